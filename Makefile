@@ -1,0 +1,43 @@
+# WRES report pipeline. The first target run on a fresh machine sets everything up by itself.
+#   make report ORG=leeds YEAR=2021      build the site into $(WORKSPACE)/build/ORG/YEAR/html
+#   make test                            run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+KERNEL := wres
+ORG ?= leeds
+YEAR ?= 2021
+WORKSPACE ?= $(CURDIR)
+export WRES_WORKSPACE := $(abspath $(WORKSPACE))
+
+STAMP := $(VENV)/.installed
+
+.PHONY: setup report indicators test lock clean
+
+setup: $(STAMP)
+
+# A virtual environment with the pinned dependencies, this package (editable) and a registered kernel.
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --prefix "$(abspath $(VENV))" --name $(KERNEL) --display-name "WRES (venv)" >/dev/null
+	touch $@
+
+indicators: $(STAMP)
+	$(BIN)/python -m wres_helpers indicators $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Re-resolve the pins from pyproject.toml's ranges (needs the package registry).
+lock:
+	rm -rf /tmp/wres-lock && $(PYTHON) -m venv /tmp/wres-lock
+	/tmp/wres-lock/bin/pip install --quiet ".[test]"
+	( echo "# Exact versions tested together (pip freeze of a fresh install on Python 3.11). Regenerate with: make lock"; \
+	  /tmp/wres-lock/bin/pip freeze --exclude wres-helpers ) > requirements.lock
+
+clean:
+	rm -rf $(VENV) build

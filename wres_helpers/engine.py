@@ -1,0 +1,24 @@
+"""The engine's front door: organisation + year in, validated inputs and the indicator table out."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .indicators import compute
+from .inputs import YearInputs, load_year
+from .workspace import Workspace
+
+
+def load_inputs(org: str, year: int, workspace: str | Path | Workspace | None = None) -> tuple[YearInputs, YearInputs | None]:
+    """This year's validated inputs and last year's (None when there is no folder for last year)."""
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    current = load_year(ws, org, int(year))
+    previous = load_year(ws, org, int(year) - 1, optional=True)
+    return current, previous
+
+
+def indicator_table(org: str, year: int, workspace: str | Path | Workspace | None = None) -> pd.DataFrame:
+    """The unsuppressed indicator table for one organisation and report year."""
+    current, previous = load_inputs(org, year, workspace)
+    return compute(current, previous)

@@ -1,0 +1,52 @@
+"""User-facing errors: every problem names the file, the row, the column, the value and what was expected."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str                 # path as the user knows it, relative to the workspace where possible
+    row: int | None           # spreadsheet row (header = row 1); None for a whole-file problem
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        text = ", ".join(where) + ": "
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+            text += f"value {shown!r}; " if shown != "" else "empty value; "
+        return text + self.expected
+
+
+class WresError(Exception):
+    """An error the user can fix (bad input, missing organisation). Printed without a traceback."""
+
+
+class InputError(WresError):
+    """One or more problems in the input files, all reported together."""
+
+    def __init__(self, problems: list[Problem], context: str = "the input"):
+        self.problems = list(problems)
+        self.context = context
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in {context}:"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class ProblemList(list):
+    """Collects problems while validating, so that all of them are reported at once."""
+
+    def add(self, file, row, column, value, expected) -> None:
+        self.append(Problem(str(file), row, column, None if value is None else str(value), expected))
+
+    def raise_if_any(self, context: str) -> None:
+        if self:
+            raise InputError(list(self), context)

@@ -1,0 +1,300 @@
+"""The nine WRES indicators, computed from validated inputs into one tidy table.
+
+Columns: indicator, measure, breakdown, group, value, numerator, denominator, status, reason.
+Values are unrounded; rounding belongs to presentation. A figure that cannot be computed has no value,
+status 'not_computable' and a reason a person can read: never 0, inf or NaN.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import vocab
+from .inputs import YearInputs
+
+COLUMNS = ["indicator", "measure", "breakdown", "group", "value", "numerator", "denominator", "status", "reason"]
+STATUSES = ("ok", "not_computable", "withheld", "not_collected", "not_required", "no_data")
+GROUP_WORDS = {"white": "White", "bme": "BME", "unknown": "Unknown"}
+NON_ADVERSE_RANGE = (0.80, 1.25)   # the four-fifths rule used by NHS England's "A fair experience for all"
+
+INDICATOR_TITLES = {
+    1: "Representation by pay band",
+    2: "Appointment from shortlisting",
+    3: "Entry into a formal disciplinary investigation",
+    4: "Non-mandatory training and CPD",
+    5: "Harassment, bullying or abuse from patients, relatives or the public",
+    6: "Harassment, bullying or abuse from staff",
+    7: "Belief that the organisation provides equal opportunities for career progression or promotion",
+    8: "Discrimination at work from a manager, team leader or other colleagues",
+    9: "Board representation",
+}
+
+
+@dataclass
+class Row:
+    indicator: int
+    measure: str
+    breakdown: str
+    group: str
+    value: float | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    status: str = "ok"
+    reason: str = ""
+
+
+class Rows(list):
+    def add(self, *args, **kwargs) -> Row:
+        row = Row(*args, **kwargs)
+        self.append(row)
+        return row
+
+
+def rate(rows: Rows, indicator: int, measure: str, breakdown: str, group: str, events: int, people: int,
+         nobody: str) -> Row:
+    """events / people as a percentage; not computable when there are no people."""
+    if people == 0:
+        return rows.add(indicator, measure, breakdown, group, None, events, people, "not_computable",
+                        f"{nobody}, so there is no rate to compute")
+    return rows.add(indicator, measure, breakdown, group, 100.0 * events / people, events, people)
+
+
+def relative_likelihood(rows: Rows, indicator: int, breakdown: str, key: str, top: Row, bottom: Row,
+                        event: str) -> Row:
+    """Ratio of two rates (top ÷ bottom). Not computable when either rate is missing or the bottom rate is zero."""
+    first, second = key.split("_vs_")
+    if top.status != "ok" or bottom.status != "ok":
+        missing = top if top.status != "ok" else bottom
+        return rows.add(indicator, "relative_likelihood", breakdown, key, None, None, None, "not_computable",
+                        missing.reason)
+    if bottom.value == 0:
+        if top.value == 0:
+            why = f"no White or BME staff {event}, so neither group has a rate to compare"
+        else:
+            why = f"no {GROUP_WORDS[second]} staff {event}, so the ratio would divide by zero"
+        return rows.add(indicator, "relative_likelihood", breakdown, key, None, None, None, "not_computable", why)
+    return rows.add(indicator, "relative_likelihood", breakdown, key, top.value / bottom.value)
+
+
+def _counts(frame: pd.DataFrame) -> dict[str, int]:
+    counts = frame["group"].value_counts()
+    return {g: int(counts.get(g, 0)) for g in vocab.GROUPS}
+
+
+def _no_data(rows: Rows, indicator: int, keys: list[tuple[str, str, str]], reason: str) -> None:
+    for measure, breakdown, group in keys:
+        rows.add(indicator, measure, breakdown, group, status="no_data", reason=reason)
+
+
+# -- indicator 1 -----------------------------------------------------------------------------------
+IND1_KEYS = [("share_pct", "all", g) for g in vocab.GROUPS] + [("headcount", "all", g) for g in (*vocab.GROUPS, "total")]
+
+
+def _representation(rows: Rows, indicator: int, breakdown: str, frame: pd.DataFrame) -> None:
+    counts = _counts(frame)
+    total = sum(counts.values())
+    for group in vocab.GROUPS:
+        rows.add(indicator, "headcount", breakdown, group, counts[group], counts[group], total)
+    rows.add(indicator, "headcount", breakdown, "total", total, total, total)
+    for group in vocab.GROUPS:
+        rate(rows, indicator, "share_pct", breakdown, group, counts[group], total, f"there are no staff in {breakdown}")
+
+
+def indicator_1(rows: Rows, staff: pd.DataFrame) -> None:
+    _representation(rows, 1, "all", staff)
+    declared = int((staff["group"] != "unknown").sum())
+    rate(rows, 1, "declared_pct", "all", "all", declared, len(staff), "there are no staff")
+    staff = staff.assign(kind=staff["clinical"].map({True: "clinical", False: "non-clinical"}))
+    for kind in ("clinical", "non-clinical"):
+        subset = staff[staff["kind"] == kind]
+        if len(subset):
+            _representation(rows, 1, kind, subset)
+    for band in vocab.pay_bands():          # canonical order
+        in_band = staff[staff["pay_band"] == band]
+        if not len(in_band):
+            continue
+        _representation(rows, 1, band, in_band)
+        for kind in ("clinical", "non-clinical"):
+            subset = in_band[in_band["kind"] == kind]
+            if len(subset):
+                _representation(rows, 1, f"{band}/{kind}", subset)
+    for name, bands in vocab.band_groupings():
+        subset = staff[staff["pay_band"].isin(bands)]
+        if len(subset):
+            _representation(rows, 1, name, subset)
+    medical = staff[staff["family"] == "medical"]
+    if len(medical):
+        _representation(rows, 1, "Medical and dental", medical)
+
+
+# -- indicators 2, 3 and 4 ----------------------------------------------------------------------------
+def indicator_2(rows: Rows, recruitment: pd.DataFrame) -> None:
+    rates = {}
+    for group in vocab.GROUPS:
+        subset = recruitment[recruitment["group"] == group]
+        rates[group] = rate(rows, 2, "rate_pct", "all", group, int(subset["appointed"].sum()), len(subset),
+                            f"no {GROUP_WORDS[group]} applicants were shortlisted")
+    relative_likelihood(rows, 2, "all", "white_vs_bme", rates["white"], rates["bme"], "were appointed")
+    shortlisted = _counts(recruitment)
+    appointed = _counts(recruitment[recruitment["appointed"]])
+    for group in vocab.GROUPS:
+        rate(rows, 2, "share_of_shortlisted_pct", "all", group, shortlisted[group], len(recruitment),
+             "nobody was shortlisted")
+        rate(rows, 2, "share_of_appointed_pct", "all", group, appointed[group], int(recruitment["appointed"].sum()),
+             "nobody was appointed")
+
+
+def indicator_3(rows: Rows, years: list[tuple[int, pd.DataFrame, pd.DataFrame]], reason_single: str) -> None:
+    """years: (year, disciplinary, staff) for the current year and, when available, the previous one."""
+    cases = pd.concat([d for _, d, _ in years])
+    staff = pd.concat([s for _, _, s in years])
+    case_counts, headcounts = _counts(cases), _counts(staff)
+    labels = " and ".join(str(y) for y, _, _ in sorted(years))
+    rates = {g: rate(rows, 3, "rate_pct", "all", g, case_counts[g], headcounts[g],
+                     f"there were no {GROUP_WORDS[g]} staff in {labels}") for g in vocab.GROUPS}
+    if sum(case_counts.values()) == 0:
+        rows.add(3, "relative_likelihood", "all", "bme_vs_white", None, None, None, "not_computable",
+                 f"nobody entered a formal disciplinary investigation in {labels}, so there is nothing to compare")
+    else:
+        relative_likelihood(rows, 3, "all", "bme_vs_white", rates["bme"], rates["white"],
+                            f"entered a formal disciplinary investigation in {labels}")
+    rows.add(3, "years_pooled", "all", "all", float(len(years)), None, None, "ok",
+             f"two-year rolling figure: cases and headcounts of {labels} added together" if len(years) == 2
+             else reason_single)
+
+
+def indicator_4(rows: Rows, training: pd.DataFrame, staff: pd.DataFrame) -> None:
+    trained = staff["staff_id"].isin(set(training["staff_id"]))
+    rates = {}
+    for group in vocab.GROUPS:
+        in_group = staff["group"] == group
+        rates[group] = rate(rows, 4, "rate_pct", "all", group, int((trained & in_group).sum()), int(in_group.sum()),
+                            f"there are no {GROUP_WORDS[group]} staff")
+    relative_likelihood(rows, 4, "all", "white_vs_bme", rates["white"], rates["bme"],
+                        "accessed non-mandatory training or CPD")
+
+
+# -- indicators 5 to 8 -------------------------------------------------------------------------------
+def staff_survey(rows: Rows, survey: pd.DataFrame | None, survey_year: int, why_missing: str) -> None:
+    years = sorted(set(survey["survey_year"])) if survey is not None else []
+    years = [y for y in years if y <= survey_year] or [survey_year]
+    if survey_year not in years:
+        years.append(survey_year)
+    for indicator in (5, 6, 7, 8):
+        for year in years:
+            found = {}
+            for group in ("white", "bme"):
+                match = survey[(survey["survey_year"] == year) & (survey["indicator"] == indicator)
+                               & (survey["group"] == group)] if survey is not None else []
+                if len(match):
+                    rec = match.iloc[0]
+                    found[group] = rows.add(indicator, "pct", str(year), group, float(rec["percent"]), None,
+                                            int(rec["respondents"]))
+                else:
+                    reason = why_missing if survey is None else (
+                        f"the staff survey file has no {year} result for indicator {indicator}, {GROUP_WORDS[group]} staff")
+                    found[group] = rows.add(indicator, "pct", str(year), group, status="no_data", reason=reason)
+            if found["white"].status == "ok" and found["bme"].status == "ok":
+                rows.add(indicator, "difference_pp", str(year), "bme_minus_white",
+                         found["bme"].value - found["white"].value)
+
+
+# -- indicator 9 --------------------------------------------------------------------------------------
+BOARD_SUBSETS = ("voting", "executive", "all_members")
+
+
+def indicator_9(rows: Rows, board: pd.DataFrame, workforce_bme: Row | None, board_name: str) -> None:
+    for subset_name in BOARD_SUBSETS:
+        subset = board if subset_name == "all_members" else board[board[subset_name]]
+        counts = _counts(subset)
+        total = len(subset)
+        for group in vocab.GROUPS:
+            rows.add(9, "headcount", subset_name, group, counts[group], counts[group], total)
+        rows.add(9, "headcount", subset_name, "total", total, total, total)
+        words = subset_name.replace("all_members", "") or ""
+        share = rate(rows, 9, "share_pct", subset_name, "bme", counts["bme"], total,
+                     f"the {board_name} has no {words + ' ' if words else ''}members".replace("  ", " "))
+        if share.status != "ok":
+            rows.add(9, "difference_pp", subset_name, "bme", None, None, None, "not_computable", share.reason)
+        elif workforce_bme is None or workforce_bme.status != "ok":
+            rows.add(9, "difference_pp", subset_name, "bme", None, None, None,
+                     workforce_bme.status if workforce_bme else "no_data",
+                     workforce_bme.reason if workforce_bme else "there is no staff file to give the workforce share")
+        else:
+            rows.add(9, "difference_pp", subset_name, "bme", share.value - workforce_bme.value)
+
+
+# -- all of them ---------------------------------------------------------------------------------------
+def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
+    """All nine indicators for one report year. `previous` is last year's inputs (for indicator 3)."""
+    year, org = inputs.settings.year, inputs.org
+    rows = Rows()
+    folder = f"params/{org.slug}/{year}"
+
+    def missing(name: str) -> str:
+        return f"no {name} file for {year} (expected {folder}/{name}.csv or .xlsx)"
+
+    staff = inputs["staff"]
+    if staff is not None:
+        indicator_1(rows, staff)
+    else:
+        _no_data(rows, 1, IND1_KEYS, missing("staff"))
+
+    if inputs["recruitment"] is not None:
+        indicator_2(rows, inputs["recruitment"])
+    else:
+        _no_data(rows, 2, [("rate_pct", "all", g) for g in vocab.GROUPS] + [("relative_likelihood", "all", "white_vs_bme")],
+                 missing("recruitment"))
+
+    ind3_keys = [("rate_pct", "all", g) for g in vocab.GROUPS] + [("relative_likelihood", "all", "bme_vs_white")]
+    if inputs["disciplinary"] is not None and staff is not None:
+        years = [(year, inputs["disciplinary"], staff)]
+        if previous is not None and previous["disciplinary"] is not None and previous["staff"] is not None:
+            years.append((year - 1, previous["disciplinary"], previous["staff"]))
+            single = ""
+        else:
+            lacking = "the disciplinary and staff files" if previous is None else " and ".join(
+                f"the {n} file" for n in ("disciplinary", "staff") if previous[n] is None)
+            single = (f"one year only: {lacking} for {year - 1} are not in params/{org.slug}/{year - 1}, "
+                      "so the two-year rolling figure could not be formed")
+        indicator_3(rows, years, single)
+    else:
+        _no_data(rows, 3, ind3_keys, missing("disciplinary" if staff is not None else "staff"))
+
+    ind4_keys = [("rate_pct", "all", g) for g in vocab.GROUPS] + [("relative_likelihood", "all", "white_vs_bme")]
+    if inputs["training"] is not None and staff is not None:
+        indicator_4(rows, inputs["training"], staff)
+    else:
+        _no_data(rows, 4, ind4_keys, missing("training" if staff is not None else "staff"))
+
+    staff_survey(rows, inputs["staff_survey"], inputs.settings.survey_year, missing("staff_survey"))
+
+    if inputs["board"] is not None:
+        workforce = next((r for r in rows if (r.indicator, r.measure, r.breakdown, r.group) == (1, "share_pct", "all", "bme")), None)
+        indicator_9(rows, inputs["board"], workforce, org.board_name)
+    else:
+        _no_data(rows, 9, [(m, s, "bme") for s in BOARD_SUBSETS for m in ("share_pct", "difference_pp")], missing("board"))
+
+    table = pd.DataFrame([r.__dict__ for r in rows], columns=COLUMNS)
+    table = _apply_declarations(table, inputs)
+    table["value"] = table["value"].astype("Float64")
+    for col in ("numerator", "denominator"):
+        table[col] = table[col].astype("Int64")
+    return table
+
+
+def _apply_declarations(table: pd.DataFrame, inputs: YearInputs) -> pd.DataFrame:
+    """An indicator the organisation declares withheld, not collected or not required takes that status.
+
+    Withheld figures keep their values in this (unsuppressed) table for the analyst; not collected and
+    not required have none.
+    """
+    table = table.copy()
+    for indicator, declared in inputs.settings.declared.items():
+        mask = table["indicator"] == indicator
+        table.loc[mask, "status"] = declared.status
+        table.loc[mask, "reason"] = declared.reason
+        if declared.status != "withheld":
+            table.loc[mask, ["value", "numerator", "denominator"]] = None
+    return table

@@ -1,0 +1,169 @@
+"""Where an organisation's settings and inputs live: <workspace>/params/<org>/org.yaml and <org>/<year>/."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ProblemList, WresError
+
+# A status an organisation may declare for an indicator, with the reason printed in the report.
+DECLARED_STATUSES = ("withheld", "not_collected", "not_required")
+ORG_TYPES = ("trust", "CCG", "ICB", "CSU", "national body", "other")
+INPUT_NAMES = ("staff", "recruitment", "disciplinary", "training", "board", "staff_survey")
+
+_ORG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_YEAR = re.compile(r"^(19|20)[0-9]{2}$")
+
+
+def default_workspace() -> Path:
+    """$WRES_WORKSPACE, else the repository that holds this package (it ships the sample organisations)."""
+    env = os.environ.get("WRES_WORKSPACE") or os.environ.get("WORKSPACE")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    slug: str
+    name: str
+    type: str
+    term_for_bme: str
+    board_name: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IndicatorDeclaration:
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class YearSettings:
+    year: int
+    survey_year: int
+    declared: dict[int, IndicatorDeclaration]
+
+    @property
+    def snapshot(self) -> date:
+        return date(self.year, 3, 31)
+
+    @property
+    def period_start(self) -> date:
+        return date(self.year - 1, 4, 1)
+
+    @property
+    def period_end(self) -> date:
+        return date(self.year, 3, 31)
+
+
+class Workspace:
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root).expanduser().resolve() if root else default_workspace()
+        if not (self.root / "params").is_dir():
+            raise WresError(f"{self.root} is not a WRES workspace: it has no params/ folder.")
+
+    # -- locating -------------------------------------------------------------------------------
+    def orgs(self) -> list[str]:
+        return sorted(p.name for p in (self.root / "params").iterdir()
+                      if p.is_dir() and (p / "org.yaml").is_file())
+
+    def org_dir(self, org: str) -> Path:
+        if not _ORG_NAME.match(str(org)):
+            raise WresError(f"{org!r} is not an organisation name: use lower-case letters, digits, '-' or '_' "
+                            f"(the folder name under {self.root / 'params'}).")
+        path = self.root / "params" / org
+        if not (path / "org.yaml").is_file():
+            known = ", ".join(self.orgs()) or "none"
+            raise WresError(f"There is no organisation {org!r} in {self.root / 'params'} "
+                            f"(no {org}/org.yaml). Organisations here: {known}.")
+        return path
+
+    def years(self, org: str) -> list[int]:
+        return sorted(int(p.name) for p in self.org_dir(org).iterdir() if p.is_dir() and _YEAR.match(p.name))
+
+    def year_dir(self, org: str, year: int | str, must_exist: bool = True) -> Path:
+        if not _YEAR.match(str(year)):
+            raise WresError(f"{year!r} is not a report year: expected four digits such as 2021.")
+        path = self.org_dir(org) / str(year)
+        if must_exist and not path.is_dir():
+            known = ", ".join(str(y) for y in self.years(org)) or "none"
+            raise WresError(f"There is no {year} report year for {org!r} (no folder {path}). Years here: {known}.")
+        return path
+
+    def input_file(self, org: str, year: int, name: str) -> Path | None:
+        """The CSV or XLSX input called `name` for that year, or None if it is absent."""
+        folder = self.year_dir(org, year, must_exist=False)
+        found = [folder / f"{name}{ext}" for ext in (".csv", ".xlsx") if (folder / f"{name}{ext}").is_file()]
+        if len(found) > 1:
+            raise WresError(f"Both {found[0].name} and {found[1].name} are in {folder}: keep only one.")
+        return found[0] if found else None
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    # -- settings -------------------------------------------------------------------------------
+    def _load_yaml(self, path: Path) -> dict:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise WresError(f"{self.display(path)} is not valid YAML: {exc}") from None
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise WresError(f"{self.display(path)} must hold 'key: value' settings, not a {type(data).__name__}.")
+        return data
+
+    def org_settings(self, org: str) -> OrgSettings:
+        path = self.org_dir(org) / "org.yaml"
+        data = self._load_yaml(path)
+        problems = ProblemList()
+        shown = self.display(path)
+        for key in ("name", "type", "term_for_bme", "board_name"):
+            if not str(data.get(key) or "").strip():
+                problems.add(shown, None, key, None, f"the setting '{key}' is required")
+        if data.get("type") and str(data["type"]) not in ORG_TYPES:
+            problems.add(shown, None, "type", data["type"], f"expected one of {', '.join(ORG_TYPES)}")
+        problems.raise_if_any(f"the settings of {org}")
+        known = {"name", "type", "term_for_bme", "board_name"}
+        return OrgSettings(org, str(data["name"]).strip(), str(data["type"]), str(data["term_for_bme"]).strip(),
+                           str(data["board_name"]).strip(), {k: v for k, v in data.items() if k not in known})
+
+    def year_settings(self, org: str, year: int) -> YearSettings:
+        folder = self.year_dir(org, year)
+        path = folder / "settings.yaml"
+        data = self._load_yaml(path) if path.is_file() else {}
+        shown = self.display(path)
+        problems = ProblemList()
+        survey_year = data.get("staff_survey_year", int(year) - 1)
+        if not (isinstance(survey_year, int) and 1990 < survey_year <= int(year)):
+            problems.add(shown, None, "staff_survey_year", survey_year, f"expected a year no later than {year}")
+        declared: dict[int, IndicatorDeclaration] = {}
+        indicators = data.get("indicators") or {}
+        if not isinstance(indicators, dict):
+            problems.add(shown, None, "indicators", indicators, "expected a mapping such as '3: {status: withheld, reason: ...}'")
+            indicators = {}
+        for key, entry in indicators.items():
+            where = f"indicators.{key}"
+            if not (isinstance(key, int) and 1 <= key <= 9):
+                problems.add(shown, None, where, key, "expected an indicator number from 1 to 9")
+                continue
+            entry = entry if isinstance(entry, dict) else {}
+            status, reason = str(entry.get("status", "")), str(entry.get("reason") or "").strip()
+            if status not in DECLARED_STATUSES:
+                problems.add(shown, None, f"{where}.status", status, f"expected one of {', '.join(DECLARED_STATUSES)}")
+            if not reason:
+                problems.add(shown, None, f"{where}.reason", None, "a reason to print in the report is required")
+            declared[key] = IndicatorDeclaration(status, reason)
+        problems.raise_if_any(f"the {year} settings of {org}")
+        return YearSettings(int(year), survey_year, declared)
