@@ -13,8 +13,9 @@ from .workspace import Workspace
 def load_inputs(org: str, year: int, workspace: str | Path | Workspace | None = None) -> tuple[YearInputs, YearInputs | None]:
     """This year's validated inputs and last year's (None when there is no folder for last year)."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    current = load_year(ws, org, int(year))
-    previous = load_year(ws, org, int(year) - 1, optional=True)
+    year = int(ws.year_dir(org, year).name)      # refuses anything but an existing four-digit year folder
+    current = load_year(ws, org, year)
+    previous = load_year(ws, org, year - 1, optional=True)
     return current, previous
 
 

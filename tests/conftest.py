@@ -1,0 +1,43 @@
+"""Helpers to write tiny workspaces for the engine tests: every figure in them is small enough to check by hand."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ORG_YAML = "name: Test Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Board\n"
+
+
+def write_workspace(root: Path, years: dict[int, dict[str, str | bytes]], org: str = "t",
+                    org_yaml: str = ORG_YAML) -> Path:
+    """root/params/<org>/org.yaml plus, for each year, the given files (text is dedented)."""
+    folder = root / "params" / org
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "org.yaml").write_text(org_yaml, encoding="utf-8")
+    for year, files in years.items():
+        (folder / str(year)).mkdir(exist_ok=True)
+        for name, content in files.items():
+            path = folder / str(year) / name
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def staff_csv(white: int, bme: int, unknown: int = 0, band: str = "Band 5", clinical: str = "N",
+              prefix: str = "s") -> str:
+    """A staff file with the given numbers of White (code A), BME (code N) and Unknown (blank) staff."""
+    lines = ["staff_id,ethnic_category,pay_band,clinical"]
+    codes = ["A"] * white + ["N"] * bme + [""] * unknown
+    lines += [f"{prefix}{i},{code},{band},{clinical}" for i, code in enumerate(codes, 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """A factory: ws({2021: {...files...}}) -> workspace root."""
+    def make(years, **kwargs):
+        return write_workspace(tmp_path, years, **kwargs)
+    return make
