@@ -1,0 +1,194 @@
+"""Charts for the report pages: one colour-blind-safe palette, a title that says what to see, and alt text.
+
+Each function returns an HTML <figure> with the PNG embedded, so the site needs no image files and every
+chart carries alt text and a caption written from the same figures as the page.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from . import present  # noqa: E402
+from .indicators import NON_ADVERSE_RANGE  # noqa: E402
+from .report_data import ReportData  # noqa: E402
+
+# Okabe-Ito colours: distinguishable with the common forms of colour blindness.
+PALETTE = {"white": "#0072B2", "bme": "#E69F00", "unknown": "#999999", "line": "#333333", "band": "#009E73"}
+
+plt.rcParams.update({
+    "font.size": 10, "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+    "svg.hashsalt": "wres", "axes.titlesize": 11, "axes.titleweight": "bold",
+})
+
+
+def figure_html(fig, alt: str, caption: str) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<figure class="wres-chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%"><figcaption>{html.escape(caption)}</figcaption></figure>')
+
+
+def band_representation(r: ReportData) -> str | None:
+    """BME share of each pay band (clinical and non-clinical side by side) against the whole workforce."""
+    overall = r.row(1, "share_pct", "all", "bme")
+    if not present.ok(overall):
+        return None
+    kinds = [k for k in ("non-clinical", "clinical") if present.ok(r.row(1, "headcount", k, "total"))]
+    bands = [b for b in _bands(r)]
+    fig, axes = plt.subplots(1, len(kinds), figsize=(5.2 * len(kinds), 0.38 * len(bands) + 1.6), sharey=True,
+                             squeeze=False)
+    alt_parts = []
+    for ax, kind in zip(axes[0], kinds):
+        values, labels = [], []
+        for band in bands:
+            row = r.row(1, "share_pct", f"{band}/{kind}", "bme")
+            values.append(row["value"] if present.ok(row) else 0)
+            labels.append(f"{present.count(row['numerator'])} of {present.count(row['denominator'])}" if present.ok(row) else "none")
+        y = range(len(bands))
+        ax.barh(list(y), values, color=PALETTE["bme"], height=0.65)
+        for yi, v, lab in zip(y, values, labels):
+            ax.text(v + 0.8, yi, lab, va="center", fontsize=8, color=PALETTE["line"])
+        ax.axvline(overall["value"], color=PALETTE["line"], linestyle="--", linewidth=1)
+        ax.text(overall["value"], -0.9, f" whole workforce {present.pct(overall['value'])}", fontsize=8,
+                color=PALETTE["line"], va="center")
+        ax.set_yticks(list(y), bands)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(100 if max(values, default=0) > 60 else 60, overall["value"] + 10))
+        ax.set_xlabel(f"% of staff in the band who are {r.term}")
+        ax.set_title(f"{kind.capitalize()} staff")
+        listed = [f"{b} {present.pct(v)}" for b, v, lab in zip(bands, values, labels) if lab != "none"]
+        alt_parts.append(f"{kind} staff: " + ", ".join(listed))
+    fig.suptitle(f"Where {r.term} staff sit by pay band compared with their "
+                 f"{present.pct(overall['value'])} share of the workforce", fontsize=11, fontweight="bold", x=0.02,
+                 ha="left")
+    fig.tight_layout()
+    alt = (f"Bar chart of the percentage of {r.term} staff in each pay band in {r.year}, with a dashed line at "
+           f"the whole-workforce share of {present.pct(overall['value'])}. " + "; ".join(alt_parts) + ".")
+    return figure_html(fig, alt, f"{r.term} share of headcount by pay band, 31 March {r.year}. "
+                                 "Labels give the count of staff behind each bar.")
+
+
+def _bands(r: ReportData) -> list[str]:
+    from .vocab import pay_bands
+    present_bands = set(r.table[(r.table.indicator == 1) & (r.table.measure == "headcount")].breakdown)
+    return [b for b in pay_bands() if b in present_bands]
+
+
+RL_LABELS = {2: "Appointment from shortlisting\n(White ÷ {term})", 3: "Formal disciplinary\n({term} ÷ White)",
+             4: "Non-mandatory training\n(White ÷ {term})"}
+
+
+def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
+    """Each relative likelihood, this year and last, against 1.00 and the 0.80-1.25 non-adverse band."""
+    years = [y for y in (r.previous_year(), r.year) if y]
+    points = []
+    for i in indicators:
+        key = present.RL_WORDS[i][0]
+        for year in years:
+            row = r.row(i, "relative_likelihood", "all", key, year)
+            points.append((i, year, row["value"] if present.ok(row) else None, row))
+    if not any(v is not None for _, _, v, _ in points):
+        return None
+    fig, ax = plt.subplots(figsize=(8, 1.1 * len(indicators) + 1.2))
+    low, high = NON_ADVERSE_RANGE
+    ax.axvspan(low, high, color=PALETTE["band"], alpha=0.15, label=f"non-adverse range {low:.2f}–{high:.2f}")
+    ax.axvline(1.0, color=PALETTE["line"], linewidth=1)
+    top = max([v for *_, v, _ in points if v is not None] + [high]) * 1.25
+    for pos, i in enumerate(indicators):
+        for j, year in enumerate(years):
+            v = next(v for ii, yy, v, _ in points if ii == i and yy == year)
+            y = pos + (j - (len(years) - 1) / 2) * 0.3
+            current = year == r.year
+            if v is None:
+                ax.text(0.05, y, f"{year}: not shown ({present.state_text(next(row for ii, yy, _, row in points if ii == i and yy == year)).lower()})",
+                        va="center", fontsize=8, color=PALETTE["line"])
+                continue
+            ax.plot([0, v], [y, y], color=PALETTE["bme"] if current else PALETTE["unknown"], linewidth=2)
+            ax.plot(v, y, "o", color=PALETTE["bme"] if current else PALETTE["unknown"], markersize=8,
+                    label=str(year) if pos == 0 or not ax.get_legend_handles_labels()[1].count(str(year)) else None)
+            ax.text(v + top * 0.015, y, f"{year}: {present.ratio(v)}", va="center", fontsize=8)
+    ax.set_yticks(range(len(indicators)), [RL_LABELS[i].format(term=r.term) for i in indicators])
+    ax.invert_yaxis()
+    ax.set_xlim(0, top)
+    ax.set_xlabel("Relative likelihood (1.00 = equally likely)")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax.legend(unique.values(), unique.keys(), loc="lower right", fontsize=8, frameon=False)
+    outside = [RL_LABELS[i].split("\n")[0] for i, y, v, _ in points
+               if y == r.year and v is not None and not low <= round(v, 2) <= high]
+    ax.set_title(("Outside the non-adverse range: " + ", ".join(outside).lower()) if outside
+                 else "Every relative likelihood that could be computed is inside the non-adverse range", loc="left")
+    fig.tight_layout()
+    alt = "Dot chart of relative likelihoods against a line at 1.00 and a shaded range 0.80 to 1.25. " + "; ".join(
+        f"indicator {i} in {y}: {present.ratio(v) if v is not None else present.state_text(row).lower()}"
+        for i, y, v, row in points) + "."
+    return figure_html(fig, alt, "Relative likelihoods. Above 1.00, the first-named group is more likely; "
+                                 "the shaded band is the range NHS England treats as showing no adverse impact.")
+
+
+def survey_chart(r: ReportData) -> str | None:
+    sy = str(r.settings.survey_year)
+    data = []
+    for i in (5, 6, 7, 8):
+        w, b = r.row(i, "pct", sy, "white"), r.row(i, "pct", sy, "bme")
+        if present.ok(w) and present.ok(b):
+            data.append((i, w["value"], b["value"]))
+    if not data:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 0.9 * len(data) + 1.4))
+    short = {5: "5. Harassment from patients/public", 6: "6. Harassment from staff",
+             7: "7. Equal opportunities for progression", 8: "8. Discrimination from manager/colleagues"}
+    for pos, (i, w, b) in enumerate(data):
+        ax.barh(pos - 0.18, w, height=0.34, color=PALETTE["white"], label="White" if pos == 0 else None)
+        ax.barh(pos + 0.18, b, height=0.34, color=PALETTE["bme"], label=r.term if pos == 0 else None)
+        ax.text(w + 1, pos - 0.18, present.pct(w), va="center", fontsize=8)
+        ax.text(b + 1, pos + 0.18, present.pct(b), va="center", fontsize=8)
+    ax.set_yticks(range(len(data)), [short[i] for i, _, _ in data])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("% of respondents")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    worse = [i for i, w, b in data if (b < w if i in present.HIGHER_IS_BETTER else b > w)]
+    ax.set_title(f"{r.term} staff fared worse on {len(worse)} of {len(data)} survey indicators ({sy} survey)", loc="left")
+    fig.tight_layout()
+    alt = f"Bar chart of the {sy} NHS Staff Survey results: " + "; ".join(
+        f"indicator {i}: White {present.pct(w)}, {r.term} {present.pct(b)}" for i, w, b in data) + "."
+    return figure_html(fig, alt, f"NHS Staff Survey {sy}, White and {r.term} respondents. For indicator 7 a higher "
+                                 "figure is better; for 5, 6 and 8 a lower figure is better.")
+
+
+def board_chart(r: ReportData) -> str | None:
+    overall = r.row(1, "share_pct", "all", "bme")
+    rows = [(label, r.row(9, "share_pct", s, "bme")) for s, label in
+            (("voting", "Voting members"), ("executive", "Executive members"), ("all_members", "All members"))]
+    rows = [(label, row) for label, row in rows if present.ok(row)]
+    if not rows or not present.ok(overall):
+        return None
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(rows) + 1.4))
+    for pos, (label, row) in enumerate(rows):
+        ax.barh(pos, row["value"], color=PALETTE["bme"], height=0.6)
+        ax.text(row["value"] + 0.8, pos, f"{present.pct(row['value'])} ({present.count_of(row)})", va="center", fontsize=8)
+    ax.axvline(overall["value"], color=PALETTE["line"], linestyle="--", linewidth=1)
+    ax.text(overall["value"], len(rows) - 0.4, f" workforce {present.pct(overall['value'])}", fontsize=8)
+    ax.set_yticks(range(len(rows)), [label for label, _ in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(50, overall["value"] + 15, *[row["value"] + 15 for _, row in rows]))
+    ax.set_xlabel(f"% {r.term}")
+    voting = r.row(9, "share_pct", "voting", "bme")
+    below = present.ok(voting) and voting["value"] < overall["value"]
+    ax.set_title(f"The {r.org.board_name}'s voting membership is {'less' if below else 'at least as'} diverse "
+                 f"{'than' if below else 'as'} the workforce", loc="left")
+    fig.tight_layout()
+    alt = (f"Bar chart of the {r.term} share of the {r.org.board_name}: " +
+           "; ".join(f"{label} {present.pct(row['value'])}" for label, row in rows) +
+           f"; dashed line at the workforce share of {present.pct(overall['value'])}.")
+    return figure_html(fig, alt, f"{r.term} share of {r.org.board_name} membership on 31 March {r.year}, "
+                                 "against the whole workforce.")

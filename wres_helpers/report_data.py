@@ -1,0 +1,82 @@
+"""Everything a report notebook needs for one organisation and year, loaded once through the engine."""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from .engine import load_inputs
+from .indicators import compute
+from .inputs import YearInputs, load_year, sha256
+from .workspace import OrgSettings, Workspace, YearSettings
+
+KEY = ["indicator", "measure", "breakdown", "group"]
+
+
+@dataclass
+class ReportData:
+    ws: Workspace
+    org: OrgSettings
+    year: int
+    settings: YearSettings
+    inputs: YearInputs
+    table: pd.DataFrame                  # this year's indicator table (unsuppressed)
+    history: dict[int, pd.DataFrame]     # every earlier report year in the workspace, for comparisons
+
+    @property
+    def term(self) -> str:
+        """The organisation's own term for the BME group ('BAME', 'ethnically diverse', ...)."""
+        return self.org.term_for_bme
+
+    def row(self, indicator: int, measure: str, breakdown: str, group: str, year: int | None = None):
+        """One row of the table (a pandas Series), or None when that figure does not exist."""
+        table = self.table if year in (None, self.year) else self.history.get(year)
+        if table is None:
+            return None
+        hit = table[(table.indicator == indicator) & (table.measure == measure)
+                    & (table.breakdown == str(breakdown)) & (table.group == group)]
+        return hit.iloc[0] if len(hit) else None
+
+    def previous_year(self) -> int | None:
+        earlier = [y for y in self.history if y < self.year]
+        return max(earlier) if earlier else None
+
+    def input_fingerprints(self) -> list[tuple[str, str]]:
+        """(file, SHA-256) for every settings and input file this report was built from."""
+        files = [self.ws.org_dir(self.org.slug) / "org.yaml"]
+        settings = self.ws.year_dir(self.org.slug, self.year) / "settings.yaml"
+        if settings.is_file():
+            files.append(settings)
+        files += [self.inputs.files[n] for n in sorted(self.inputs.files)]
+        return [(self.ws.display(p), sha256(p)) for p in files]
+
+
+def load_report(org: str, year: int, workspace: str | Path | None = None) -> ReportData:
+    ws = Workspace(workspace)
+    current, previous = load_inputs(org, year, ws)
+    year = current.settings.year
+    history: dict[int, pd.DataFrame] = {}
+    for earlier in [y for y in ws.years(org) if y < year]:
+        inputs = previous if earlier == year - 1 else load_year(ws, org, earlier)
+        history[earlier] = compute(inputs, load_year(ws, org, earlier - 1, optional=True))
+    return ReportData(ws, current.org, year, current.settings, current, compute(current, previous), history)
+
+
+def code_version() -> str:
+    """The git commit of this code, with '+dirty' when the work tree has uncommitted changes."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return (commit + ("+dirty" if dirty else "")) if commit else "unknown (not a git checkout)"
+
+
+def run_time() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
