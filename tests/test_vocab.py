@@ -39,3 +39,11 @@ def test_pay_band_spelling_variants(value, band):
 @pytest.mark.parametrize("value", ["Band 10", "8e", "", "Manager", "Band 8"])
 def test_pay_band_rejects_unknown(value):
     assert vocab.pay_band(value) is None
+
+
+def test_ampersand_reads_as_and():
+    assert vocab.ethnic_group("Mixed - White & Black Caribbean") == "bme"
+
+
+def test_band_with_range_named_twice():
+    assert vocab.pay_band("Band 8a (Range A)") == "Band 8a"

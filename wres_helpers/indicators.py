@@ -254,9 +254,10 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
             years.append((year - 1, previous["disciplinary"], previous["staff"]))
             single = ""
         else:
-            lacking = "the disciplinary and staff files" if previous is None else " and ".join(
-                f"the {n} file" for n in ("disciplinary", "staff") if previous[n] is None)
-            single = (f"one year only: {lacking} for {year - 1} are not in params/{org.slug}/{year - 1}, "
+            absent = ["disciplinary", "staff"] if previous is None else [
+                n for n in ("disciplinary", "staff") if previous[n] is None]
+            lacking = " and ".join(absent) + (" files are" if len(absent) > 1 else " file is")
+            single = (f"one year only: the {lacking} not in params/{org.slug}/{year - 1}, "
                       "so the two-year rolling figure could not be formed")
         indicator_3(rows, years, single)
     else:

@@ -104,6 +104,11 @@ def group_label(r: ReportData, group: str) -> str:
     return {"white": "White", "bme": r.term, "unknown": "Unknown"}[group]
 
 
+def capital(text: str) -> str:
+    """'ethnically diverse' -> 'Ethnically diverse' for headings and table headers; 'BAME' stays."""
+    return text[:1].upper() + text[1:]
+
+
 # -- plain-words introductions ----------------------------------------------------------------------
 def period(r: ReportData) -> str:
     s = r.settings
@@ -190,17 +195,17 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
         return state_line(now) if plain else state_panel(now, f"relative likelihood, {title(indicator).lower()}")
     a, b = group_label(r, top), group_label(r, bottom)
     value = now["value"]
-    text = f"{a} {noun} were {ratio(value)} times as likely {verb} as {b} {noun}"
+    text = f"{capital(a)} {noun} were {ratio(value)} times as likely {verb} as {b} {noun}"
     py = r.previous_year()
     before = r.row(indicator, "relative_likelihood", "all", key, py) if py else None
     if ok(before):
         text += f" ({ratio(before['value'])} in {py})"
     text += ". "
     if round(value, 2) == 1:
-        text += f"{a} and {b} {noun} were equally likely {verb}. "
+        text += f"{capital(a)} and {b} {noun} were equally likely {verb}. "
     else:
         more, less = (a, b) if value > 1 else (b, a)
-        text += f"{more} {noun} were more likely {verb} than {less} {noun}. "
+        text += f"{capital(more)} {noun} were more likely {verb} than {less} {noun}. "
     low, high = NON_ADVERSE_RANGE
     inside = low <= round(value, 2) <= high
     text += (f"At {ratio(value)}, the figure is {'inside' if inside else 'outside'} the range {low:.2f} to "
@@ -227,7 +232,7 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
             if row is None:
                 continue
             has_counts = row["status"] in ("ok", "not_computable") and not pd.isna(row["denominator"])
-            rows.append([label, group_label(r, group),
+            rows.append([label, capital(group_label(r, group)),
                          count(row["numerator"]) if has_counts else "–",
                          count(row["denominator"]) if has_counts else "–", cell(row)])
     return md_table(["Year", "Group", events, people, "Rate"], rows, "llrrr")
@@ -266,7 +271,7 @@ def survey_table(r: ReportData, indicator: int) -> str:
         gap = r.row(indicator, "difference_pp", str(year), "bme_minus_white")
         row.append(f"{gap['value']:+.1f}" if ok(gap) else "–")
         rows.append(row)
-    return md_table(["Survey year", "White", "White respondents", r.term, f"{r.term} respondents",
+    return md_table(["Survey year", "White", "White respondents", capital(r.term), f"{capital(r.term)} respondents",
                      f"Gap ({r.term} − White, percentage points)"], rows)
 
 
@@ -294,7 +299,7 @@ def board_table(r: ReportData) -> str:
         rows.append([label, count(share["numerator"]) if ok(share) else "–",
                      count(total["value"]) if ok(total) else "–", cell(share),
                      f"{diff['value']:+.1f}" if ok(diff) else state_text(diff)])
-    return md_table(["", r.term, "Members", f"{r.term} share",
+    return md_table(["", capital(r.term), "Members", f"{capital(r.term)} share",
                      "Difference from workforce (percentage points)"], rows)
 
 
@@ -310,7 +315,7 @@ def representation_table(r: ReportData, breakdowns: list[str]) -> str:
             row.append(f"{count(share['numerator'])} ({cell(share)})")
         row.append(count(total["value"]))
         rows.append(row)
-    return md_table(["", "White", r.term, "Unknown", "Headcount"], rows)
+    return md_table(["", "White", capital(r.term), "Unknown", "Headcount"], rows)
 
 
 # -- key findings -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 def _words(value: str) -> str:
     """Lower-case words separated by single spaces: 'White - British' -> 'white british'."""
-    return " ".join(re.findall(r"[a-z0-9&]+", value.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+", value.lower().replace("&", " and ")))
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,9 @@ class PayBand:
 def _band_key(value: str) -> str:
     """'Band 8 - Range A', 'AfC Band 8a' and '8A' all give '8a'."""
     drop = {"band", "afc", "range", "agenda", "for", "change", "pay"}
-    tokens = [t for t in re.findall(r"[a-z0-9&]+", value.lower()) if t not in drop]
-    return "".join(tokens)
+    key = "".join(t for t in re.findall(r"[a-z0-9&]+", value.lower()) if t not in drop)
+    # 'Band 8a (Range A)' names the range twice: 8aa -> 8a
+    return re.sub(r"^8([a-d])\1$", r"8\1", key)
 
 
 @cache
