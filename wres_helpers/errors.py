@@ -11,13 +11,15 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+    row_label: str = "row"        # "line" for Markdown narrative
+    column_label: str = "column"  # "key" for narrative placeholders, "field" for action plans
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{self.row_label} {self.row}")
         if self.column:
-            where.append(f"column '{self.column}'")
+            where.append(f"{self.column_label} '{self.column}'")
         text = ", ".join(where) + ": "
         if self.value is not None:
             shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
@@ -44,8 +46,8 @@ class InputError(WresError):
 class ProblemList(list):
     """Collects problems while validating, so that all of them are reported at once."""
 
-    def add(self, file, row, column, value, expected) -> None:
-        self.append(Problem(str(file), row, column, None if value is None else str(value), expected))
+    def add(self, file, row, column, value, expected, **labels) -> None:
+        self.append(Problem(str(file), row, column, None if value is None else str(value), expected, **labels))
 
     def raise_if_any(self, context: str) -> None:
         if self:

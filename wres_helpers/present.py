@@ -5,10 +5,33 @@ A figure whose status is not 'ok' always renders through `state_text` / `state_p
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 import pandas as pd
 
 from .indicators import INDICATOR_TITLES, NON_ADVERSE_RANGE
+from .keys import friendly
 from .report_data import ReportData
+
+PCT_MEASURES = ("share_pct", "rate_pct", "pct", "declared_pct", "share_of_shortlisted_pct", "share_of_appointed_pct")
+
+# In placeholder mode the sentence functions write {{ key }} instead of each figure: that is how the
+# narrative starter files are made, so the analyst starts from the generated sentences, bound to the data.
+_PLACEHOLDERS = contextvars.ContextVar("placeholders", default=False)
+
+
+@contextlib.contextmanager
+def placeholders():
+    token = _PLACEHOLDERS.set(True)
+    try:
+        yield
+    finally:
+        _PLACEHOLDERS.reset(token)
+
+
+def _ph(key: str) -> str | None:
+    return "{{ " + friendly(key) + " }}" if _PLACEHOLDERS.get() else None
 
 STATE_LABELS = {
     "not_computable": "Not computable",
@@ -76,6 +99,66 @@ def state_panel(row, title: str) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return (text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else text
+
+
+def unit_of(row) -> str:
+    if row["measure"] in PCT_MEASURES or row["measure"] == "difference_pp":
+        return "pct"
+    return "ratio" if row["measure"] == "relative_likelihood" else "count"
+
+
+def value_text(row) -> str:
+    """A row's value formatted by its measure: 15.1%, 0.78, −8.0 percentage points, 1,863."""
+    unit = unit_of(row)
+    if row["measure"] == "difference_pp":
+        return signed_points(row["value"])
+    return pct(row["value"]) if unit == "pct" else ratio(row["value"]) if unit == "ratio" else count(row["value"])
+
+
+def signed_points(value: float) -> str:
+    return f"{value:+.1f} percentage points".replace("+0.0 ", "0.0 ").replace("-", "−")
+
+
+def change_text(now, before) -> str:
+    """This year's value minus last year's, signed: −0.8 percentage points, +0.12."""
+    diff = now["value"] - before["value"]
+    unit = unit_of(now)
+    if unit == "pct":
+        return signed_points(diff)
+    return (f"{diff:+.2f}" if unit == "ratio" else f"{int(diff):+,}").replace("-", "−")
+
+
+# Figures inside sentences: the number, or its {{ key }} in placeholder mode.
+def fv(row) -> str:
+    return _ph(row["key"]) or value_text(row)
+
+
+def fn(row) -> str:
+    return _ph(row["key"] + "_n") or count(row["numerator"])
+
+
+def fd(row) -> str:
+    return _ph(row["key"] + "_of") or count(row["denominator"])
+
+
+def fof(row) -> str:
+    return f"{fn(row)} of {fd(row)}"
+
+
+def fabs(row) -> str:
+    return _ph(row["key"] + "_abs") or points(row["value"])
+
+
+def fchange(now, before) -> str:
+    return _ph(now["key"] + "_change_words") or change_words(now["value"], before["value"], unit_of(now))
+
+
+def fyear(r: ReportData, which: str) -> str:
+    """'year', 'previous_year', 'survey_year' or 'previous_survey_year'."""
+    sy = r.settings.survey_year
+    number = {"year": r.year, "previous_year": r.previous_year(), "survey_year": sy,
+              "previous_survey_year": sy - 1}[which]
+    return _ph(which) or str(number)
 
 
 def change_words(now: float, before: float, unit: str = "pct") -> str:
@@ -154,11 +237,11 @@ def workforce_sentence(r: ReportData) -> str:
     now = r.row(1, "share_pct", "all", "bme")
     if not ok(now):
         return state_panel(now, title(1))
-    text = (f"In {r.year}, {pct(now['value'])} of staff ({count_of(now)}) were {r.term}")
+    text = (f"In {fyear(r, 'year')}, {fv(now)} of staff ({fof(now)}) were {r.term}")
     py = r.previous_year()
     before = r.row(1, "share_pct", "all", "bme", py) if py else None
     if ok(before):
-        text += f", compared with {pct(before['value'])} in {py} ({change_words(now['value'], before['value'])})"
+        text += f", compared with {fv(before)} in {fyear(r, 'previous_year')} ({fchange(now, before)})"
     return text + "."
 
 
@@ -166,11 +249,11 @@ def band_sentence(r: ReportData, breakdown: str) -> str | None:
     now = r.row(1, "share_pct", breakdown, "bme")
     if not ok(now):
         return None
-    text = f"{pct(now['value'])} of staff in {breakdown.replace('Band', 'band')} ({count_of(now)}) were {r.term}"
+    text = f"{fv(now)} of staff in {breakdown.replace('Band', 'band')} ({fof(now)}) were {r.term}"
     py = r.previous_year()
     before = r.row(1, "share_pct", breakdown, "bme", py) if py else None
     if ok(before):
-        text += f", compared with {pct(before['value'])} in {py} ({change_words(now['value'], before['value'])})"
+        text += f", compared with {fv(before)} in {fyear(r, 'previous_year')} ({fchange(now, before)})"
     return text + "."
 
 
@@ -195,11 +278,11 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
         return state_line(now) if plain else state_panel(now, f"relative likelihood, {title(indicator).lower()}")
     a, b = group_label(r, top), group_label(r, bottom)
     value = now["value"]
-    text = f"{capital(a)} {noun} were {ratio(value)} times as likely {verb} as {b} {noun}"
+    text = f"{capital(a)} {noun} were {fv(now)} times as likely {verb} as {b} {noun}"
     py = r.previous_year()
     before = r.row(indicator, "relative_likelihood", "all", key, py) if py else None
     if ok(before):
-        text += f" ({ratio(before['value'])} in {py})"
+        text += f" ({fv(before)} in {fyear(r, 'previous_year')})"
     text += ". "
     if round(value, 2) == 1:
         text += f"{capital(a)} and {b} {noun} were equally likely {verb}. "
@@ -208,13 +291,13 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
         text += f"{capital(more)} {noun} were more likely {verb} than {less} {noun}. "
     low, high = NON_ADVERSE_RANGE
     inside = low <= round(value, 2) <= high
-    text += (f"At {ratio(value)}, the figure is {'inside' if inside else 'outside'} the range {low:.2f} to "
+    text += (f"At {fv(now)}, the figure is {'inside' if inside else 'outside'} the range {low:.2f} to "
              f"{high:.2f} that NHS England treats as showing no adverse impact.")
     if ok(before):
         move = "rose" if round(value, 2) > round(before["value"], 2) else (
             "fell" if round(value, 2) < round(before["value"], 2) else "was unchanged")
-        text += f" Since {py} the figure {move}" + (
-            f" from {ratio(before['value'])} to {ratio(value)}." if move != "was unchanged" else ".")
+        text += f" Since {fyear(r, 'previous_year')} the figure {move}" + (
+            f" from {fv(before)} to {fv(now)}." if move != "was unchanged" else ".")
     return text
 
 
@@ -243,17 +326,16 @@ def survey_sentence(r: ReportData, indicator: int) -> str:
     bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
     if not (ok(bme) and ok(white)):
         return state_panel(bme if not ok(bme) else white, title(indicator))
-    text = (f"In the {sy} NHS Staff Survey, {pct(bme['value'])} of {r.term} respondents (of {count(bme['denominator'])}) "
-            f"{SURVEY_PHRASES[indicator]}, compared with {pct(white['value'])} of White respondents "
-            f"(of {count(white['denominator'])}).")
+    text = (f"In the {fyear(r, 'survey_year')} NHS Staff Survey, {fv(bme)} of {r.term} respondents (of {fd(bme)}) "
+            f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}).")
     changes = []
     for group, now in (("bme", bme), ("white", white)):
         before = r.row(indicator, "pct", str(sy - 1), group)
         if ok(before):
             diff = now["value"] - before["value"]
             verb = "was unchanged at" if round(diff, 1) == 0 else ("rose" if diff > 0 else "fell")
-            figure = (f"{verb} {pct(now['value'])}" if round(diff, 1) == 0 else
-                      f"{verb} from {pct(before['value'])} in {sy - 1} ({change_words(now['value'], before['value'])})")
+            figure = (f"{verb} {fv(now)}" if round(diff, 1) == 0 else
+                      f"{verb} from {fv(before)} in {fyear(r, 'previous_survey_year')} ({fchange(now, before)})")
             changes.append(f"for {group_label(r, group) if group == 'bme' else 'White'} staff it {figure}")
     if changes:
         text += " " + _sentence("; ".join(changes))
@@ -281,12 +363,12 @@ def board_sentence(r: ReportData, subset: str = "voting") -> str:
     words = {"voting": "voting members", "executive": "executive members", "all_members": "members"}[subset]
     if not ok(share):
         return state_panel(share, f"{r.org.board_name} {words}")
-    text = f"{pct(share['value'])} of the {r.org.board_name}'s {words} ({count_of(share)}) are {r.term}"
+    text = f"{fv(share)} of the {r.org.board_name}'s {words} ({fof(share)}) are {r.term}"
     if ok(diff):
         workforce = r.row(1, "share_pct", "all", "bme")
         side = "below" if diff["value"] < 0 else "above"
-        text += (f", {points(diff['value'])} {side} the {r.term} share of the whole workforce "
-                 f"({pct(workforce['value'])})" if round(diff["value"], 1) != 0 else
+        text += (f", {fabs(diff)} {side} the {r.term} share of the whole workforce "
+                 f"({fv(workforce)})" if round(diff["value"], 1) != 0 else
                  f", the same as the {r.term} share of the whole workforce")
     return text + "."
 
@@ -323,11 +405,11 @@ def key_findings(r: ReportData) -> list[str]:
     out = []
     declared = r.row(1, "declared_pct", "all", "all")
     if ok(declared):
-        out.append(f"{pct(declared['value'])} of staff ({count_of(declared)}) have a recorded ethnicity.")
+        out.append(f"{fv(declared)} of staff ({fof(declared)}) have a recorded ethnicity.")
     out.append(workforce_sentence(r))
     vsm = r.row(1, "share_pct", "VSM", "bme")
     if ok(vsm):
-        out.append(f"{pct(vsm['value'])} of staff at very senior manager (VSM) level ({count_of(vsm)}) are {r.term}.")
+        out.append(f"{fv(vsm)} of staff at very senior manager (VSM) level ({fof(vsm)}) are {r.term}.")
     for indicator in (2, 3, 4):
         out.append(f"**Indicator {indicator}.** " + rl_sentence(r, indicator, plain=True))
     sy = r.settings.survey_year
@@ -335,9 +417,9 @@ def key_findings(r: ReportData) -> list[str]:
         bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
         if ok(bme) and ok(white):
             worse = bme["value"] < white["value"] if indicator in HIGHER_IS_BETTER else bme["value"] > white["value"]
-            out.append(f"**Indicator {indicator}.** {pct(bme['value'])} of {r.term} respondents and "
-                       f"{pct(white['value'])} of White respondents {SURVEY_PHRASES[indicator]} "
-                       f"({sy} survey): {r.term} staff fared {'worse' if worse else 'no worse'}.")
+            out.append(f"**Indicator {indicator}.** {fv(bme)} of {r.term} respondents and "
+                       f"{fv(white)} of White respondents {SURVEY_PHRASES[indicator]} "
+                       f"({fyear(r, 'survey_year')} survey): {r.term} staff fared {'worse' if worse else 'no worse'}.")
         else:
             out.append(f"**Indicator {indicator}.** {state_line(bme if not ok(bme) else white)}")
     share = r.row(9, "share_pct", "voting", "bme")

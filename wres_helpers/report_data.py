@@ -11,6 +11,7 @@ import pandas as pd
 from .engine import load_inputs
 from .indicators import compute
 from .inputs import YearInputs, load_year, sha256
+from .keys import row_key
 from .workspace import OrgSettings, Workspace, YearSettings
 
 KEY = ["indicator", "measure", "breakdown", "group"]
@@ -32,13 +33,21 @@ class ReportData:
         return self.org.term_for_bme
 
     def row(self, indicator: int, measure: str, breakdown: str, group: str, year: int | None = None):
-        """One row of the table (a pandas Series), or None when that figure does not exist."""
-        table = self.table if year in (None, self.year) else self.history.get(year)
+        """One row of the table (a pandas Series, with its narrative `key`), or None when it does not exist."""
+        current = year in (None, self.year)
+        table = self.table if current else self.history.get(year)
         if table is None:
             return None
         hit = table[(table.indicator == indicator) & (table.measure == measure)
                     & (table.breakdown == str(breakdown)) & (table.group == group)]
-        return hit.iloc[0] if len(hit) else None
+        if not len(hit):
+            return None
+        row = hit.iloc[0].copy()
+        if current:
+            row["key"] = row_key(row, self.settings.survey_year)
+        else:
+            row["key"] = row_key(row) + ("_prev" if year == self.previous_year() else f"_{year}")
+        return row
 
     def previous_year(self) -> int | None:
         earlier = [y for y in self.history if y < self.year]

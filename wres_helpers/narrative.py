@@ -1,0 +1,162 @@
+"""The analyst's narrative: Markdown per section in params/<org>/<year>/narrative/, with `{{ key }}` placeholders.
+
+Rendering is strict: an unknown key, or a key whose figure is withheld or not computable, stops the build
+with the file, the line and the key (and near matches). A typed-in percentage or ratio gets a warning
+naming the line, because that is how a narrative drifts from its table.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import jinja2
+
+from . import present
+from .errors import InputError, Problem, ProblemList
+from .report_data import ReportData
+from .values import Value, report_values
+
+# Report sections that take narrative, in page order: (file stem, what it is for).
+NARRATIVE_SECTIONS = {
+    "summary": "Summary page: the story of this year's figures",
+    "workforce": "Workforce profile (indicator 1)",
+    "recruitment": "Recruitment, discipline and training (indicators 2 to 4)",
+    "experience": "Staff experience (indicators 5 to 8)",
+    "board": "Board representation (indicator 9)",
+    "next_steps": "Next steps",
+    "recommendation": "Recommendation to the board",
+}
+
+PLACEHOLDER = re.compile(r"\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}")
+TYPED_NUMBER = re.compile(
+    r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:%|per\s?cent\b|percentage points?\b|pp\b|times\b)"
+    r"|(?<![\w.])\d+\.\d{2}\b")
+
+
+def narrative_dir(r: ReportData) -> Path:
+    return r.ws.year_dir(r.org.slug, r.year) / "narrative"
+
+
+def render(text: str, values: dict[str, Value], shown: str) -> str:
+    """Fill the placeholders, or raise InputError listing every bad key with its line."""
+    problems = ProblemList()
+    usable = {k: v.text for k, v in values.items() if v.usable}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        for match in PLACEHOLDER.finditer(line):
+            key = match.group(1)
+            if key not in values:
+                near = difflib.get_close_matches(key, list(values), n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                problems.add(shown, lineno, key, None, "unknown key: `python -m wres_helpers values ORG YEAR` lists "
+                             f"the keys{hint}", row_label="line", column_label="key")
+            elif not values[key].usable:
+                v = values[key]
+                problems.add(shown, lineno, key, None,
+                             f"this figure is {present.STATE_LABELS.get(v.status, v.status).lower()} "
+                             f"({v.reason.rstrip('.')}), so it cannot be quoted: describe its state instead",
+                             row_label="line", column_label="key")
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    try:
+        template = env.from_string(text)
+    except jinja2.TemplateSyntaxError as exc:
+        problems.add(shown, exc.lineno, None, None, f"template syntax error: {exc.message}", row_label="line")
+    problems.raise_if_any(f"the narrative ({shown})")
+    try:
+        return template.render(usable)
+    except jinja2.UndefinedError as exc:        # a key used inside an expression the scan above did not see
+        raise InputError([Problem(shown, None, None, None, f"unknown value: {exc.message}")], shown) from None
+
+
+def typed_numbers(text: str, shown: str) -> list[Problem]:
+    """Warnings for figures typed into the prose instead of placeholders."""
+    found = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        bare = PLACEHOLDER.sub("", line)
+        for match in TYPED_NUMBER.finditer(bare):
+            found.append(Problem(shown, lineno, None, match.group(0).strip(),
+                                 "a typed-in figure: use a {{ key }} placeholder so it cannot drift from the data",
+                                 row_label="line"))
+    return found
+
+
+def load_narrative(r: ReportData, values: dict[str, Value] | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Rendered Markdown for every section that has a narrative file, and the typed-number warnings."""
+    values = values if values is not None else report_values(r)
+    folder = narrative_dir(r)
+    rendered: dict[str, str] = {}
+    warnings: list[Problem] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return rendered, warnings
+    for path in sorted(folder.glob("*.md")):
+        shown = r.ws.display(path)
+        if path.stem not in NARRATIVE_SECTIONS:
+            problems.append(Problem(shown, None, None, path.name,
+                                    f"not a report section: expected one of {', '.join(f'{s}.md' for s in NARRATIVE_SECTIONS)}"))
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(shown, None, None, None, "the file is not UTF-8 text: save it as UTF-8"))
+            continue
+        warnings += typed_numbers(text, shown)
+        try:
+            rendered[path.stem] = render(text, values, shown)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems, f"the narrative of {r.org.slug} {r.year}")
+    return rendered, warnings
+
+
+# -- starter files -----------------------------------------------------------------------------------------
+def generated(r: ReportData, section: str) -> str:
+    """The sentences the report shows for a section that has no narrative file."""
+    if section == "summary":
+        return present.bullets(present.key_findings(r))
+    if section == "workforce":
+        senior = [present.band_sentence(r, b) for b in ("Band 7 and above", "Band 8a and above", "VSM")]
+        return present.workforce_sentence(r) + "\n\n" + present.bullets([s for s in senior if s])
+    if section == "recruitment":
+        return "\n\n".join(present.rl_sentence(r, i, plain=True) for i in (2, 3, 4)) + "\n"
+    if section == "experience":
+        return "\n\n".join(present.survey_sentence(r, i) for i in (5, 6, 7, 8)) + "\n"
+    if section == "board":
+        return present.bullets([present.board_sentence(r, s) for s in ("voting", "executive", "all_members")])
+    if section == "next_steps":
+        return ""
+    if section == "recommendation":
+        return ""
+    raise KeyError(section)
+
+
+STARTER_PROMPTS = {
+    "next_steps": "<!-- What the figures mean for next year, and how the action plan responds. Refer to figures "
+                  "with {{ key }} placeholders (python -m wres_helpers values ORG YEAR lists them). -->\n",
+    "recommendation": "The {{ board_name }} is asked to:\n\n1. review the data in this year's WRES report;\n"
+                      "2. approve the action plan.\n",
+}
+
+
+def starter(r: ReportData, section: str) -> str:
+    """A section's starter file: the generated sentences with a {{ key }} in place of every figure."""
+    if section in STARTER_PROMPTS:
+        return STARTER_PROMPTS[section]
+    head = (f"<!-- {NARRATIVE_SECTIONS[section]}. Written from this year's figures; edit freely. Each {{{{ key }}}} "
+            "is filled from the data when the report is built. -->\n\n")
+    with present.placeholders():
+        return head + generated(r, section)
+
+
+def write_starters(r: ReportData, overwrite: bool = False) -> list[Path]:
+    folder = narrative_dir(r)
+    folder.mkdir(exist_ok=True)
+    written = []
+    for section in NARRATIVE_SECTIONS:
+        path = folder / f"{section}.md"
+        if path.exists() and not overwrite:
+            continue
+        path.write_text(starter(r, section), encoding="utf-8")
+        written.append(path)
+    return written
