@@ -19,6 +19,7 @@ def write_workspace(root: Path, years: dict[int, dict[str, str | bytes]], org: s
         (folder / str(year)).mkdir(exist_ok=True)
         for name, content in files.items():
             path = folder / str(year) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, bytes):
                 path.write_bytes(content)
             else:

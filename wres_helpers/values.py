@@ -76,8 +76,9 @@ def report_values(r: ReportData) -> dict[str, Value]:
             else:
                 bad = row if not present.ok(row) else now
                 values[f"{base}_change"] = Value(None, bad["status"], str(bad["reason"]))
+    years = tuple(f"_{y}{part}" for y in r.history for part in ("", "_n", "_of"))
     for alias, full in ALIASES.items():
-        for suffix in SUFFIXES:
+        for suffix in SUFFIXES + years:
             if full + suffix in values:
                 values[alias + suffix] = values[full + suffix]
     values.update({

@@ -50,6 +50,7 @@ class YearSettings:
     year: int
     survey_year: int
     declared: dict[int, IndicatorDeclaration]
+    report_date: date | None = None       # for judging overdue actions; default 30 September of the year
 
     @property
     def snapshot(self) -> date:
@@ -165,5 +166,8 @@ class Workspace:
             if not reason:
                 problems.add(shown, None, f"{where}.reason", None, "a reason to print in the report is required")
             declared[key] = IndicatorDeclaration(status, reason)
+        report_date = data.get("report_date")
+        if report_date is not None and not isinstance(report_date, date):
+            problems.add(shown, None, "report_date", report_date, "expected a date written as 2021-09-30")
         problems.raise_if_any(f"the {year} settings of {org}")
-        return YearSettings(int(year), survey_year, declared)
+        return YearSettings(int(year), survey_year, declared, report_date if isinstance(report_date, date) else None)
