@@ -29,6 +29,15 @@ $(STAMP): requirements.lock pyproject.toml
 indicators: $(STAMP)
 	$(BIN)/python -m wres_helpers indicators $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
+# The report site: $(WRES_WORKSPACE)/build/$(ORG)/$(YEAR)/html/index.html (published only if every step succeeds).
+report: $(STAMP)
+	$(BIN)/python -m wres_helpers report $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
+
+# JupyterLab with the "wres" kernel, to write and try the report notebooks.
+.PHONY: lab
+lab: $(STAMP)
+	$(BIN)/jupyter lab
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 

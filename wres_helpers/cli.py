@@ -31,6 +31,10 @@ def parser() -> argparse.ArgumentParser:
     ind.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
     ind.add_argument("--out", help="write the CSV here instead of standard output")
     ind.set_defaults(run=_indicators)
+
+    from .build import add_report_arguments
+    rep = sub.add_parser("report", help="build the report site (HTML) for one organisation and year")
+    add_report_arguments(rep)
     return p
 
 

@@ -1,0 +1,380 @@
+"""The report pipeline: publishing rules, generated book settings, published data, the offline check, and
+end-to-end builds of tiny fixture notebooks (a good build, then a failing one that must publish nothing)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from wres_helpers import InputError, Workspace, indicator_table
+from wres_helpers.book_config import book_config, book_toc, dump_yaml
+from wres_helpers.build import (SECTIONS, BuildError, build_book, build_report, external_references,
+                                prepare_for_book, published_table)
+from wres_helpers.workspace import OrgSettings
+
+FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+FIXTURE_SECTIONS = [("summary", "summary.ipynb", "Summary"), ("detail", "detail.ipynb", "Detail")]
+ORG = "fixture-org"
+
+
+# -- prepare_for_book -------------------------------------------------------------------------------------
+def _markdown_output(text):
+    return new_output("display_data", data={"text/markdown": text, "text/plain": "<IPython.core.display.Markdown object>"})
+
+
+def _executed_notebook():
+    """What papermill leaves behind, in miniature."""
+    params = new_code_cell('org = "leeds"\nyear = 2021', metadata={"tags": ["parameters"]}, execution_count=1)
+    injected = new_code_cell('# Parameters\norg = "mlcsu"\nyear = 2023\n', execution_count=2,
+                             metadata={"tags": ["injected-parameters"], "papermill": {"duration": 0.01}})
+    table = new_code_cell("table", execution_count=3, metadata={
+        "execution": {"iopub.execute_input": "2024-01-01T00:00:00"},
+        "papermill": {"duration": 0.5, "start_time": "2024-01-01", "status": "completed"}},
+        outputs=[new_output("stream", name="stderr", text="FutureWarning: noisy\n"),
+                 new_output("execute_result", data={"text/html": "<table></table>", "text/plain": "table"},
+                            execution_count=3),
+                 new_output("error", ename="ValueError", evalue="boom", traceback=["tb"])])
+    secret = new_code_cell("print('internal')", metadata={"tags": ["remove-cell"]},
+                           outputs=[new_output("stream", name="stdout", text="internal\n")])
+    heading = new_code_cell('display(Markdown("## Headcount"))', execution_count=4,
+                            outputs=[_markdown_output("## Headcount")])
+    mixed = new_code_cell("show()", execution_count=5, metadata={"tags": ["hide-input"]}, outputs=[
+        _markdown_output("### Before"),
+        new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+        _markdown_output("After the chart."),
+    ])
+    setup = new_code_cell("import pandas as pd", execution_count=6)
+    nb = new_notebook(cells=[params, injected, new_markdown_cell("# Title\n\nIntro."), table, secret, heading,
+                             mixed, setup], metadata={
+        "kernelspec": {"name": "wres", "display_name": "WRES", "language": "python"},
+        "papermill": {"start_time": "2024-01-01T00:00:00", "duration": 3.2, "parameters": {"org": "mlcsu"}}})
+    return nb
+
+
+def test_prepare_drops_parameter_cells_and_hides_all_code():
+    page = prepare_for_book(_executed_notebook())
+    sources = "\n".join(c.source for c in page.cells)
+    assert "org =" not in sources and "internal" not in sources
+    assert not any({"parameters", "injected-parameters", "remove-cell"} & set(c.metadata.get("tags", []))
+                   for c in page.cells)
+    code = [c for c in page.cells if c.cell_type == "code"]
+    assert code and all("remove-input" in c.metadata["tags"] for c in code)
+    assert not any("hide-input" in c.metadata["tags"] for c in code)
+    # A code cell with nothing to show (the import) is dropped.
+    assert "import pandas as pd" not in sources
+
+
+def test_prepare_strips_stderr_errors_and_run_metadata():
+    page = prepare_for_book(_executed_notebook())
+    outputs = [o for c in page.cells if c.cell_type == "code" for o in c.outputs]
+    assert not any(o.output_type == "error" for o in outputs)
+    assert not any(o.output_type == "stream" and o.name == "stderr" for o in outputs)
+    assert any("text/html" in o.get("data", {}) for o in outputs)
+    for cell in page.cells:
+        assert "papermill" not in cell.metadata and "execution" not in cell.metadata
+        if cell.cell_type == "code":
+            assert cell.execution_count is None
+            assert all(o.get("execution_count") is None for o in cell.outputs)
+    assert "papermill" not in page.metadata
+    assert page.metadata["kernelspec"]["name"] == "wres"
+    nbformat.validate(page)
+
+
+def test_prepare_turns_markdown_outputs_into_markdown_cells_in_order():
+    page = prepare_for_book(_executed_notebook())
+    kinds = [(c.cell_type, c.source if c.cell_type == "markdown" else
+              [k for o in c.outputs for k in o.get("data", {"stream": 1})]) for c in page.cells]
+    assert kinds == [
+        ("markdown", "# Title\n\nIntro."),
+        ("code", ["text/html", "text/plain"]),
+        ("markdown", "## Headcount"),
+        ("markdown", "### Before"),
+        ("code", ["image/png", "text/plain"]),
+        ("markdown", "After the chart."),
+    ]
+    assert len({c.id for c in page.cells}) == len(page.cells)
+
+
+def test_prepare_adds_the_section_title_only_when_the_page_has_none():
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[_markdown_output("Some text")])])
+    assert prepare_for_book(nb, title="Board representation").cells[0].source == "# Board representation"
+    titled = prepare_for_book(_executed_notebook(), title="Other")
+    assert titled.cells[0].source.startswith("# Title")
+
+
+def test_prepare_leaves_its_input_unchanged():
+    nb = _executed_notebook()
+    before = nbformat.writes(nb)
+    prepare_for_book(nb)
+    assert nbformat.writes(nb) == before
+
+
+# -- generated book settings (snapshots) ------------------------------------------------------------------
+SETTINGS = OrgSettings("fixture-org", "Fixture NHS Trust", "trust", "BME", "Trust Board")
+
+EXPECTED_CONFIG = """\
+title: 'Fixture NHS Trust: Workforce Race Equality Standard report 2021'
+author: Fixture NHS Trust
+copyright: ''
+only_build_toc_files: true
+exclude_patterns:
+- _build
+- data
+execute:
+  execute_notebooks: 'off'
+parse:
+  myst_enable_extensions:
+  - colon_fence
+html:
+  use_repository_button: false
+  use_issues_button: false
+  use_edit_page_button: false
+  use_multitoc_numbering: false
+  home_page_in_navbar: true
+  extra_footer: Produced by wres_helpers 9.9.9 from params/fixture-org/2021.
+  comments:
+    hypothesis: false
+    utterances: false
+launch_buttons:
+  notebook_interface: classic
+  binderhub_url: ''
+  jupyterhub_url: ''
+  thebe: false
+  colab_url: ''
+  deepnote_url: ''
+sphinx:
+  config:
+    extensions:
+    - sphinx_togglebutton
+    - sphinx_copybutton
+    - myst_nb
+    - jupyter_book
+    - sphinx_external_toc
+    - sphinx.ext.intersphinx
+    - sphinx_design
+    - sphinx_comments
+    - sphinx_book_theme
+    - wres_helpers.book_sphinx
+    html_theme_options:
+      search_bar_text: Search this report...
+      home_page_in_toc: true
+      use_download_button: false
+      use_fullscreen_button: true
+      use_repository_button: false
+      use_edit_page_button: false
+      use_issues_button: false
+      use_source_button: false
+      launch_buttons: {}
+      extra_footer: Produced by wres_helpers 9.9.9 from params/fixture-org/2021.
+      analytics: {}
+    html_show_copyright: false
+    html_show_sphinx: false
+    html_copy_source: false
+    html_show_sourcelink: false
+    mathjax_path: mathjax-is-not-shipped.js
+    nb_ipywidgets_js: {}
+    intersphinx_mapping: {}
+"""
+
+EXPECTED_TOC = """\
+format: jb-book
+root: index
+chapters:
+- file: workforce
+  title: Workforce profile (indicator 1)
+- file: recruitment
+  title: Recruitment, discipline and training (indicators 2 to 4)
+- file: experience
+  title: Staff experience (indicators 5 to 8)
+- file: board
+  title: Board representation (indicator 9)
+- file: methodology
+  title: Methodology and data quality
+"""
+
+
+def test_book_config_snapshot():
+    assert dump_yaml(book_config(SETTINGS, 2021, version="9.9.9")) == EXPECTED_CONFIG
+
+
+def test_toc_snapshot():
+    assert dump_yaml(book_toc(SECTIONS)) == EXPECTED_TOC
+
+
+def test_config_quotes_awkward_organisation_names():
+    odd = OrgSettings("odd", "St. Mary's: \"North\" # Trust", "trust", "BME", "Board")
+    import yaml
+    assert yaml.safe_load(dump_yaml(book_config(odd, 2022, version="1")))["title"] == (
+        "St. Mary's: \"North\" # Trust: Workforce Race Equality Standard report 2022")
+
+
+# -- published_table --------------------------------------------------------------------------------------
+def test_published_table_blanks_figures_unless_status_is_ok():
+    table = pd.DataFrame({
+        "indicator": [1, 2, 3, 9], "measure": ["share_pct", "rate_pct", "rate_pct", "share_pct"],
+        "breakdown": ["all"] * 4, "group": ["bme"] * 4,
+        "value": pd.array([12.5, 40.0, 0.5, None], dtype="Float64"),
+        "numerator": pd.array([5, 2, 1, None], dtype="Int64"),
+        "denominator": pd.array([40, 5, 200, 0], dtype="Int64"),
+        "status": ["ok", "withheld", "not_computable", "no_data"],
+        "reason": ["", "small numbers", "no staff", "no file"],
+    })
+    out = published_table(table)
+    assert out.loc[0, ["value", "numerator", "denominator"]].tolist() == [12.5, 5, 40]
+    for row in (1, 2, 3):
+        assert out.loc[row, ["value", "numerator", "denominator"]].isna().all()
+    assert out["status"].tolist() == table["status"].tolist() and out["reason"].tolist() == table["reason"].tolist()
+    assert table.loc[1, "value"] == 40.0          # the input is not changed
+    assert list(out.columns) == list(table.columns)
+
+
+# -- external_references ----------------------------------------------------------------------------------
+def test_external_references_finds_internet_loads(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "index.html").write_text("""<!DOCTYPE html><html><head>
+<link rel="preconnect" href="https://fonts.googleapis.com">
+<link rel="stylesheet" href="_static/local.css">
+<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>
+<script src="_static/local.js"></script>
+<script>const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"</script>
+<style>body { background: url('//example.org/bg.png'); }</style>
+</head><body>
+<a href="https://www.england.nhs.uk/about/equality/">an outside page: a link, not a load</a>
+<svg xmlns="http://www.w3.org/2000/svg"><path d=""/></svg>
+<img src="_images/chart.png"><iframe src="http://example.com/embed"></iframe>
+</body></html>""")
+    (tmp_path / "sub" / "style.css").write_text(
+        "@import 'https://fonts.example/font.css';\n.x{background:url(../img/a.png)} .y{src:url(\"https://x.org/f.woff2\")}")
+    (tmp_path / "sub" / "app.js").write_text(
+        'const ns = "http://www.w3.org/2000/svg"; s.src = "https://unpkg.com/lib.js"; // see https://docs.example\n')
+    found = external_references(tmp_path)
+    expected = ["https://fonts.googleapis.com", "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js",
+                "https://unpkg.com/thebe@0.8.2/lib/index.js", "//example.org/bg.png", "http://example.com/embed",
+                "https://fonts.example/font.css", "https://x.org/f.woff2", "https://unpkg.com/lib.js"]
+    for url in expected:
+        assert any(line.endswith(url) for line in found), (url, found)
+    assert len(found) == len(expected), found
+    assert not any("england.nhs.uk" in line or "w3.org" in line or "docs.example" in line for line in found)
+    assert any(line.startswith("index.html: <script src>") for line in found)
+    assert any(line.startswith("sub/style.css: ") for line in found)
+
+
+def test_external_references_is_empty_for_a_local_page(tmp_path):
+    (tmp_path / "index.html").write_text('<html><head><script src="_static/a.js"></script></head>'
+                                         '<body><a href="https://example.org">link</a><img src="data/x.png"></body></html>')
+    assert external_references(tmp_path) == []
+
+
+# -- end to end on fixture notebooks ----------------------------------------------------------------------
+def _make_workspace(root: Path) -> Path:
+    org = root / "params" / ORG
+    (org / "2021").mkdir(parents=True)
+    (org / "org.yaml").write_text("name: Fixture NHS Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Trust Board\n")
+    (org / "2021" / "staff.csv").write_text("staff_id,ethnic_category,pay_band,clinical\n"
+                                            "S1,A,Band 5,Y\nS2,H,Band 5,N\nS3,A,Band 6,Y\nS4,,Band 7,N\n")
+    (org / "2021" / "board.csv").write_text("member_id,ethnic_category,voting,executive\nB1,A,Y,Y\nB2,M,Y,N\n")
+    return root
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = _make_workspace(tmp_path_factory.mktemp("workspace"))
+    lines: list[str] = []
+    site = build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lines.append)
+    return root, site, lines
+
+
+def test_build_publishes_a_site_with_pages_and_data(built):
+    root, site, lines = built
+    assert site == root / "build" / ORG / "2021" / "html"
+    assert (site / "index.html").is_file() and (site / "detail.html").is_file()
+    assert list(site.glob("_images/*.png")), "the chart is an image file inside the site"
+    published = pd.read_csv(site / "data" / "indicators.csv")
+    expected = published_table(indicator_table(ORG, 2021, Workspace(root)))
+    assert len(published) == len(expected) and list(published.columns) == list(expected.columns)
+    assert published.loc[expected["status"].ne("ok").to_numpy(), "value"].isna().all()
+    assert (site / "data" / "indicators.xlsx").stat().st_size > 0
+    assert sorted(p.name for p in (site.parent / "executed").glob("*.ipynb")) == ["detail.ipynb", "summary.ipynb"]
+    assert not list(site.parent.glob(".staging-*")) and not list(site.parent.glob(".old-html-*"))
+    assert any(line.startswith("executed 2 notebooks in ") for line in lines), lines
+    assert lines[-1].startswith("published ") and len(lines) == 6, lines
+
+
+def test_built_site_loads_nothing_from_the_internet(built):
+    _, site, _ = built
+    assert external_references(site) == []
+
+
+def test_pages_show_outputs_only(built):
+    root, site, _ = built
+    pages = {p.name: p.read_text(encoding="utf-8") for p in site.glob("*.html")}
+    for name, text in pages.items():
+        assert "injected-parameters" not in text and "Parameters" not in text, name
+        assert str(root) not in text, f"{name} shows the workspace parameter"
+        assert 'org = ' not in text and "indicator_table(" not in text, f"{name} shows code"
+        assert "cell_input" not in text, f"{name} has a code input block"
+        assert "FIXTURE-STDERR-TEXT" not in text, f"{name} shows stderr"
+    index = pages["index.html"]
+    assert "<h1>Fixture NHS Trust: summary for 2021" in index          # a heading written by code ...
+    assert 'href="#heading-from-code"' in index                        # ... reaches the page's contents
+    assert "FIXTURE-STDOUT-TEXT" in index and "<table" in index
+    # A Markdown link to data/indicators.csv in a notebook becomes a working download link.
+    links = re.findall(r'href="([^"]*indicators\.csv)"', index)
+    assert links and all((site / link).is_file() for link in links), links
+
+
+def test_failing_notebook_publishes_nothing(built):
+    root, site, _ = built
+    before = _hashes(site)
+    with pytest.raises(BuildError) as caught:
+        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lambda line: None,
+                     sections=[("summary", "summary.ipynb", "Summary"), ("broken", "broken.ipynb", "Broken")])
+    message = str(caught.value)
+    assert "broken.ipynb failed in cell 4 of 4" in message, message
+    assert 'raise ValueError(f"fixture failure for {org}")' in message
+    assert "ValueError: fixture failure for fixture-org" in message
+    assert "Nothing was published" in message and "Traceback" not in message
+    assert _hashes(site) == before
+    assert not list(site.parent.glob(".staging-*")) and not list(site.parent.glob(".old-html-*"))
+
+
+# -- failures before any kernel starts --------------------------------------------------------------------
+def test_input_error_stops_the_build_before_any_notebook_runs(tmp_path):
+    root = _make_workspace(tmp_path)
+    (root / "params" / ORG / "2021" / "staff.csv").write_text(
+        "staff_id,ethnic_category,pay_band,clinical\nS1,A,Band 5,maybe\n")
+    with pytest.raises(InputError, match="expected Y or N"):
+        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None)
+    assert not (root / "build").exists()
+
+
+def test_missing_notebook_is_reported_before_any_notebook_runs(tmp_path):
+    root = _make_workspace(tmp_path)
+    with pytest.raises(BuildError, match="nope.ipynb"):
+        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lambda line: None,
+                     sections=FIXTURE_SECTIONS + [("nope", "nope.ipynb", "Nope")])
+    assert not (root / "build").exists()
+
+
+def test_book_warnings_fail_the_build_and_math_is_refused(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_config.yml").write_text(dump_yaml(book_config(SETTINGS, 2021, version="1")))
+    (book / "_toc.yml").write_text(dump_yaml(book_toc([("a", "a.ipynb", "A"), ("b", "b.ipynb", "B")])))
+    (book / "index.md").write_text("# Home\n\nThe ratio is {math}`\\frac{a}{b}`.\n")
+    (book / "b.md").write_text("# B\n\nSee [nowhere](missing.md).\n")
+    with pytest.raises(BuildError) as caught:
+        build_book(book)
+    message = str(caught.value)
+    assert "contains math" in message, message
+    assert "missing.md" in message, message

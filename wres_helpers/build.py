@@ -1,0 +1,668 @@
+"""The report pipeline: validated inputs -> executed notebooks -> a static, offline Jupyter Book site.
+
+    python -m wres_helpers report ORG YEAR [--workspace DIR] [--jobs 2]
+
+Steps, one log line each:
+1. validate: compute the indicator table, so that an input error stops the run before any kernel starts;
+2. execute every section notebook with papermill (typed parameters, kernel "wres", two at a time) into
+   <workspace>/build/<org>/<year>/executed/ (the copies of the latest attempt, failed ones included);
+3. prepare the pages (`prepare_for_book`: the one place that applies the publishing rules);
+4. write the downloadable data (`published_table`) and build the book with `jupyter-book build -W`;
+5. check that no page loads anything from the internet (`external_references`);
+6. publish: the new site replaces <workspace>/build/<org>/<year>/html/ by renaming, only when every step
+   succeeded. On any failure or interruption the previous html/ is left exactly as it was.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import copy
+import fcntl
+import html.parser
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import nbformat
+import pandas as pd
+
+from .engine import indicator_table
+from .errors import WresError
+from .workspace import Workspace
+
+# The report's sections in order: (page slug, notebook in notebooks/, title in the navigation).
+# The first section is the site's home page.
+SECTIONS = [
+    ("summary", "01_summary.ipynb", "Summary and key findings"),
+    ("workforce", "02_workforce_profile.ipynb", "Workforce profile (indicator 1)"),
+    ("recruitment", "03_recruitment_discipline_training.ipynb", "Recruitment, discipline and training (indicators 2 to 4)"),
+    ("experience", "04_staff_experience.ipynb", "Staff experience (indicators 5 to 8)"),
+    ("board", "05_board.ipynb", "Board representation (indicator 9)"),
+    ("methodology", "06_methodology.ipynb", "Methodology and data quality"),
+]
+
+KERNEL = "wres"
+KERNEL_START_TIMEOUT = 60        # seconds for a kernel to start
+CELL_TIMEOUT = 600               # seconds one cell may run before the build gives up
+PUBLISHED_COLUMNS = ("value", "numerator", "denominator")
+
+Log = Callable[[str], None]
+
+
+class BuildError(WresError):
+    """The report could not be built; the message says what failed. Nothing was published."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived during a build (raised like Ctrl+C raises KeyboardInterrupt)."""
+
+
+def repository_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def default_notebooks_dir() -> Path:
+    return repository_root() / "notebooks"
+
+
+# -- 3. the publishing rules, in one place ----------------------------------------------------------------
+DROP_TAGS = {"parameters", "injected-parameters", "remove-cell"}
+# Tags that would show the code behind a toggle: every code cell gets remove-input instead.
+CODE_REVEALING_TAGS = {"hide-input", "hide-cell", "show-input"}
+MARKDOWN_ONLY_MIMES = {"text/markdown", "text/plain"}
+VOLATILE_CELL_METADATA = ("execution", "papermill", "ExecuteTime", "collapsed", "scrolled")
+VOLATILE_NB_METADATA = ("papermill", "widgets")
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []) or [])
+
+
+def _is_markdown_output(output) -> bool:
+    return (output.get("output_type") in ("display_data", "execute_result")
+            and "text/markdown" in output.get("data", {})
+            and set(output["data"]) <= MARKDOWN_ONLY_MIMES)
+
+
+def _markdown_text(output) -> str:
+    text = output["data"]["text/markdown"]
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def _starts_with_title(cells) -> bool:
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            return False
+        for line in cell.source.splitlines():
+            if line.strip():
+                return bool(re.match(r"#\s", line.strip()))
+    return False
+
+
+def prepare_for_book(nb: nbformat.NotebookNode, title: str | None = None) -> nbformat.NotebookNode:
+    """An executed notebook made ready to publish (returns a new notebook; `nb` is not changed).
+
+    - drops the `parameters` cell, papermill's `injected-parameters` cell and cells tagged `remove-cell`;
+    - strips stderr streams and error outputs;
+    - turns outputs that are only Markdown into Markdown cells (so their headings reach the table of
+      contents), keeping the order of any other outputs of the same cell;
+    - tags every remaining code cell `remove-input` (and drops code cells left with nothing to show);
+    - clears execution counts and the metadata that changes from run to run (papermill timings);
+    - with `title`, starts the page with `# title` when it does not start with a level-1 heading.
+    """
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if DROP_TAGS & set(_tags(cell)):
+            continue
+        metadata = cell.setdefault("metadata", {})
+        for key in VOLATILE_CELL_METADATA:
+            metadata.pop(key, None)
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        outputs = [o for o in cell.get("outputs", [])
+                   if o.get("output_type") != "error"
+                   and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        # Split the outputs into runs: a Markdown-only output becomes a Markdown cell, the others stay in
+        # a code cell whose input is hidden.
+        pending: list = []
+
+        def flush_code():
+            if pending:
+                code = nbformat.v4.new_code_cell(cell.source, metadata=copy.deepcopy(metadata))
+                code.outputs = list(pending)
+                cells.append(code)
+                pending.clear()
+
+        for output in outputs:
+            if _is_markdown_output(output):
+                flush_code()
+                cells.append(nbformat.v4.new_markdown_cell(_markdown_text(output)))
+            else:
+                if "execution_count" in output:
+                    output["execution_count"] = None
+                pending.append(output)
+        flush_code()
+    for cell in cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            tags = [t for t in _tags(cell) if t not in CODE_REVEALING_TAGS]
+            cell.metadata["tags"] = tags + (["remove-input"] if "remove-input" not in tags else [])
+        cell.pop("id", None)   # ids are renumbered below: split cells must not share one
+    if title and not _starts_with_title(cells):
+        cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
+    for number, cell in enumerate(cells, 1):
+        cell["id"] = f"cell-{number}"
+    nb.cells = cells
+    for key in VOLATILE_NB_METADATA:
+        nb.metadata.pop(key, None)
+    nb.nbformat, nb.nbformat_minor = 4, max(int(nb.get("nbformat_minor", 5)), 5)
+    return nb
+
+
+# -- 5. downloadable data ---------------------------------------------------------------------------------
+def published_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The indicator table as it may be published: figures only in rows whose status is "ok".
+
+    Every other status (withheld, not_computable, not_collected, not_required, no_data) has its value,
+    numerator and denominator blanked; the status and reason say why. This is an interim rule: the full
+    disclosure control (small-number suppression, with the suppressed figures marked) comes later and will
+    replace this function.
+    """
+    out = table.copy()
+    hidden = out["status"] != "ok"
+    for column in PUBLISHED_COLUMNS:
+        out[column] = out[column].mask(hidden)
+    return out
+
+
+def write_data(table: pd.DataFrame, folder: Path) -> list[Path]:
+    """indicators.csv and indicators.xlsx (one sheet) of the published table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    published = published_table(table)
+    csv_path, xlsx_path = folder / "indicators.csv", folder / "indicators.xlsx"
+    published.to_csv(csv_path, index=False, lineterminator="\n")
+    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
+        published.to_excel(writer, sheet_name="indicators", index=False)
+    return [csv_path, xlsx_path]
+
+
+# -- 7. offline check -------------------------------------------------------------------------------------
+_REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)\s*((?:https?:)?//[^'")\s]+)""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(['"])((?:https?:)?//[^'"]+)\1""", re.I)
+_JS_LOAD = re.compile(r"""\b(?:src|href)\s*[=:]\s*(['"`])((?:https?:)?//[^'"`\s]+)\1""", re.I)
+_JS_IMPORT = re.compile(r"""\bimport\s*(?:\(\s*|[^'"`;]*?\bfrom\s*|)(['"`])((?:https?:)?//[^'"`\s]+)\1""", re.I)
+_QUOTED_URL = re.compile(r"""(['"`])((?:https?:)?//[^'"`\s]+)\1""", re.I)
+# XML namespace names look like URLs but are never fetched.
+_NAMESPACE = re.compile(r"^https?://www\.w3\.org/", re.I)
+_LINK_ONLY_RELS = {"canonical", "alternate", "author", "license", "help", "external", "next", "prev",
+                   "search", "index"}
+
+
+def _css_loads(text: str) -> list[str]:
+    return [m.group(2) for m in _CSS_URL.finditer(text)] + [m.group(2) for m in _CSS_IMPORT.finditer(text)]
+
+
+def _js_loads(text: str) -> list[str]:
+    return [m.group(2) for m in _JS_LOAD.finditer(text)] + [m.group(2) for m in _JS_IMPORT.finditer(text)]
+
+
+class _PageScanner(html.parser.HTMLParser):
+    """Collects what an HTML page would load from elsewhere (links a reader follows do not count)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in = None          # "script" or "style" while inside one
+
+    def handle_starttag(self, tag, attrs):
+        attrs = [(k.lower(), v or "") for k, v in attrs]
+        values = dict(attrs)
+        for key, value in attrs:
+            if key in ("src", "data", "poster", "background", "xlink:href", "formaction"):
+                self._check(f"<{tag} {key}>", value)
+            elif key == "srcset" or key == "imagesrcset":
+                for part in value.split(","):
+                    self._check(f"<{tag} {key}>", part.strip().split(" ")[0])
+            elif key == "href" and tag not in ("a", "area", "base"):
+                rels = set(values.get("rel", "").lower().split())
+                if tag == "link" and rels and rels <= _LINK_ONLY_RELS:
+                    continue
+                self._check(f"<{tag} href>", value)
+            elif key == "style":
+                self.found += [f"<{tag} style> {u}" for u in _css_loads(value)]
+            elif key == "content" and values.get("http-equiv", "").lower() == "refresh":
+                url = value.split("url=", 1)[-1] if "url=" in value.lower() else ""
+                self._check(f"<{tag} refresh>", url)
+        if tag in ("script", "style"):
+            self._in = tag
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "style":
+            self.found += [f"<style> {u}" for u in _css_loads(data)]
+        elif self._in == "script":
+            # An inline script that names an address may load it (sphinx-thebe's THEBE_JS_URL does).
+            self.found += [f"<script> {m.group(2)}" for m in _QUOTED_URL.finditer(data)
+                           if not _NAMESPACE.match(m.group(2))]
+
+    def _check(self, where: str, value: str):
+        if _REMOTE.match(value) and not _NAMESPACE.match(value.strip()):
+            self.found.append(f"{where} {value.strip()}")
+
+
+def external_references(html_dir: str | Path) -> list[str]:
+    """Everything a page of the site would load from the internet, as "file: where address" lines.
+
+    Scans every .html, .css and .js file under `html_dir` for resource loads (src=, href= of anything but
+    a link <a>, srcset, url(...) and @import in styles, addresses in inline scripts, script imports) that
+    point to http://, https:// or // addresses. Links a reader can follow (<a href>) are allowed. An empty
+    list means the site works from a USB stick.
+    """
+    root = Path(html_dir)
+    found: list[str] = []
+    for path in sorted(root.rglob("*")):
+        suffix = path.suffix.lower()
+        if not path.is_file() or suffix not in (".html", ".htm", ".css", ".js"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if suffix in (".html", ".htm"):
+            scanner = _PageScanner()
+            scanner.feed(text)
+            scanner.close()
+            hits = scanner.found
+        elif suffix == ".css":
+            hits = [f"url() {u}" for u in _css_loads(text)]
+        else:
+            hits = [f"script {u}" for u in _js_loads(text)]
+        rel = path.relative_to(root).as_posix()
+        found += [f"{rel}: {hit}" for hit in dict.fromkeys(hits)]
+    return found
+
+
+# -- signals: SIGTERM behaves like Ctrl+C; neither lands while a child process starts or the site moves ---
+class _Signals:
+    """Installed for the length of a build (in the main thread only; elsewhere it does nothing)."""
+
+    def __init__(self):
+        self._old: dict[int, object] = {}
+        self._critical = False
+        self._pending: int | None = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+        pending, self._pending = self._pending, None
+        if pending is not None:      # it arrived while the site was being published: deliver it now
+            os.kill(os.getpid(), pending)
+        return False
+
+    def _handle(self, signum, frame):
+        if self._critical:
+            self._pending = signum
+            return
+        self._raise(signum)
+
+    @staticmethod
+    def _raise(signum):
+        if signum == signal.SIGTERM:
+            raise Terminated("terminated")
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def critical(self, *, deliver_after: bool = True):
+        """Hold signals back during the block; then raise them (or, deliver_after=False, at the build's end)."""
+        self._critical = True
+        try:
+            yield
+        finally:
+            self._critical = False
+            if deliver_after and self._pending is not None:
+                pending, self._pending = self._pending, None
+                self._raise(pending)
+
+
+_NO_SIGNALS = _Signals()     # never entered, so it installs no handler and critical() holds nothing back
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path):
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"Another build of this report is running (it holds {folder / '.lock'}); "
+                             "wait for it to finish.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- 2. execution -----------------------------------------------------------------------------------------
+def _worker_signals() -> None:
+    """In a worker: Ctrl+C is the parent's to handle; SIGTERM (from the parent) exits, shutting the kernel down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_exit)
+
+
+_worker_stopping = False
+
+
+def _worker_exit(signum, frame):
+    global _worker_stopping
+    _worker_stopping = True          # leave standard error on the notebook's log: asyncio complains there
+    raise SystemExit(128 + signum)
+
+
+def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: str) -> dict:
+    """Run one notebook (in a worker process). Returns a plain dict: papermill's errors do not pickle.
+
+    The kernel and papermill write warnings to standard error: they go to <notebook>.log beside the
+    executed copy rather than to the terminal (the kernel inherits this worker's file descriptor 2).
+    """
+    saved_stderr = os.dup(2)
+    with open(Path(output).with_suffix(".log"), "w", encoding="utf-8") as log_file:
+        os.dup2(log_file.fileno(), 2)
+        try:
+            return _papermill(source, output, parameters, cwd, kernel)
+        finally:
+            sys.stderr.flush()
+            if not _worker_stopping:
+                os.dup2(saved_stderr, 2)
+            os.close(saved_stderr)
+
+
+def _ipc_kernel_manager():
+    """A kernel manager whose kernels talk over Unix sockets in the temp folder instead of TCP ports.
+
+    With TCP, each worker process picks "free" ports for its kernel and releases them before the kernel
+    binds them, so two kernels starting at once (ours, or anyone's on the machine) can pick the same port:
+    "ZMQError: Address already in use", "Kernel died before replying to kernel_info". Socket files have
+    unique names instead. (It also silences ipykernel's warning about unencrypted TCP.)
+    """
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum, default
+
+    class IpcKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _ip_default(self):
+            return os.path.join(tempfile.gettempdir(), f"wres-kernel-{uuid.uuid4().hex[:16]}")
+
+    return IpcKernelManager
+
+
+def _papermill(source: str, output: str, parameters: dict, cwd: str, kernel: str) -> dict:
+    import papermill
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    try:
+        papermill.execute_notebook(source, output, parameters=parameters, kernel_name=kernel, cwd=cwd,
+                                   progress_bar=False, log_output=False, start_timeout=KERNEL_START_TIMEOUT,
+                                   execution_timeout=CELL_TIMEOUT, kernel_manager_class=_ipc_kernel_manager())
+    except papermill.PapermillExecutionError as exc:
+        return {"ok": False, "cell_index": exc.cell_index, "cell_source": exc.source or "",
+                "ename": exc.ename, "evalue": exc.evalue}
+    except NoSuchKernel:
+        return {"ok": False, "problem": f"the Jupyter kernel {kernel!r} is not installed in this environment "
+                                        "(run: make setup)"}
+    except Exception as exc:     # a dead kernel, an unreadable notebook, a start-up timeout ...
+        text = str(exc).strip().splitlines()
+        return {"ok": False, "problem": f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")}
+    return {"ok": True}
+
+
+def _source_cell_number(executed: Path, cell_index: int) -> tuple[int, int]:
+    """(1-based number, count) of a cell in the notebook as saved, not counting papermill's injected cell."""
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except Exception:
+        return cell_index + 1, 0
+    # papermill's cell_index counts the cells as executed: without the error-marker cells it adds to the
+    # saved copy afterwards, with the injected-parameters cell that the notebook as saved does not have.
+    cells = [c for c in cells if "papermill-error-cell-tag" not in _tags(c)]
+    saved = [i for i, c in enumerate(cells) if "injected-parameters" not in _tags(c)]
+    number = sum(1 for i in saved if i <= cell_index)
+    return max(number, 1), len(saved)
+
+
+def _failure_text(name: str, result: dict, executed: Path, shown_executed: str) -> str:
+    if "problem" in result:
+        log = str(Path(shown_executed).with_suffix(".log"))
+        return f"{name} could not be run: {result['problem']}\n    The kernel's messages are in {log}"
+    number, count = _source_cell_number(executed, int(result["cell_index"]))
+    first = next((line.strip() for line in str(result["cell_source"]).splitlines() if line.strip()), "")
+    if len(first) > 100:
+        first = first[:97] + "..."
+    of = f" of {count}" if count else ""
+    evalue = str(result["evalue"]).strip()
+    return (f"{name} failed in cell {number}{of} (counting from 1), which starts: {first}\n"
+            f"    {result['ename']}: {evalue}" + ("" if evalue else "(no message)") + "\n"
+            f"    The executed copy, with the full traceback, is {shown_executed}")
+
+
+def execute_notebooks(jobs_list: Sequence[tuple[Path, Path]], parameters: dict, cwd: Path, *, jobs: int,
+                      shown: Callable[[Path], str], signals: _Signals = _NO_SIGNALS) -> None:
+    """Run (source, output) notebooks, `jobs` at a time, each in its own worker process.
+
+    Processes, not threads: papermill's `cwd` changes the working directory of the whole process.
+    Raises BuildError naming every failed notebook and cell.
+    """
+    workers = max(1, min(int(jobs), len(jobs_list)))
+    context = multiprocessing.get_context("fork")
+    failures: list[str] = []
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_signals)
+    try:
+        with signals.critical():     # workers are forked here: let none be orphaned half-way
+            futures = {pool.submit(_execute_one, str(src), str(out), parameters, str(cwd), KERNEL): (src, out)
+                       for src, out in jobs_list}
+        for future in cf.as_completed(futures):
+            if future.cancelled():
+                continue
+            src, out = futures[future]
+            result = future.result()
+            if not result["ok"]:
+                failures.append(_failure_text(src.name, result, out, shown(out)))
+                for other in futures:       # stop starting new notebooks; running ones finish
+                    other.cancel()
+    except BaseException:
+        # Interrupted: stop the workers (each shuts its kernel down on SIGTERM) and leave.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    if failures:
+        raise BuildError("\n".join(failures))
+
+
+# -- 4. the book ------------------------------------------------------------------------------------------
+def _jupyter_book_command() -> list[str]:
+    script = Path(sys.executable).with_name("jupyter-book")
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
+
+
+_WARNING_LINE = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE)\b|Traceback|Error: ")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS) -> Path:
+    """jupyter-book build -W --keep-going (warnings fail the build); returns the html folder."""
+    command = _jupyter_book_command() + ["build", str(source), "-W", "--keep-going", "--builder", "html"]
+    env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
+    with signals.critical():         # an interrupt must not orphan a half-started jupyter-book
+        process = subprocess.Popen(command, cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, env=env)
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    html_dir = source / "_build" / "html"
+    if process.returncode != 0 or not (html_dir / "index.html").is_file():
+        text = _ANSI.sub("", stdout + "\n" + stderr).replace(str(source) + os.sep, "")
+        lines = [line.rstrip() for line in text.splitlines() if _WARNING_LINE.search(line)]
+        lines = list(dict.fromkeys(lines))[:40] or text.strip().splitlines()[-20:]
+        raise BuildError("jupyter-book could not build the report (warnings count as errors):\n"
+                         + "\n".join(f"    {line}" for line in lines))
+    return html_dir
+
+
+# -- the whole pipeline -----------------------------------------------------------------------------------
+def _seconds(start: float) -> str:
+    return f"{time.perf_counter() - start:.1f} s"
+
+
+def build_report(org: str, year: int | str, workspace: str | Path | Workspace | None = None, *, jobs: int = 2,
+                 notebooks_dir: str | Path | None = None, sections: Sequence[tuple[str, str, str]] | None = None,
+                 log: Log = print) -> Path:
+    """Build the report site of one organisation and year; returns <workspace>/build/<org>/<year>/html.
+
+    Raises WresError (input problems, a failing notebook cell, a book warning): nothing is published then,
+    and the previous html/ is left untouched.
+    """
+    from . import __version__
+    from .book_config import book_config, book_toc, dump_yaml, page_name
+
+    started = time.perf_counter()
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    sections = list(SECTIONS if sections is None else sections)
+    notebooks = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+
+    # 1. validate before any kernel starts
+    step = time.perf_counter()
+    table = indicator_table(org, year, ws)
+    settings = ws.org_settings(org)
+    year = int(year)
+    missing = [name for _, name, _ in sections if not (notebooks / name).is_file()]
+    if missing:
+        raise BuildError(f"Missing report notebooks in {notebooks}: {', '.join(missing)}.")
+    log(f"validated {ws.display(ws.year_dir(org, year))}: {len(table)} indicator rows in {_seconds(step)}")
+
+    out_root = ws.root / "build" / org / str(year)
+    with _build_lock(out_root), _Signals() as signals:
+        for stale in list(out_root.glob(".staging-*")) + list(out_root.glob(".old-html-*")):
+            shutil.rmtree(stale, ignore_errors=True)        # left by a run that was killed outright
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_root))
+        try:
+            # 2. execute
+            step = time.perf_counter()
+            executed = out_root / "executed"
+            executed.mkdir(parents=True, exist_ok=True)
+            for old in [*executed.glob("*.ipynb"), *executed.glob("*.log")]:
+                old.unlink()
+            parameters = {"org": org, "year": year, "workspace": str(ws.root)}
+            execute_notebooks([(notebooks / name, executed / name) for _, name, _ in sections], parameters,
+                              notebooks, jobs=jobs, shown=ws.display, signals=signals)
+            log(f"executed {len(sections)} notebooks in {_seconds(step)} ({min(jobs, len(sections))} at a time)")
+
+            # 3. pages
+            step = time.perf_counter()
+            book = staging / "book"
+            book.mkdir()
+            for index, (slug, name, title) in enumerate(sections):
+                page = prepare_for_book(nbformat.read(executed / name, as_version=4), title=title)
+                nbformat.write(page, book / f"{page_name(index, slug)}.ipynb")
+            config = book_config(settings, year, version=__version__)
+            note = f"Generated by wres_helpers.build for {org} {year}: do not edit."
+            (book / "_config.yml").write_text(dump_yaml(config, note), encoding="utf-8")
+            (book / "_toc.yml").write_text(dump_yaml(book_toc(sections), note), encoding="utf-8")
+            data_files = write_data(table, book / "data")
+            log(f"prepared {len(sections)} pages and {len(data_files)} data files in {_seconds(step)}")
+
+            # 4. book
+            step = time.perf_counter()
+            html_dir = build_book(book, signals=signals)
+            shutil.copytree(book / "data", html_dir / "data")
+            log(f"built the book in {_seconds(step)}")
+
+            # 5. offline check
+            step = time.perf_counter()
+            remote = external_references(html_dir)
+            if remote:
+                shown = "\n".join(f"    {line}" for line in remote[:30])
+                raise BuildError(f"The site would load {len(remote)} resources from the internet, so it would "
+                                 f"not work offline:\n{shown}")
+            log(f"checked the site for internet loads in {_seconds(step)}: none")
+
+            # 6. publish
+            final = out_root / "html"
+            aside = out_root / f".old-html-{staging.name.removeprefix('.staging-')}"
+            with signals.critical(deliver_after=False):
+                moved_aside = False
+                if final.exists():
+                    os.rename(final, aside)
+                    moved_aside = True
+                try:
+                    os.rename(html_dir, final)
+                except BaseException:
+                    if moved_aside:
+                        os.rename(aside, final)
+                    raise
+            if moved_aside:
+                shutil.rmtree(aside, ignore_errors=True)
+            log(f"published {ws.display(final)} in {_seconds(started)} in total")
+            return final
+        except WresError as exc:
+            state = (f"{ws.display(out_root / 'html')} is unchanged" if (out_root / "html").exists()
+                     else "there is no earlier site")
+            raise BuildError(f"{exc}\nNothing was published ({state}).") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+# -- command line -----------------------------------------------------------------------------------------
+def add_report_arguments(parser) -> None:
+    """The arguments of `python -m wres_helpers report`; sets `run` to run_report."""
+    parser.add_argument("org", help="organisation folder name under params/, e.g. leeds")
+    parser.add_argument("year", help="report year (snapshot 31 March of that year), e.g. 2021")
+    parser.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository); "
+                                            "the site is written to <workspace>/build/<org>/<year>/html")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at the same time (default: 2)")
+    parser.set_defaults(run=run_report)
+
+
+def run_report(args) -> int:
+    """Build the report site; a WresError propagates (the CLI prints it and exits 2)."""
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    if args.jobs < 1:
+        raise WresError("--jobs must be 1 or more.")
+    try:
+        site = build_report(args.org, args.year, args.workspace, jobs=args.jobs, log=log)
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        log(f"{what}: the build stopped; build/{args.org}/{args.year}/html, if any, holds the last complete site")
+        return 143 if isinstance(exc, Terminated) else 130
+    print(site / "index.html")
+    return 0
