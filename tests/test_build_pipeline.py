@@ -193,6 +193,10 @@ chapters:
   title: Staff experience (indicators 5 to 8)
 - file: board
   title: Board representation (indicator 9)
+- file: next_steps
+  title: Next steps and recommendation
+- file: action_plan
+  title: Action plan
 - file: methodology
   title: Methodology and data quality
 """

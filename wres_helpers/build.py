@@ -35,18 +35,23 @@ from typing import Callable, Sequence
 import nbformat
 import pandas as pd
 
-from .engine import indicator_table
+from . import narrative
+from .actions import load_plans
 from .errors import WresError
+from .report_data import load_report
 from .workspace import Workspace
 
 # The report's sections in order: (page slug, notebook in notebooks/, title in the navigation).
-# The first section is the site's home page.
+# The first section is the site's home page. A section without a notebook is a Markdown page written at
+# build time from the analyst's files (MARKDOWN_PAGES), so editing them never re-runs a notebook.
 SECTIONS = [
     ("summary", "01_summary.ipynb", "Summary and key findings"),
     ("workforce", "02_workforce_profile.ipynb", "Workforce profile (indicator 1)"),
     ("recruitment", "03_recruitment_discipline_training.ipynb", "Recruitment, discipline and training (indicators 2 to 4)"),
     ("experience", "04_staff_experience.ipynb", "Staff experience (indicators 5 to 8)"),
     ("board", "05_board.ipynb", "Board representation (indicator 9)"),
+    ("next_steps", None, "Next steps and recommendation"),
+    ("action_plan", None, "Action plan"),
     ("methodology", "06_methodology.ipynb", "Methodology and data quality"),
 ]
 
@@ -537,6 +542,66 @@ def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS) -> Path:
     return html_dir
 
 
+# -- narrative, action plan and the execution cache ------------------------------------------------------
+def fill_narrative(nb: nbformat.NotebookNode, texts: dict[str, str]) -> nbformat.NotebookNode:
+    """Replace the output of each cell tagged `narrative` with that section's text as rendered now.
+
+    The notebooks show the narrative when run in JupyterLab; the build renders it afresh, so an edit to the
+    narrative changes the page without executing any notebook.
+    """
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        section = cell.get("metadata", {}).get("wres", {}).get("narrative")
+        if cell.cell_type == "code" and section:
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": texts.get(section, "")})]
+    return nb
+
+
+def _next_steps_page(report, texts: dict[str, str], plans) -> str:
+    return (f"{texts['next_steps']}\n\n## Recommendation to the {report.org.board_name}\n\n"
+            f"{texts['recommendation']}")
+
+
+def _action_plan_page(report, texts: dict[str, str], plans) -> str:
+    from .action_page import render
+    return render(report, *plans)
+
+
+MARKDOWN_PAGES = {"next_steps": _next_steps_page, "action_plan": _action_plan_page}
+
+# What the narrative and action plan are made of: left out of the execution fingerprint, since the build
+# renders them itself.
+_NOT_READ_BY_NOTEBOOKS = re.compile(r"(^|/)(narrative/|actions\.(ya?ml|csv|xlsx)$)")
+
+
+def execution_fingerprint(ws: Workspace, org: str, year: int, notebooks: Sequence[Path], parameters: dict) -> str:
+    """A digest of everything the notebooks' outputs depend on: the notebooks, this package's code and
+    lookup tables, the organisation's settings and every input file of this year and the years before it
+    (the report compares with them), the parameters and the Python version."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+
+    def add(label: str, path: Path) -> None:
+        digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
+
+    for path in notebooks:
+        add(f"notebook:{path.name}", path)
+    package = Path(__file__).resolve().parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".csv")):
+        add(f"code:{path.relative_to(package).as_posix()}", path)
+    org_dir = ws.org_dir(org)
+    for path in sorted(p for p in org_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(org_dir).as_posix()
+        top = rel.split("/", 1)[0]
+        if top.isdigit() and int(top) > year or _NOT_READ_BY_NOTEBOOKS.search(rel):
+            continue
+        add(f"params:{rel}", path)
+    digest.update(json.dumps(parameters, sort_keys=True).encode() + sys.version.encode())
+    return digest.hexdigest()
+
+
 # -- the whole pipeline -----------------------------------------------------------------------------------
 def _seconds(start: float) -> str:
     return f"{time.perf_counter() - start:.1f} s"
@@ -558,15 +623,20 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     sections = list(SECTIONS if sections is None else sections)
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
 
-    # 1. validate before any kernel starts
+    # 1. validate before any kernel starts: inputs, narrative and action plan
     step = time.perf_counter()
-    table = indicator_table(org, year, ws)
-    settings = ws.org_settings(org)
-    year = int(year)
-    missing = [name for _, name, _ in sections if not (notebooks / name).is_file()]
+    report = load_report(org, year, ws)
+    table, settings, year = report.table, report.org, report.year
+    texts, warnings = narrative.load_narrative(report)
+    plans = load_plans(ws, org, year)
+    missing = [name for _, name, _ in sections if name and not (notebooks / name).is_file()]
     if missing:
         raise BuildError(f"Missing report notebooks in {notebooks}: {', '.join(missing)}.")
-    log(f"validated {ws.display(ws.year_dir(org, year))}: {len(table)} indicator rows in {_seconds(step)}")
+    log(f"validated {ws.display(ws.year_dir(org, year))}: {len(table)} indicator rows, "
+        f"{len(texts)} narrative files, {len(plans[0].actions)} actions in {_seconds(step)}")
+    for warning in warnings:
+        log(f"warning: {warning}")
+    notebook_sections = [(slug, name, title) for slug, name, title in sections if name]
 
     out_root = ws.root / "build" / org / str(year)
     with _build_lock(out_root), _Signals() as signals:
@@ -574,23 +644,39 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             shutil.rmtree(stale, ignore_errors=True)        # left by a run that was killed outright
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_root))
         try:
-            # 2. execute
+            # 2. execute, unless nothing the notebooks read has changed since the last successful run
             step = time.perf_counter()
             executed = out_root / "executed"
             executed.mkdir(parents=True, exist_ok=True)
-            for old in [*executed.glob("*.ipynb"), *executed.glob("*.log")]:
-                old.unlink()
             parameters = {"org": org, "year": year, "workspace": str(ws.root)}
-            execute_notebooks([(notebooks / name, executed / name) for _, name, _ in sections], parameters,
-                              notebooks, jobs=jobs, shown=ws.display, signals=signals)
-            log(f"executed {len(sections)} notebooks in {_seconds(step)} ({min(jobs, len(sections))} at a time)")
+            names = [name for _, name, _ in notebook_sections]
+            fingerprint = execution_fingerprint(ws, org, year, [notebooks / n for n in names], parameters)
+            stamp = executed / ".fingerprint"
+            if (stamp.is_file() and stamp.read_text() == fingerprint
+                    and all((executed / n).is_file() for n in names)):
+                log(f"reused {len(names)} executed notebooks: no input, setting, notebook or code change since "
+                    "the last build (narrative and action plan are re-rendered)")
+            else:
+                stamp.unlink(missing_ok=True)
+                for old in [*executed.glob("*.ipynb"), *executed.glob("*.log")]:
+                    old.unlink()
+                execute_notebooks([(notebooks / n, executed / n) for n in names], parameters,
+                                  notebooks, jobs=jobs, shown=ws.display, signals=signals)
+                stamp.write_text(fingerprint)
+                log(f"executed {len(names)} notebooks in {_seconds(step)} ({min(jobs, len(names))} at a time)")
 
             # 3. pages
             step = time.perf_counter()
             book = staging / "book"
             book.mkdir()
+            section_texts = {s: texts.get(s) or narrative.generated(report, s) for s in narrative.NARRATIVE_SECTIONS}
             for index, (slug, name, title) in enumerate(sections):
-                page = prepare_for_book(nbformat.read(executed / name, as_version=4), title=title)
+                if name is None:
+                    text = MARKDOWN_PAGES[slug](report, section_texts, plans)
+                    (book / f"{page_name(index, slug)}.md").write_text(f"# {title}\n\n{text}", encoding="utf-8")
+                    continue
+                executed_nb = fill_narrative(nbformat.read(executed / name, as_version=4), section_texts)
+                page = prepare_for_book(executed_nb, title=title)
                 nbformat.write(page, book / f"{page_name(index, slug)}.ipynb")
             config = book_config(settings, year, version=__version__)
             note = f"Generated by wres_helpers.build for {org} {year}: do not edit."

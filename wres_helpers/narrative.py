@@ -125,10 +125,26 @@ def generated(r: ReportData, section: str) -> str:
     if section == "board":
         return present.bullets([present.board_sentence(r, s) for s in ("voting", "executive", "all_members")])
     if section == "next_steps":
-        return ""
+        from .action_page import concerns
+        found = concerns(r)
+        if not found:
+            return ("No indicator is outside the range 0.80 to 1.25 or worse than last year. The action plan "
+                    "sets out what the organisation will do next.\n")
+        return ("These indicators are outside the range 0.80 to 1.25, or worse than last year; the action plan "
+                "shows which actions address them.\n\n" +
+                present.bullets([f"Indicator {i}: {why}." for i, why in found]))
     if section == "recommendation":
-        return ""
+        return (f"The {r.org.board_name} is asked to:\n\n1. review the data in this year's WRES report;\n"
+                "2. approve the action plan.\n")
     raise KeyError(section)
+
+
+def section_text(r: ReportData, section: str) -> str:
+    """What a report section shows: the analyst's narrative when there is a file, else the generated text."""
+    path = narrative_dir(r) / f"{section}.md"
+    if path.is_file():
+        return render(path.read_text(encoding="utf-8"), report_values(r), r.ws.display(path))
+    return generated(r, section)
 
 
 STARTER_PROMPTS = {

@@ -543,3 +543,24 @@ def provenance(r: ReportData) -> str:
             "these pages is computed from the input files below; none is typed by hand. The SHA-256 "
             "fingerprint of each file lets anyone check that a rebuild used the same data.\n\n"
             + md_table(["File", "SHA-256"], rows, "ll"))
+
+
+def rl_state(r: ReportData, indicator: int) -> str:
+    """A panel when the indicator's relative likelihood is not available; nothing when it is."""
+    key = RL_WORDS[indicator][0]
+    row = r.row(indicator, "relative_likelihood", "all", key)
+    return "" if ok(row) else state_panel(row, f"relative likelihood, {title(indicator).lower()}")
+
+
+def survey_state(r: ReportData, indicator: int) -> str:
+    sy = str(r.settings.survey_year)
+    rows = [r.row(indicator, "pct", sy, g) for g in ("bme", "white")]
+    bad = next((row for row in rows if not ok(row)), None)
+    return "" if bad is None else state_panel(bad, f"{title(indicator)} ({sy} survey)")
+
+
+def downloads(r: ReportData) -> str:
+    return ("Every figure in this report is in one table, which you can download as "
+            "[CSV](data/indicators.csv) or [Excel](data/indicators.xlsx). Withheld, not collected and not "
+            "computable figures are blank there, with the reason beside them. The methodology page lists the "
+            "input files and their fingerprints.")

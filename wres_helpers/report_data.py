@@ -63,8 +63,8 @@ class ReportData:
         return [(self.ws.display(p), sha256(p)) for p in files]
 
 
-def load_report(org: str, year: int, workspace: str | Path | None = None) -> ReportData:
-    ws = Workspace(workspace)
+def load_report(org: str, year: int, workspace: str | Path | Workspace | None = None) -> ReportData:
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     current, previous = load_inputs(org, year, ws)
     year = current.settings.year
     history: dict[int, pd.DataFrame] = {}
