@@ -13,7 +13,7 @@ export WRES_WORKSPACE := $(abspath $(WORKSPACE))
 
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report indicators test lock clean
+.PHONY: setup report indicators values narrative test lock clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,13 @@ report: $(STAMP)
 .PHONY: lab
 lab: $(STAMP)
 	$(BIN)/jupyter lab
+
+values: $(STAMP)
+	$(BIN)/python -m wres_helpers values $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
+
+# Starter narrative files for ORG YEAR (existing files are kept).
+narrative: $(STAMP)
+	$(BIN)/python -m wres_helpers narrative $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

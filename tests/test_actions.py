@@ -133,7 +133,7 @@ def test_page_counts_overdue_changes_and_uncovered_concerns(ws):
     current, previous = plans(root)
     page = render(r, current, previous)
     # B1's deadline (31 March 2021) is before the report date (30 September 2021) and it is open.
-    assert "| **Overdue** | **1** |" in page and "**Overdue**: 31/03/2021" in page
+    assert "| **Overdue** | **1** |" in page and "Deadline: 31/03/2021 (**overdue**)" in page
     # Indicator 2: White 4/10 = 40% vs BME 1/8 = 12.5% -> RL 3.20, outside 0.80-1.25, addressed by B1.
     assert (2, "relative likelihood 3.20 is outside 0.80–1.25") in concerns(r)
     assert "| Indicator 2 | relative likelihood 3.20 is outside 0.80–1.25 | Yes: B1 |" in page

@@ -59,13 +59,21 @@ def concerns(r: ReportData) -> list[tuple[int, str]]:
     return sorted(out)
 
 
-def _action_line(a: Action, today: date) -> list[str]:
+def _action_block(a: Action, today: date, heading: str) -> str:
+    """One action as a short block: what, who, when, status, then the progress update."""
     overdue = a.deadline is not None and a.deadline < today and a.status in OPEN
-    deadline = a.deadline_text or "–"
-    if overdue:
-        deadline = f"**Overdue**: {deadline}"
-    refs = ", ".join([f"Indicator {n}" for n in a.indicators] + a.references) or "General"
-    return [a.id, a.action, refs, a.owner or "–", deadline, a.status.capitalize(), a.update or "–"]
+    deadline = a.deadline_text or "none given"
+    facts = [f"**{a.status.capitalize()}**", f"Owner: {a.owner or 'not named'}",
+             f"Deadline: {deadline}" + (" (**overdue**)" if overdue else "")]
+    others = [f"indicator {n}" for n in a.indicators if f"Indicator {n}:" not in heading] + a.references
+    if others:
+        facts.append("Also: " + ", ".join(others))
+    if a.carried_from:
+        facts.append(f"Carried from {a.carried_from}")
+    text = f"- **{a.id}.** {a.action}  \n  " + " · ".join(facts)
+    if a.update:
+        text += f"  \n  *Update:* {a.update}"
+    return text
 
 
 def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
@@ -105,9 +113,7 @@ def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
     order = sorted(groups, key=lambda k: (not k.startswith("Indicator"), int(k.split()[1].rstrip(":")) if k.startswith("Indicator") else 0, k))
     section = "## Actions by indicator\n"
     for k in order:
-        section += f"\n### {k}\n\n" + present.md_table(
-            ["Id", "Action", "Indicators and references", "Owner", "Deadline", "Status", "Update"],
-            [_action_line(a, today) for a in groups[k]], "lllllll")
+        section += f"\n### {k}\n\n" + "\n".join(_action_block(a, today, k) for a in groups[k]) + "\n"
     parts.append(section)
 
     parts.append(_changes(plan, previous))

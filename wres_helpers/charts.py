@@ -22,14 +22,15 @@ from .report_data import ReportData  # noqa: E402
 PALETTE = {"white": "#0072B2", "bme": "#E69F00", "unknown": "#999999", "line": "#333333", "band": "#009E73"}
 
 plt.rcParams.update({
-    "font.size": 10, "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
-    "svg.hashsalt": "wres", "axes.titlesize": 11, "axes.titleweight": "bold",
+    "font.size": 12, "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+    "svg.hashsalt": "wres", "axes.titlesize": 13, "axes.titleweight": "bold", "axes.labelsize": 12,
+    "xtick.labelsize": 11, "ytick.labelsize": 11, "legend.fontsize": 11,
 })
 
 
 def figure_html(fig, alt: str, caption: str) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (f'<figure class="wres-chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
@@ -43,10 +44,10 @@ def band_representation(r: ReportData) -> str | None:
         return None
     kinds = [k for k in ("non-clinical", "clinical") if present.ok(r.row(1, "headcount", k, "total"))]
     bands = [b for b in _bands(r)]
-    fig, axes = plt.subplots(1, len(kinds), figsize=(5.2 * len(kinds), 0.38 * len(bands) + 1.6), sharey=True,
+    fig, axes = plt.subplots(len(kinds), 1, figsize=(7.2, (0.34 * len(bands) + 1.3) * len(kinds) + 0.5),
                              squeeze=False)
     alt_parts = []
-    for ax, kind in zip(axes[0], kinds):
+    for ax, kind in zip(axes[:, 0], kinds):
         values, labels = [], []
         for band in bands:
             row = r.row(1, "share_pct", f"{band}/{kind}", "bme")
@@ -55,20 +56,23 @@ def band_representation(r: ReportData) -> str | None:
         y = range(len(bands))
         ax.barh(list(y), values, color=PALETTE["bme"], height=0.65)
         for yi, v, lab in zip(y, values, labels):
-            ax.text(v + 0.8, yi, lab, va="center", fontsize=8, color=PALETTE["line"])
+            ax.text(v + 0.8, yi, lab, va="center", fontsize=10, color=PALETTE["line"])
         ax.axvline(overall["value"], color=PALETTE["line"], linestyle="--", linewidth=1)
-        ax.text(overall["value"], -0.9, f" whole workforce {present.pct(overall['value'])}", fontsize=8,
-                color=PALETTE["line"], va="center")
+        ax.text(overall["value"], 1.0, f" whole workforce {present.pct(overall['value'])}", fontsize=10,
+                color=PALETTE["line"], va="bottom", transform=ax.get_xaxis_transform())
         ax.set_yticks(list(y), bands)
         ax.invert_yaxis()
         ax.set_xlim(0, max(100 if max(values, default=0) > 60 else 60, overall["value"] + 10))
         ax.set_xlabel(f"% of staff in the band who are {r.term}")
-        ax.set_title(f"{kind.capitalize()} staff")
+        ax.set_title(f"{kind.capitalize()} staff", loc="left", pad=16)
         listed = [f"{b} {present.pct(v)}" for b, v, lab in zip(bands, values, labels) if lab != "none"]
         alt_parts.append(f"{kind} staff: " + ", ".join(listed))
-    fig.suptitle(f"Where {r.term} staff sit by pay band compared with their "
-                 f"{present.pct(overall['value'])} share of the workforce", fontsize=11, fontweight="bold", x=0.02,
-                 ha="left")
+    senior = r.row(1, "share_pct", "Band 8a and above", "bme")
+    headline = (f"{present.capital(r.term)} staff are {present.pct(senior['value'])} of band 8a and above, against "
+                f"{present.pct(overall['value'])} of the whole workforce" if present.ok(senior) else
+                f"{present.capital(r.term)} share of each pay band against the whole workforce "
+                f"({present.pct(overall['value'])})")
+    fig.suptitle(headline, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     alt = (f"Bar chart of the percentage of {r.term} staff in each pay band in {r.year}, with a dashed line at "
            f"the whole-workforce share of {present.pct(overall['value'])}. " + "; ".join(alt_parts) + ".")
@@ -97,7 +101,7 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
             points.append((i, year, row["value"] if present.ok(row) else None, row))
     if not any(v is not None for _, _, v, _ in points):
         return None
-    fig, ax = plt.subplots(figsize=(8, 1.1 * len(indicators) + 1.2))
+    fig, ax = plt.subplots(figsize=(7.2, 1.3 * len(indicators) + 1.8))
     low, high = NON_ADVERSE_RANGE
     ax.axvspan(low, high, color=PALETTE["band"], alpha=0.15, label=f"non-adverse range {low:.2f}–{high:.2f}")
     ax.axvline(1.0, color=PALETTE["line"], linewidth=1)
@@ -109,19 +113,20 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
             current = year == r.year
             if v is None:
                 ax.text(0.05, y, f"{year}: not shown ({present.state_text(next(row for ii, yy, _, row in points if ii == i and yy == year)).lower()})",
-                        va="center", fontsize=8, color=PALETTE["line"])
+                        va="center", fontsize=10, color=PALETTE["line"])
                 continue
             ax.plot([0, v], [y, y], color=PALETTE["bme"] if current else PALETTE["unknown"], linewidth=2)
             ax.plot(v, y, "o", color=PALETTE["bme"] if current else PALETTE["unknown"], markersize=8,
                     label=str(year) if pos == 0 or not ax.get_legend_handles_labels()[1].count(str(year)) else None)
-            ax.text(v + top * 0.015, y, f"{year}: {present.ratio(v)}", va="center", fontsize=8)
+            ax.text(v + top * 0.015, y, f"{year}: {present.ratio(v)}", va="center", fontsize=10)
     ax.set_yticks(range(len(indicators)), [RL_LABELS[i].format(term=r.term) for i in indicators])
     ax.invert_yaxis()
     ax.set_xlim(0, top)
     ax.set_xlabel("Relative likelihood (1.00 = equally likely)")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
-    ax.legend(unique.values(), unique.keys(), loc="lower right", fontsize=8, frameon=False)
+    ax.legend(unique.values(), unique.keys(), loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3,
+              frameon=False)
     outside = [RL_LABELS[i].split("\n")[0] for i, y, v, _ in points
                if y == r.year and v is not None and not low <= round(v, 2) <= high]
     ax.set_title(("Outside the non-adverse range: " + ", ".join(outside).lower()) if outside
@@ -143,21 +148,21 @@ def survey_chart(r: ReportData) -> str | None:
             data.append((i, w["value"], b["value"]))
     if not data:
         return None
-    fig, ax = plt.subplots(figsize=(8, 0.9 * len(data) + 1.4))
+    fig, ax = plt.subplots(figsize=(7.2, 1.0 * len(data) + 1.8))
     short = {5: "5. Harassment from patients/public", 6: "6. Harassment from staff",
              7: "7. Equal opportunities for progression", 8: "8. Discrimination from manager/colleagues"}
     for pos, (i, w, b) in enumerate(data):
         ax.barh(pos - 0.18, w, height=0.34, color=PALETTE["white"], label="White" if pos == 0 else None)
         ax.barh(pos + 0.18, b, height=0.34, color=PALETTE["bme"], label=r.term if pos == 0 else None)
-        ax.text(w + 1, pos - 0.18, present.pct(w), va="center", fontsize=8)
-        ax.text(b + 1, pos + 0.18, present.pct(b), va="center", fontsize=8)
+        ax.text(w + 1, pos - 0.18, present.pct(w), va="center", fontsize=10)
+        ax.text(b + 1, pos + 0.18, present.pct(b), va="center", fontsize=10)
     ax.set_yticks(range(len(data)), [short[i] for i, _, _ in data])
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
     ax.set_xlabel("% of respondents")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     worse = [i for i, w, b in data if (b < w if i in present.HIGHER_IS_BETTER else b > w)]
-    ax.set_title(f"{r.term} staff fared worse on {len(worse)} of {len(data)} survey indicators ({sy} survey)", loc="left")
+    ax.set_title(f"{present.capital(r.term)} staff fared worse on {len(worse)} of {len(data)} survey indicators ({sy} survey)", loc="left")
     fig.tight_layout()
     alt = f"Bar chart of the {sy} NHS Staff Survey results: " + "; ".join(
         f"indicator {i}: White {present.pct(w)}, {r.term} {present.pct(b)}" for i, w, b in data) + "."
@@ -172,12 +177,12 @@ def board_chart(r: ReportData) -> str | None:
     rows = [(label, row) for label, row in rows if present.ok(row)]
     if not rows or not present.ok(overall):
         return None
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(rows) + 1.4))
+    fig, ax = plt.subplots(figsize=(7.2, 0.7 * len(rows) + 1.6))
     for pos, (label, row) in enumerate(rows):
         ax.barh(pos, row["value"], color=PALETTE["bme"], height=0.6)
-        ax.text(row["value"] + 0.8, pos, f"{present.pct(row['value'])} ({present.count_of(row)})", va="center", fontsize=8)
+        ax.text(row["value"] + 0.8, pos, f"{present.pct(row['value'])} ({present.count_of(row)})", va="center", fontsize=10)
     ax.axvline(overall["value"], color=PALETTE["line"], linestyle="--", linewidth=1)
-    ax.text(overall["value"], len(rows) - 0.4, f" workforce {present.pct(overall['value'])}", fontsize=8)
+    ax.text(overall["value"], len(rows) - 0.4, f" workforce {present.pct(overall['value'])}", fontsize=10)
     ax.set_yticks(range(len(rows)), [label for label, _ in rows])
     ax.invert_yaxis()
     ax.set_xlim(0, max(50, overall["value"] + 15, *[row["value"] + 15 for _, row in rows]))

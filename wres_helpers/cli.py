@@ -22,6 +22,35 @@ def _indicators(args) -> int:
     return 0
 
 
+def _values(args) -> int:
+    from .report_data import load_report
+    from .values import report_values
+
+    for key, value in report_values(load_report(args.org, args.year, args.workspace)).items():
+        shown = value.text if value.usable else f"[{value.status}] {value.reason}".rstrip()
+        print(f"{key}\t{shown}")
+    return 0
+
+
+def _narrative(args) -> int:
+    from .narrative import write_starters
+    from .report_data import load_report
+
+    report = load_report(args.org, args.year, args.workspace)
+    written = write_starters(report, overwrite=args.overwrite)
+    for path in written:
+        print(f"wrote {report.ws.display(path)}", file=sys.stderr)
+    if not written:
+        print("every narrative file exists already: nothing written (--overwrite replaces them)", file=sys.stderr)
+    return 0
+
+
+def _org_year(sub) -> None:
+    sub.add_argument("org", help="organisation folder name under params/, e.g. leeds")
+    sub.add_argument("year", help="report year (snapshot 31 March of that year), e.g. 2021")
+    sub.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m wres_helpers", description="WRES report engine")
     sub = p.add_subparsers(dest="command", required=True)
@@ -31,6 +60,15 @@ def parser() -> argparse.ArgumentParser:
     ind.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
     ind.add_argument("--out", help="write the CSV here instead of standard output")
     ind.set_defaults(run=_indicators)
+
+    val = sub.add_parser("values", help="list the narrative keys and their formatted values (key<TAB>value)")
+    _org_year(val)
+    val.set_defaults(run=_values)
+    nar = sub.add_parser("narrative", help="write starter narrative files (the generated sentences, with "
+                                           "{{ key }} placeholders) into params/ORG/YEAR/narrative/")
+    _org_year(nar)
+    nar.add_argument("--overwrite", action="store_true", help="replace narrative files that exist already")
+    nar.set_defaults(run=_narrative)
 
     from .build import add_report_arguments
     rep = sub.add_parser("report", help="build the report site (HTML) for one organisation and year")
