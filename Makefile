@@ -46,7 +46,7 @@ narrative: $(STAMP)
 	$(BIN)/python -m wres_helpers narrative $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures
 
 # Re-resolve the pins from pyproject.toml's ranges (needs the package registry).
 lock:

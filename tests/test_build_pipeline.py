@@ -382,3 +382,48 @@ def test_book_warnings_fail_the_build_and_math_is_refused(tmp_path):
     message = str(caught.value)
     assert "contains math" in message, message
     assert "missing.md" in message, message
+
+
+# -- narrative edits do not re-run notebooks ----------------------------------------------------------------
+def test_narrative_only_edit_rebuilds_without_running_notebooks(tmp_path):
+    root = _make_workspace(tmp_path)
+    narrative_dir = root / "params" / ORG / "2021" / "narrative"
+    narrative_dir.mkdir()
+    (narrative_dir / "summary.md").write_text("First words: {{ workforce_bme_pct }} of staff.\n")
+
+    def build():
+        lines: list[str] = []
+        site = build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS,
+                            log=lines.append)
+        return site, lines, (site / "index.html").read_text(encoding="utf-8")
+
+    site, lines, index = build()
+    assert any(line.startswith("executed 2 notebooks") for line in lines), lines
+    # S2 (code H) is the one BME member of 4 staff: 25.0%; the executed placeholder text is replaced.
+    assert "First words: 25.0% of staff." in index and "NARRATIVE-AS-EXECUTED" not in index
+    executed = {p.name: p.stat().st_mtime_ns for p in (site.parent / "executed").glob("*.ipynb")}
+
+    (narrative_dir / "summary.md").write_text("Second words: {{ workforce_bme_pct }}.\n")
+    site, lines, index = build()
+    assert any(line.startswith("reused 2 executed notebooks") for line in lines), lines
+    assert not any(line.startswith("executed ") for line in lines), lines
+    assert {p.name: p.stat().st_mtime_ns for p in (site.parent / "executed").glob("*.ipynb")} == executed
+    assert "Second words: 25.0%." in index and "First words" not in index
+
+    # A data change is not narrative: the notebooks run again.
+    staff = root / "params" / ORG / "2021" / "staff.csv"
+    staff.write_text(staff.read_text() + "S5,N,Band 6,N\n")
+    site, lines, index = build()
+    assert any(line.startswith("executed 2 notebooks") for line in lines), lines
+    assert "Second words: 40.0%." in index          # 2 BME of 5 staff
+
+
+def test_narrative_error_stops_the_build_before_any_notebook_runs(tmp_path):
+    root = _make_workspace(tmp_path)
+    narrative_dir = root / "params" / ORG / "2021" / "narrative"
+    narrative_dir.mkdir()
+    (narrative_dir / "board.md").write_text("Line one.\nThe share is {{ board_share }}.\n")
+    with pytest.raises(InputError) as caught:
+        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda _: None)
+    assert "params/fixture-org/2021/narrative/board.md, line 2, key 'board_share'" in str(caught.value)
+    assert not (root / "build" / ORG / "2021" / "executed").exists()
