@@ -120,7 +120,7 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
                     label=str(year) if pos == 0 or not ax.get_legend_handles_labels()[1].count(str(year)) else None)
             ax.text(v + top * 0.015, y, f"{year}: {present.ratio(v)}", va="center", fontsize=10)
     ax.set_yticks(range(len(indicators)), [RL_LABELS[i].format(term=r.term) for i in indicators])
-    ax.invert_yaxis()
+    ax.set_ylim(len(indicators) - 0.45, -0.55)          # top to bottom, with room for every label
     ax.set_xlim(0, top)
     ax.set_xlabel("Relative likelihood (1.00 = equally likely)")
     handles, labels = ax.get_legend_handles_labels()

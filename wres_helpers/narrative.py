@@ -121,7 +121,7 @@ def generated(r: ReportData, section: str) -> str:
     if section == "recruitment":
         return "\n\n".join(present.rl_sentence(r, i, plain=True) for i in (2, 3, 4)) + "\n"
     if section == "experience":
-        return "\n\n".join(present.survey_sentence(r, i) for i in (5, 6, 7, 8)) + "\n"
+        return present.survey_overview(r)
     if section == "board":
         return present.bullets([present.board_sentence(r, s) for s in ("voting", "executive", "all_members")])
     if section == "next_steps":

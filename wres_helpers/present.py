@@ -268,7 +268,7 @@ RL_WORDS = {
 def state_line(row) -> str:
     """The state and its reason as one plain sentence, for lists where a panel would not fit."""
     reason = row["reason"] if row is not None and isinstance(row["reason"], str) else ""
-    return f"{state_text(row)}: {_sentence(reason) if reason else 'there is no data for this figure.'}"
+    return f"{state_text(row)}. {_sentence(reason) if reason else 'There is no data for this figure.'}"
 
 
 def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
@@ -321,11 +321,44 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
     return md_table(["Year", "Group", events, people, "Rate"], rows, "llrrr")
 
 
-def survey_sentence(r: ReportData, indicator: int) -> str:
+def _survey_problem(r: ReportData, indicator: int):
+    """The first of this survey year's two rows (BME, White) that is not ok, or None."""
+    sy = str(r.settings.survey_year)
+    return next((row for row in (r.row(indicator, "pct", sy, g) for g in ("bme", "white")) if not ok(row)), None)
+
+
+def _shared_survey_state(r: ReportData):
+    """The row whose state covers all four survey indicators (e.g. not required in 2020), or None."""
+    problems = [_survey_problem(r, i) for i in (5, 6, 7, 8)]
+    if all(p is not None for p in problems) and len({(p["status"], p["reason"]) for p in problems}) == 1:
+        return problems[0]
+    return None
+
+
+def survey_overview(r: ReportData) -> str:
+    """The generated text for the staff experience section."""
+    shared = _shared_survey_state(r)
+    if shared is not None:
+        return state_panel(shared, f"indicators 5 to 8 ({r.settings.survey_year} NHS Staff Survey)")
+    return "\n\n".join(survey_sentence(r, i, plain=True) for i in (5, 6, 7, 8)) + "\n"
+
+
+def survey_details(r: ReportData, indicator: int) -> str:
+    """Under each survey indicator's heading: its state (unless shared by all four) and its table."""
+    problem = _survey_problem(r, indicator)
+    if problem is not None and _shared_survey_state(r) is not None:
+        return f"{state_text(problem)}: see above.\n"
+    panel = "" if problem is None else state_panel(problem, f"{title(indicator)} ({r.settings.survey_year} survey)")
+    has_data = ((r.table.indicator == indicator) & (r.table.measure == "pct") & (r.table.status == "ok")).any()
+    return panel + ("\n" + survey_table(r, indicator) if has_data else "")
+
+
+def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     sy = r.settings.survey_year
     bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
     if not (ok(bme) and ok(white)):
-        return state_panel(bme if not ok(bme) else white, title(indicator))
+        row = bme if not ok(bme) else white
+        return f"**Indicator {indicator}.** {state_line(row)}" if plain else state_panel(row, title(indicator))
     text = (f"In the {fyear(r, 'survey_year')} NHS Staff Survey, {fv(bme)} of {r.term} respondents (of {fd(bme)}) "
             f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}).")
     changes = []
@@ -550,13 +583,6 @@ def rl_state(r: ReportData, indicator: int) -> str:
     key = RL_WORDS[indicator][0]
     row = r.row(indicator, "relative_likelihood", "all", key)
     return "" if ok(row) else state_panel(row, f"relative likelihood, {title(indicator).lower()}")
-
-
-def survey_state(r: ReportData, indicator: int) -> str:
-    sy = str(r.settings.survey_year)
-    rows = [r.row(indicator, "pct", sy, g) for g in ("bme", "white")]
-    bad = next((row for row in rows if not ok(row)), None)
-    return "" if bad is None else state_panel(bad, f"{title(indicator)} ({sy} survey)")
 
 
 def downloads(r: ReportData) -> str:
