@@ -101,7 +101,7 @@ def _representation(rows: Rows, indicator: int, breakdown: str, frame: pd.DataFr
         rate(rows, indicator, "share_pct", breakdown, group, counts[group], total, f"there are no staff in {breakdown}")
 
 
-def indicator_1(rows: Rows, staff: pd.DataFrame) -> None:
+def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = ()) -> None:
     _representation(rows, 1, "all", staff)
     declared = int((staff["group"] != "unknown").sum())
     rate(rows, 1, "declared_pct", "all", "all", declared, len(staff), "there are no staff")
@@ -120,6 +120,8 @@ def indicator_1(rows: Rows, staff: pd.DataFrame) -> None:
             if len(subset):
                 _representation(rows, 1, f"{band}/{kind}", subset)
     for name, bands in vocab.band_groupings():
+        if name not in band_groups:
+            continue
         subset = staff[staff["pay_band"].isin(bands)]
         if len(subset):
             _representation(rows, 1, name, subset)
@@ -237,7 +239,7 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
 
     staff = inputs["staff"]
     if staff is not None:
-        indicator_1(rows, staff)
+        indicator_1(rows, staff, org.band_groups)
     else:
         _no_data(rows, 1, IND1_KEYS, missing("staff"))
 

@@ -193,6 +193,7 @@ class OrgSpec:
     years: dict[int, YearSpec]
     survey: dict[int, dict[int, dict[str, tuple[float, int]]]] = field(default_factory=dict)
     flag_words: tuple[str, str] = ("Y", "N")  # how the recruitment file writes appointed yes / no
+    band_groups: tuple[str, ...] = ()         # the pay band groups the organisation reports (org.yaml)
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -217,7 +218,7 @@ HWCCG_SETTINGS = {"indicators": {
 
 LEEDS = OrgSpec(
     slug="leeds", name="NHS Leeds Clinical Commissioning Group", type="CCG", term_for_bme="BAME",
-    board_name="Governing Body",
+    board_name="Governing Body", band_groups=("Band 7 and above",),
     styles={"staff": {"esr": 85, "national": 15}, "recruitment": {"text": 1}, "disciplinary": {"national": 1},
             "board": {"national": 1}},
     departments=CCG_DEPARTMENTS,
@@ -265,6 +266,8 @@ LEEDS = OrgSpec(
 MLCSU = OrgSpec(
     slug="mlcsu", name="NHS Midlands and Lancashire Commissioning Support Unit", type="CSU",
     term_for_bme="ethnically diverse", board_name="Board",
+    band_groups=("Cluster 1 (Bands 1-4)", "Cluster 2 (Bands 5-7)", "Cluster 3 (Bands 8a-8b)",
+                 "Cluster 4 (Bands 8c-9 and VSM)"),
     styles={"staff": {"esr": 95, "national": 5}, "recruitment": {"text": 1}, "board": {"esr": 1}},
     departments=CSU_DEPARTMENTS,
     flag_words=("Yes", "No"),
@@ -321,7 +324,7 @@ MLCSU = OrgSpec(
 # staff records came over from the predecessor CCGs with the old numeric ethnicity codes.
 HWCCG = OrgSpec(
     slug="hwccg", name="NHS Herefordshire and Worcestershire CCG", type="CCG", term_for_bme="BAME",
-    board_name="Governing Body",
+    board_name="Governing Body", band_groups=("Band 8b and above",),
     styles={"staff": {"esr": 55, "numeric": 45}, "recruitment": {"text": 1}, "disciplinary": {"numeric": 1},
             "board": {"national": 1}},
     departments=CCG_DEPARTMENTS,
@@ -494,8 +497,10 @@ declared withheld, not collected or not required, with the reason).
 
 def render(org: OrgSpec) -> dict[str, str]:
     """Relative path under params/ -> file content, for one organisation."""
-    out = {f"{org.slug}/org.yaml": yaml_text({"name": org.name, "type": org.type, "term_for_bme": org.term_for_bme,
-                                              "board_name": org.board_name})}
+    settings = {"name": org.name, "type": org.type, "term_for_bme": org.term_for_bme, "board_name": org.board_name}
+    if org.band_groups:
+        settings["band_groups"] = list(org.band_groups)
+    out = {f"{org.slug}/org.yaml": yaml_text(settings)}
     for year, spec in sorted(org.years.items()):
         for name, text in year_files(org, year, spec).items():
             out[f"{org.slug}/{year}/{name}"] = text

@@ -15,6 +15,9 @@ from .errors import ProblemList, WresError
 # A status an organisation may declare for an indicator, with the reason printed in the report.
 DECLARED_STATUSES = ("withheld", "not_collected", "not_required")
 ORG_TYPES = ("trust", "CCG", "ICB", "CSU", "national body", "other")
+# The pay band groups reported beside the single bands unless org.yaml names others (band_groups): the
+# Model Employer's senior staff. Each extra group is another sum that small numbers must be protected in.
+DEFAULT_BAND_GROUPS = ("Band 8a and above",)
 INPUT_NAMES = ("staff", "recruitment", "disciplinary", "training", "board", "staff_survey")
 
 _ORG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -37,6 +40,10 @@ class OrgSettings:
     term_for_bme: str
     board_name: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def band_groups(self) -> tuple[str, ...]:
+        return tuple(self.extra.get("band_groups", DEFAULT_BAND_GROUPS))
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,12 @@ class Workspace:
                 problems.add(shown, None, key, None, f"the setting '{key}' is required")
         if data.get("type") and str(data["type"]) not in ORG_TYPES:
             problems.add(shown, None, "type", data["type"], f"expected one of {', '.join(ORG_TYPES)}")
+        from .vocab import band_groupings
+        groups = data.get("band_groups", list(DEFAULT_BAND_GROUPS))
+        names = [name for name, _ in band_groupings()]
+        if not isinstance(groups, list) or any(g not in names for g in groups):
+            problems.add(shown, None, "band_groups", groups,
+                         f"expected a list of pay band groups from: {', '.join(names)}")
         problems.raise_if_any(f"the settings of {org}")
         known = {"name", "type", "term_for_bme", "board_name"}
         return OrgSettings(org, str(data["name"]).strip(), str(data["type"]), str(data["term_for_bme"]).strip(),
