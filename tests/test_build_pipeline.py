@@ -13,8 +13,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from wres_helpers import InputError, Workspace, indicator_table
 from wres_helpers.book_config import book_config, book_toc, dump_yaml
-from wres_helpers.build import (SECTIONS, BuildError, build_book, build_report, external_references,
-                                prepare_for_book, published_table)
+from wres_helpers.build import SECTIONS, BuildError, build_book, build_report, external_references, prepare_for_book
+from wres_helpers.disclosure import Rules, publish, rules_for
 from wres_helpers.workspace import OrgSettings
 
 FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -217,7 +217,7 @@ def test_config_quotes_awkward_organisation_names():
         "St. Mary's: \"North\" # Trust: Workforce Race Equality Standard report 2022")
 
 
-# -- published_table --------------------------------------------------------------------------------------
+# -- published table -----------------------------------------------------------------------------------
 def test_published_table_blanks_figures_unless_status_is_ok():
     table = pd.DataFrame({
         "indicator": [1, 2, 3, 9], "measure": ["share_pct", "rate_pct", "rate_pct", "share_pct"],
@@ -228,16 +228,15 @@ def test_published_table_blanks_figures_unless_status_is_ok():
         "status": ["ok", "withheld", "not_computable", "no_data"],
         "reason": ["", "small numbers", "no staff", "no file"],
     })
-    out = published_table(table)
+    out = publish(table, Rules(threshold=1))          # withhold no small count: only rule 6 applies
     assert out.loc[0, ["value", "numerator", "denominator"]].tolist() == [12.5, 5, 40]
     for row in (1, 2, 3):
         assert out.loc[row, ["value", "numerator", "denominator"]].isna().all()
     assert out["status"].tolist() == table["status"].tolist() and out["reason"].tolist() == table["reason"].tolist()
     assert table.loc[1, "value"] == 40.0          # the input is not changed
-    assert list(out.columns) == list(table.columns)
+    assert list(out.columns) == list(table.columns) + ["suppression", "shown_as"]
 
 
-# -- external_references ----------------------------------------------------------------------------------
 def test_external_references_finds_internet_loads(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "index.html").write_text("""<!DOCTYPE html><html><head>
@@ -304,7 +303,8 @@ def test_build_publishes_a_site_with_pages_and_data(built):
     assert (site / "index.html").is_file() and (site / "detail.html").is_file()
     assert list(site.glob("_images/*.png")), "the chart is an image file inside the site"
     published = pd.read_csv(site / "data" / "indicators.csv")
-    expected = published_table(indicator_table(ORG, 2021, Workspace(root)))
+    ws = Workspace(root)
+    expected = publish(indicator_table(ORG, 2021, ws), rules_for(ws.org_settings(ORG)))
     assert len(published) == len(expected) and list(published.columns) == list(expected.columns)
     assert published.loc[expected["status"].ne("ok").to_numpy(), "value"].isna().all()
     assert (site / "data" / "indicators.xlsx").stat().st_size > 0
@@ -387,6 +387,8 @@ def test_book_warnings_fail_the_build_and_math_is_refused(tmp_path):
 # -- narrative edits do not re-run notebooks ----------------------------------------------------------------
 def test_narrative_only_edit_rebuilds_without_running_notebooks(tmp_path):
     root = _make_workspace(tmp_path)
+    org_yaml = root / "params" / ORG / "org.yaml"     # 1 BME of 4 staff: quote it, so withhold nothing here
+    org_yaml.write_text(org_yaml.read_text() + "small_number_threshold: 1\n")
     narrative_dir = root / "params" / ORG / "2021" / "narrative"
     narrative_dir.mkdir()
     (narrative_dir / "summary.md").write_text("First words: {{ workforce_bme_pct }} of staff.\n")

@@ -176,25 +176,9 @@ def prepare_for_book(nb: nbformat.NotebookNode, title: str | None = None) -> nbf
 
 
 # -- 5. downloadable data ---------------------------------------------------------------------------------
-def published_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The indicator table as it may be published: figures only in rows whose status is "ok".
-
-    Every other status (withheld, not_computable, not_collected, not_required, no_data) has its value,
-    numerator and denominator blanked; the status and reason say why. This is an interim rule: the full
-    disclosure control (small-number suppression, with the suppressed figures marked) comes later and will
-    replace this function.
-    """
-    out = table.copy()
-    hidden = out["status"] != "ok"
-    for column in PUBLISHED_COLUMNS:
-        out[column] = out[column].mask(hidden)
-    return out
-
-
-def write_data(table: pd.DataFrame, folder: Path) -> list[Path]:
-    """indicators.csv and indicators.xlsx (one sheet) of the published table."""
+def write_data(published: pd.DataFrame, folder: Path) -> list[Path]:
+    """indicators.csv and indicators.xlsx (one sheet) of the published (disclosure-controlled) table."""
     folder.mkdir(parents=True, exist_ok=True)
-    published = published_table(table)
     csv_path, xlsx_path = folder / "indicators.csv", folder / "indicators.xlsx"
     published.to_csv(csv_path, index=False, lineterminator="\n")
     with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:

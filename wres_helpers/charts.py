@@ -52,7 +52,8 @@ def band_representation(r: ReportData) -> str | None:
         for band in bands:
             row = r.row(1, "share_pct", f"{band}/{kind}", "bme")
             values.append(row["value"] if present.ok(row) else 0)
-            labels.append(f"{present.count(row['numerator'])} of {present.count(row['denominator'])}" if present.ok(row) else "none")
+            labels.append(present.count_of(row) if present.ok(row) else
+                          "none" if row is None or row["status"] == "not_computable" else present.state_text(row).lower())
         y = range(len(bands))
         ax.barh(list(y), values, color=PALETTE["bme"], height=0.65)
         for yi, v, lab in zip(y, values, labels):

@@ -358,9 +358,11 @@ def suppressed_cells(table: pd.DataFrame, rules: Rules) -> dict[Cell, str]:
 # -- the published table --------------------------------------------------------------------------------------
 def publish(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """The table as it may be published (see the module's rules). Adds a `suppression` column:
-    'small' (rule 1 or 2), 'secondary' (rule 3), 'derived' (rule 4), 'survey' (rule 5) or ''."""
+    'small' (rule 1 or 2), 'secondary' (rule 3), 'derived' (rule 4), 'survey' (rule 5) or '', and
+    `shown_as`, the wording a withheld small count is shown with ("fewer than 5")."""
     out = table.copy()
     out["suppression"] = ""
+    out["shown_as"] = ""          # how a withheld small count reads on the page ("fewer than 5")
     withheld = suppressed_cells(table, rules)
     small = f"{rules.wording}: withheld so that no one can be identified"
     second = "withheld so that a small figure elsewhere in the table cannot be worked out by subtraction"
@@ -369,6 +371,7 @@ def publish(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         out.loc[index, "status"] = "withheld"
         out.loc[index, "suppression"] = kind
         out.loc[index, "reason"] = reason
+        out.loc[index, "shown_as"] = rules.wording if kind == "small" else ""
 
     rate_withheld: set[tuple] = set()
     blank_denominator = []

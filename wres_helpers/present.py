@@ -75,6 +75,9 @@ def ok(row) -> bool:
 def state_text(row) -> str:
     if row is None:
         return "No data"
+    shown_as = row.get("shown_as")
+    if isinstance(shown_as, str) and shown_as:
+        return capital(shown_as)
     return STATE_LABELS.get(row["status"], row["status"])
 
 
@@ -411,7 +414,8 @@ def board_table(r: ReportData) -> str:
     for subset, label in (("voting", "Voting members"), ("executive", "Executive members"), ("all_members", "All members")):
         share, diff = r.row(9, "share_pct", subset, "bme"), r.row(9, "difference_pp", subset, "bme")
         total = r.row(9, "headcount", subset, "total")
-        rows.append([label, count(share["numerator"]) if ok(share) else "–",
+        bme = r.row(9, "headcount", subset, "bme")
+        rows.append([label, count(bme["value"]) if ok(bme) else state_text(bme).lower(),
                      count(total["value"]) if ok(total) else "–", cell(share),
                      f"{diff['value']:+.1f}" if ok(diff) else state_text(diff)])
     return md_table(["", capital(r.term), "Members", f"{capital(r.term)} share",
@@ -422,13 +426,13 @@ def representation_table(r: ReportData, breakdowns: list[str]) -> str:
     rows = []
     for b in breakdowns:
         total = r.row(1, "headcount", b, "total")
-        if not ok(total):
+        if total is None or total["status"] not in ("ok", "withheld"):
             continue
         row = [b]
         for group in ("white", "bme", "unknown"):
-            share = r.row(1, "share_pct", b, group)
-            row.append(f"{count(share['numerator'])} ({cell(share)})")
-        row.append(count(total["value"]))
+            number, share = r.row(1, "headcount", b, group), r.row(1, "share_pct", b, group)
+            row.append(f"{count(number['value'])} ({cell(share)})" if ok(number) else state_text(number).lower())
+        row.append(count(total["value"]) if ok(total) else state_text(total).lower())
         rows.append(row)
     return md_table(["", "White", capital(r.term), "Unknown", "Headcount"], rows)
 
@@ -439,7 +443,8 @@ def key_findings(r: ReportData) -> list[str]:
     declared = r.row(1, "declared_pct", "all", "all")
     if ok(declared):
         out.append(f"{fv(declared)} of staff ({fof(declared)}) have a recorded ethnicity.")
-    out.append(workforce_sentence(r))
+    share = r.row(1, "share_pct", "all", "bme")
+    out.append(workforce_sentence(r) if ok(share) else f"**Workforce.** {state_line(share)}")
     vsm = r.row(1, "share_pct", "VSM", "bme")
     if ok(vsm):
         out.append(f"{fv(vsm)} of staff at very senior manager (VSM) level ({fof(vsm)}) are {r.term}.")
@@ -530,7 +535,7 @@ def data_sources(r: ReportData) -> str:
              "staff_survey": f"NHS Staff Survey {s.survey_year}, published results (indicators 5 to 8)"}
     rows = []
     for name, what in names.items():
-        path = r.inputs.files.get(name)
+        path = r.files.get(name)
         rows.append([what, r.ws.display(path).rsplit("/", 1)[-1] if path else "not supplied"])
     return md_table(["Source", "File"], rows, "ll")
 
@@ -563,7 +568,7 @@ def data_quality(r: ReportData) -> str:
     if ok(pooled) and pooled["value"] == 1:
         items.append(_sentence(pooled["reason"]))
     missing = [n for n in ("staff", "recruitment", "disciplinary", "training", "board", "staff_survey")
-               if n not in r.inputs.files]
+               if n not in r.files]
     if missing:
         items.append("No input file was supplied for: " + ", ".join(missing) + ".")
     return bullets(items) if items else "No data-quality issues were found.\n"

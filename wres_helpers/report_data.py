@@ -10,7 +10,8 @@ import pandas as pd
 
 from .engine import load_inputs
 from .indicators import compute
-from .inputs import YearInputs, load_year, sha256
+from .disclosure import Rules, publish, rules_for
+from .inputs import load_year, sha256
 from .keys import row_key
 from .workspace import OrgSettings, Workspace, YearSettings
 
@@ -19,13 +20,16 @@ KEY = ["indicator", "measure", "breakdown", "group"]
 
 @dataclass
 class ReportData:
+    """What the report pages may see: published (disclosure-controlled) tables and the names of the input
+    files, never a record-level table."""
     ws: Workspace
     org: OrgSettings
     year: int
     settings: YearSettings
-    inputs: YearInputs
-    table: pd.DataFrame                  # this year's indicator table (unsuppressed)
-    history: dict[int, pd.DataFrame]     # every earlier report year in the workspace, for comparisons
+    files: dict[str, Path]               # input name -> file, for the methodology page
+    table: pd.DataFrame                  # this year's indicator table, as published (see disclosure.py)
+    history: dict[int, pd.DataFrame]     # every earlier report year in the workspace, as published
+    rules: Rules
 
     @property
     def term(self) -> str:
@@ -59,19 +63,23 @@ class ReportData:
         settings = self.ws.year_dir(self.org.slug, self.year) / "settings.yaml"
         if settings.is_file():
             files.append(settings)
-        files += [self.inputs.files[n] for n in sorted(self.inputs.files)]
+        files += [self.files[n] for n in sorted(self.files)]
         return [(self.ws.display(p), sha256(p)) for p in files]
 
 
 def load_report(org: str, year: int, workspace: str | Path | Workspace | None = None) -> ReportData:
+    """Validate and compute this year and every earlier year, then apply disclosure control to each table:
+    the record-level inputs go no further than this function."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     current, previous = load_inputs(org, year, ws)
     year = current.settings.year
+    rules = rules_for(current.org)
     history: dict[int, pd.DataFrame] = {}
     for earlier in [y for y in ws.years(org) if y < year]:
         inputs = previous if earlier == year - 1 else load_year(ws, org, earlier)
-        history[earlier] = compute(inputs, load_year(ws, org, earlier - 1, optional=True))
-    return ReportData(ws, current.org, year, current.settings, current, compute(current, previous), history)
+        history[earlier] = publish(compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules)
+    table = publish(compute(current, previous), rules)
+    return ReportData(ws, current.org, year, current.settings, dict(current.files), table, history, rules)
 
 
 def code_version() -> str:

@@ -75,7 +75,8 @@ def report_values(r: ReportData) -> dict[str, Value]:
                                                                             present.unit_of(row)))
             else:
                 bad = row if not present.ok(row) else now
-                values[f"{base}_change"] = Value(None, bad["status"], str(bad["reason"]))
+                for suffix in ("_change", "_change_words"):
+                    values[f"{base}{suffix}"] = Value(None, bad["status"], str(bad["reason"]))
     years = tuple(f"_{y}{part}" for y in r.history for part in ("", "_n", "_of"))
     for alias, full in ALIASES.items():
         for suffix in SUFFIXES + years:
