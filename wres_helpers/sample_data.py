@@ -344,7 +344,31 @@ HWCCG = OrgSpec(
     },
 )
 
-ORGS = (LEEDS, MLCSU, HWCCG)
+# A small organisation (40 staff, three of them BME) for disclosure control: almost every figure below the
+# whole workforce is a small number, so its site shows what withholding and secondary suppression do.
+SMALL = OrgSpec(
+    slug="smallccg", name="NHS Small Example CCG (synthetic)", type="CCG", term_for_bme="BME",
+    board_name="Governing Body", band_groups=("Band 8a and above",),
+    styles={"staff": {"esr": 70, "national": 30}, "recruitment": {"text": 1}, "disciplinary": {"national": 1},
+            "board": {"national": 1}},
+    departments=CCG_DEPARTMENTS,
+    survey={2019: {i: {"white": invented(k, 26), "bme": invented(1, 3)} for i, k in ((5, 2), (6, 4), (7, 22), (8, 1))},
+            2020: {i: {"white": invented(k, 27), "bme": invented(1, 3)} for i, k in ((5, 3), (6, 5), (7, 21), (8, 1))}},
+    years={
+        2021: YearSpec(
+            staff=(Block({"Band 3": 5, "Band 4": 7, "Band 5": 8, "Band 6": 8}, 24, 2, 2),
+                   Block({"Band 7": 6, "Band 8a": 3, "Band 8b": 1}, 9, 1, 0),
+                   Block({"VSM": 2}, 2, 0, 0)),
+            clinical={"Band 6": 2, "Band 7": 2},
+            recruitment={"white": (12, 3), "bme": (3, 1), "unknown": (1, 0)},
+            disciplinary={"white": 1},
+            training={"white": 10, "bme": 2, "unknown": 1},
+            board=(Seat("white", True, True, 2), Seat("white", True, False, 5), Seat("bme", True, False)),
+            survey_years=(2019, 2020)),
+    },
+)
+
+ORGS = (LEEDS, MLCSU, HWCCG, SMALL)
 
 
 # ------------------------------------------------------------------------------------------------------
