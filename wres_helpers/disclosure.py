@@ -272,8 +272,8 @@ def _choose(sums, derived: dict[Cell, int], cell: Cell, unknown: set[Cell], valu
                 candidates.setdefault(c, index)
         queue += [c for c in members if c in derived]
     if candidates:
-        return min(candidates, key=lambda c: (_margin_rank(c), exposed_sums(c, candidates[c]), _level(c),
-                                              values[c] == 0, values[c], c))
+        return min(candidates, key=lambda c: (_margin_rank(c), values[c] == 0, exposed_sums(c, candidates[c]),
+                                              _level(c), values[c], c))
     raise AssertionError(f"no printed figure to withhold beside {cell}")
 
 
