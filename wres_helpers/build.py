@@ -19,6 +19,7 @@ import contextlib
 import copy
 import fcntl
 import html.parser
+import json
 import multiprocessing
 import os
 import re
@@ -37,6 +38,8 @@ import pandas as pd
 
 from . import narrative
 from .actions import load_plans
+from .inputs import sha256
+from .manifest import manifest
 from .errors import WresError
 from .report_data import load_report
 from .workspace import Workspace
@@ -673,6 +676,8 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             step = time.perf_counter()
             html_dir = build_book(book, signals=signals)
             shutil.copytree(book / "data", html_dir / "data")
+            record = manifest(report, sha256(book / "data" / "indicators.csv"))
+            (html_dir / "manifest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
             log(f"built the book in {_seconds(step)}")
 
             # 5. offline check
@@ -700,6 +705,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                     raise
             if moved_aside:
                 shutil.rmtree(aside, ignore_errors=True)
+            shutil.copyfile(final / "manifest.json", out_root / "manifest.json")     # beside the site, too
             log(f"published {ws.display(final)} in {_seconds(started)} in total")
             return final
         except WresError as exc:

@@ -11,7 +11,11 @@ from .errors import WresError
 def _indicators(args) -> int:
     from .engine import indicator_table
 
-    table = indicator_table(args.org, args.year, args.workspace)
+    if args.published:
+        from .report_data import load_report
+        table = load_report(args.org, args.year, args.workspace).table
+    else:
+        table = indicator_table(args.org, args.year, args.workspace)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +63,9 @@ def parser() -> argparse.ArgumentParser:
     ind.add_argument("year", help="report year (snapshot 31 March of that year), e.g. 2021")
     ind.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
     ind.add_argument("--out", help="write the CSV here instead of standard output")
+    ind.add_argument("--published", action="store_true",
+                     help="the table as the site publishes it: small numbers withheld (see the methodology page); "
+                          "without it, the true figures that NHS England's data collection takes")
     ind.set_defaults(run=_indicators)
 
     val = sub.add_parser("values", help="list the narrative keys and their formatted values (key<TAB>value)")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .indicators import INDICATOR_TITLES, NON_ADVERSE_RANGE
 from .keys import friendly
-from .report_data import ReportData
+from .report_data import ReportData, run_time
 
 PCT_MEASURES = ("share_pct", "rate_pct", "pct", "declared_pct", "share_of_shortlisted_pct", "share_of_appointed_pct")
 
@@ -541,15 +541,33 @@ def data_sources(r: ReportData) -> str:
 
 
 def suppression_rule(r: ReportData) -> str:
+    rules = r.rules
+    items = [
+        f"**Small counts.** A count from 1 to {rules.threshold - 1} is withheld and shown as "
+        f"\"{rules.wording}\". Zero is shown. " + ("Board membership is public, so board counts are shown."
+                                                if rules.board_counts_public else "Board counts follow the same rule."),
+        "**Counts nobody prints count too.** Shortlisted applicants who were not appointed, staff who did not "
+        "enter a disciplinary investigation and staff who did not access training can be worked out by "
+        "subtraction, so a small one of them is protected like a printed count.",
+        "**Secondary suppression.** Wherever figures add up (White + " + r.term + " + Unknown = total; "
+        "clinical + non-clinical = all staff; the bands of a staff group add up to its total; a pay band group "
+        "is the sum of its bands), a withheld figure could be worked out by subtraction. A second figure is "
+        "then withheld too, shown as \"withheld\", until no withheld figure can be recovered by any "
+        "combination of additions and subtractions (checked by linear algebra). The figures for the whole "
+        "workforce are kept whenever that is possible.",
+        "**Built on a withheld count.** A percentage, relative likelihood or difference that uses a withheld "
+        "count is withheld too" + (", except that this organisation has chosen to show rates built on small "
+                                    "counts" if rules.rates_from_small_counts else "") + ".",
+        f"**Staff survey.** The NHS Staff Survey's own rule applies alone: results for a group with fewer than "
+        f"{rules.survey_min_respondents} respondents are not shown.",
+        "**Aggregates only.** No record about any person appears on this site, and the downloadable table is "
+        "the same withheld table. The organisation keeps the full figures for NHS England's data collection.",
+    ]
     declared = [f"Indicator {i}: **{STATE_LABELS[d.status].lower()}**. {_sentence(d.reason)}"
                 for i, d in sorted(r.settings.declared.items())]
-    text = ("Ethnicity is special-category personal data. This site shows aggregate figures only: no record "
-            "about any person is published. Indicators the organisation has declared withheld, not collected or "
-            "not required are shown as such, with the reason, and their figures are not published. NHS Staff "
-            "Survey results are shown as the survey publishes them; it does not publish a group with fewer than "
-            "11 respondents.")
+    text = bullets(items)
     if declared:
-        text += "\n\n" + bullets(declared)
+        text += "\nThe organisation has declared:\n\n" + bullets(declared)
     return text
 
 
@@ -575,11 +593,15 @@ def data_quality(r: ReportData) -> str:
 
 
 def provenance(r: ReportData) -> str:
-    from .report_data import code_version, run_time
-    rows = [[f"`{name}`", f"`{digest}`"] for name, digest in r.input_fingerprints()]
-    return (f"Built by the WRES pipeline, code version `{code_version()}`, on {run_time()}. Every figure on "
-            "these pages is computed from the input files below; none is typed by hand. The SHA-256 "
-            "fingerprint of each file lets anyone check that a rebuild used the same data.\n\n"
+    from .manifest import code_version, input_files, package_versions
+    version = code_version()
+    commit = version["commit"][:12] + (" (with uncommitted changes)" if version["dirty"] else "")
+    packages = ", ".join(f"{name} {v}" for name, v in package_versions().items())
+    rows = [[f"`{name}`", f"`{digest}`"] for name, digest in input_files(r)]
+    return (f"Built by the WRES pipeline, code version `{commit}`, on {run_time()}, with {packages}. Every "
+            "figure on these pages is computed from the files below; none is typed by hand. The SHA-256 "
+            "fingerprint of each file lets anyone check that a rebuild used the same data. The same record, "
+            "with every setting resolved, is in `manifest.json` beside this site.\n\n"
             + md_table(["File", "SHA-256"], rows, "ll"))
 
 

@@ -1,7 +1,6 @@
 """Everything a report notebook needs for one organisation and year, loaded once through the engine."""
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,7 +10,7 @@ import pandas as pd
 from .engine import load_inputs
 from .indicators import compute
 from .disclosure import Rules, publish, rules_for
-from .inputs import load_year, sha256
+from .inputs import load_year
 from .keys import row_key
 from .workspace import OrgSettings, Workspace, YearSettings
 
@@ -57,15 +56,6 @@ class ReportData:
         earlier = [y for y in self.history if y < self.year]
         return max(earlier) if earlier else None
 
-    def input_fingerprints(self) -> list[tuple[str, str]]:
-        """(file, SHA-256) for every settings and input file this report was built from."""
-        files = [self.ws.org_dir(self.org.slug) / "org.yaml"]
-        settings = self.ws.year_dir(self.org.slug, self.year) / "settings.yaml"
-        if settings.is_file():
-            files.append(settings)
-        files += [self.files[n] for n in sorted(self.files)]
-        return [(self.ws.display(p), sha256(p)) for p in files]
-
 
 def load_report(org: str, year: int, workspace: str | Path | Workspace | None = None) -> ReportData:
     """Validate and compute this year and every earlier year, then apply disclosure control to each table:
@@ -80,19 +70,6 @@ def load_report(org: str, year: int, workspace: str | Path | Workspace | None = 
         history[earlier] = publish(compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules)
     table = publish(compute(current, previous), rules)
     return ReportData(ws, current.org, year, current.settings, dict(current.files), table, history, rules)
-
-
-def code_version() -> str:
-    """The git commit of this code, with '+dirty' when the work tree has uncommitted changes."""
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, capture_output=True,
-                                text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (not a git checkout)"
-    return (commit + ("+dirty" if dirty else "")) if commit else "unknown (not a git checkout)"
 
 
 def run_time() -> str:
