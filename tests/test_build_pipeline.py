@@ -429,3 +429,31 @@ def test_narrative_error_stops_the_build_before_any_notebook_runs(tmp_path):
         build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda _: None)
     assert "params/fixture-org/2021/narrative/board.md, line 2, key 'board_share'" in str(caught.value)
     assert not (root / "build" / ORG / "2021" / "executed").exists()
+
+
+# -- interruption ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_interrupted_build_leaves_the_previous_site_unchanged(built, signal_name):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root, site, _ = built
+    before = _hashes(site)
+    script = ("import sys; from wres_helpers.build import build_report; "
+              f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
+              f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))")
+    fingerprint = site.parent / "executed" / ".fingerprint"
+    fingerprint.unlink(missing_ok=True)                     # so that the notebooks run (and take a while)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    line = process.stdout.readline()                        # "validated ...": the build is under way
+    assert line.startswith("validated"), line + process.stderr.read()
+    time.sleep(1.5)                                         # notebooks are running now
+    os.kill(process.pid, getattr(signal, signal_name))
+    process.wait(timeout=60)
+    assert process.returncode != 0
+    assert _hashes(site) == before
+    assert not list(site.parent.glob(".staging-*")) and not list(site.parent.glob(".old-html-*"))
