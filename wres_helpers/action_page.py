@@ -1,5 +1,9 @@
 """The action plan page: actions by indicator, status counts, overdue actions, the change from last year's
-plan, and whether every indicator of concern has an action."""
+plan, and whether every indicator of concern has an action.
+
+Every field the analyst wrote (id, action, owner, deadline, references, update, carried_from) goes through
+`_safe`: put on one line and with raw HTML escaped, so it cannot add HTML or Markdown blocks to the page.
+"""
 from __future__ import annotations
 
 import math
@@ -9,6 +13,7 @@ from . import present
 from .actions import STATUSES, Action, ActionPlan
 from .indicators import INDICATOR_TITLES, NON_ADVERSE_RANGE
 from .report_data import ReportData
+from .safe_text import escape_html
 
 OPEN = ("not started", "in progress", "ongoing")
 
@@ -59,20 +64,26 @@ def concerns(r: ReportData) -> list[tuple[int, str]]:
     return sorted(out)
 
 
+def _safe(text: str) -> str:
+    """Analyst text for the page: on one line (a line break could start a heading, a code block or a
+    directive) and with raw HTML escaped."""
+    return escape_html(" ".join(str(text).split()))
+
+
 def _action_block(a: Action, today: date, heading: str) -> str:
     """One action as a short block: what, who, when, status, then the progress update."""
     overdue = a.deadline is not None and a.deadline < today and a.status in OPEN
-    deadline = a.deadline_text or "none given"
-    facts = [f"**{a.status.capitalize()}**", f"Owner: {a.owner or 'not named'}",
+    deadline = _safe(a.deadline_text) or "none given"
+    facts = [f"**{a.status.capitalize()}**", f"Owner: {_safe(a.owner) or 'not named'}",
              f"Deadline: {deadline}" + (" (**overdue**)" if overdue else "")]
-    others = [f"indicator {n}" for n in a.indicators if f"Indicator {n}:" not in heading] + a.references
+    others = [f"indicator {n}" for n in a.indicators if f"Indicator {n}:" not in heading] + [_safe(x) for x in a.references]
     if others:
         facts.append("Also: " + ", ".join(others))
     if a.carried_from:
-        facts.append(f"Carried from {a.carried_from}")
-    text = f"- **{a.id}.** {a.action}  \n  " + " · ".join(facts)
+        facts.append(f"Carried from {_safe(a.carried_from)}")
+    text = f"- **{_safe(a.id)}.** {_safe(a.action)}  \n  " + " · ".join(facts)
     if a.update:
-        text += f"  \n  *Update:* {a.update}"
+        text += f"  \n  *Update:* {_safe(a.update)}"
     return text
 
 
@@ -91,7 +102,7 @@ def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
         [["**Overdue**", f"**{len(overdue)}**"]]))
 
     addressed = {n for a in plan.actions if a.status != "dropped" for n in a.indicators}
-    concern_rows = [[f"Indicator {i}", why, "Yes: " + ", ".join(a.id for a in plan.actions if i in a.indicators and a.status != "dropped")
+    concern_rows = [[f"Indicator {i}", why, "Yes: " + ", ".join(_safe(a.id) for a in plan.actions if i in a.indicators and a.status != "dropped")
                      if i in addressed else "**No action addresses this**"] for i, why in concerns(r)]
     text = "## Indicators of concern\n\nEvery indicator outside the range 0.80 to 1.25, or worse than last year, and whether an action addresses it.\n\n"
     if concern_rows:
@@ -129,14 +140,14 @@ def _changes(plan: ActionPlan, previous: ActionPlan | None) -> str:
     for old in previous.actions:
         if old.id in carried:
             new = carried[old.id]
-            rows.append([old.id, old.action, f"Carried forward as {new.id} ({new.status})"])
+            rows.append([_safe(old.id), _safe(old.action), f"Carried forward as {_safe(new.id)} ({new.status})"])
         elif old.status == "complete":
-            rows.append([old.id, old.action, "Completed"])
+            rows.append([_safe(old.id), _safe(old.action), "Completed"])
         elif old.status == "dropped":
-            rows.append([old.id, old.action, "Dropped"])
+            rows.append([_safe(old.id), _safe(old.action), "Dropped"])
         else:
-            rows.append([old.id, old.action, f"Not carried forward (was {old.status})"])
-    new = [[a.id, a.action, "New this year"] for a in plan.actions if not a.carried_from]
+            rows.append([_safe(old.id), _safe(old.action), f"Not carried forward (was {old.status})"])
+    new = [[_safe(a.id), _safe(a.action), "New this year"] for a in plan.actions if not a.carried_from]
     summary = {label: sum(r[2].startswith(label) for r in rows + new)
                for label in ("Completed", "Dropped", "Carried forward", "Not carried forward", "New this year")}
     text = head + ", ".join(f"{n} {label.lower()}" for label, n in summary.items()) + ".\n\n"

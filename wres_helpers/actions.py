@@ -14,12 +14,15 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, Problem, ProblemList
+from .safe_text import markdown_hazards
 from .tables import ROW, read_table
 from .workspace import Workspace
 
 STATUSES = ("not started", "in progress", "complete", "ongoing", "dropped")
 FIELDS = ("id", "action", "indicators", "owner", "deadline", "status", "update", "carried_from")
 REQUIRED = ("id", "action", "status")
+TEXT_FIELDS = ("id", "action", "indicators", "owner", "deadline", "update", "carried_from")
+MAX_PLAN_BYTES = 5 * 1024 * 1024     # 5 MB for a YAML plan (a CSV or XLSX plan has the limits of tables.py)
 
 _INDICATOR_NUMBER = re.compile(r"^(?:wres\s*)?(?:indicator\s*)?(\d+)$", re.I)
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
@@ -89,8 +92,12 @@ def _records(ws: Workspace, path: Path) -> tuple[list[tuple[int, dict]], str, st
     """(spreadsheet row or YAML line, fields) for each action; and the row label."""
     shown = ws.display(path)
     if path.suffix in (".yaml", ".yml"):
+        if path.stat().st_size > MAX_PLAN_BYTES:
+            raise InputError([Problem(shown, None, None, None, f"the file is larger than the limit of "
+                                      f"{MAX_PLAN_BYTES // (1024 * 1024)} MB for an action plan")], shown)
         try:
             text = path.read_text(encoding="utf-8")
+            _refuse_aliases(text, shown)
             node = yaml.compose(text)
             data = yaml.safe_load(text)
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -110,9 +117,18 @@ def _records(ws: Workspace, path: Path) -> tuple[list[tuple[int, dict]], str, st
                                           "each action must be a set of 'field: value' lines", row_label="line")], shown)
             records.append((item_node.start_mark.line + 1, item))
         return records, shown, "line"
-    raw = read_table(path, shown)
+    raw = read_table(path, shown, expected=REQUIRED)
     frame = raw.frame
     return [(int(r[ROW]), {k: v for k, v in r.items() if k != ROW}) for _, r in frame.iterrows()], shown, "row"
+
+
+def _refuse_aliases(text: str, shown: str) -> None:
+    """YAML aliases (*name) can expand a small file into gigabytes of text ("billion laughs"): refuse them."""
+    for event in yaml.parse(text):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise InputError([Problem(shown, event.start_mark.line + 1, None, None,
+                                      "YAML anchors and aliases (&name, *name) are not allowed in an action plan: "
+                                      "write each value out in full", row_label="line")], shown)
 
 
 def _text(value) -> str:
@@ -172,6 +188,9 @@ def load_plan(ws: Workspace, org: str, year: int, previous: "ActionPlan | None" 
         if not readable:
             bad("deadline", deadline_text, "this looks like a date but cannot be read: write it as 2025-03-31 or "
                                            "31/03/2025, or as text such as 'Ongoing throughout 2024-25'")
+        for name in TEXT_FIELDS:
+            for _, what, why in markdown_hazards(_text(fields.get(name))):
+                bad(name, what, why)
         carried = _text(fields.get("carried_from"))
         if carried and check_carried:
             if previous is None or previous.source is None:

@@ -40,6 +40,7 @@ from . import narrative
 from .actions import load_plans
 from .inputs import sha256
 from .manifest import manifest
+from .safe_text import inert_frame
 from .errors import WresError
 from .report_data import load_report
 from .workspace import Workspace
@@ -180,8 +181,10 @@ def prepare_for_book(nb: nbformat.NotebookNode, title: str | None = None) -> nbf
 
 # -- 5. downloadable data ---------------------------------------------------------------------------------
 def write_data(published: pd.DataFrame, folder: Path) -> list[Path]:
-    """indicators.csv and indicators.xlsx (one sheet) of the published (disclosure-controlled) table."""
+    """indicators.csv and indicators.xlsx (one sheet) of the published (disclosure-controlled) table, with
+    every text cell made inert for spreadsheets (no cell can start a formula)."""
     folder.mkdir(parents=True, exist_ok=True)
+    published = inert_frame(published)
     csv_path, xlsx_path = folder / "indicators.csv", folder / "indicators.xlsx"
     published.to_csv(csv_path, index=False, lineterminator="\n")
     with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:

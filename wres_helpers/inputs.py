@@ -32,6 +32,11 @@ class Schema:
     needs_rows: bool = False      # a header with no rows is an error (for staff and board, not for case logs)
     what: str = ""                # one row per ...
 
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        """The columns the header must have (tables.read_table uses them to find a header below row 1)."""
+        return tuple(c.name for c in self.columns if c.required)
+
 
 SCHEMAS: dict[str, Schema] = {
     "staff": Schema((Column("staff_id", "id"), Column("ethnic_category", "ethnicity"), Column("pay_band", "band"),
@@ -171,11 +176,21 @@ def _check_cell(col: Column, value: str, row: int, shown: str, ctx: Context, pro
     raise AssertionError(f"unknown column kind {kind}")
 
 
+def _key_text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _check_unique(out: pd.DataFrame, frame: pd.DataFrame, schema: Schema, shown: str, problems: ProblemList) -> None:
     cols = list(schema.key)
     if any(c not in out.columns for c in cols):
         return
-    keys = out[cols].astype(str).agg(" / ".join, axis=1) if len(cols) > 1 else out[cols[0]].astype(str)
+    # Built cell by cell: a key part that failed to parse is None or NaN (and pandas 3's astype(str) keeps NaN).
+    parts = out[cols].astype(object).map(_key_text)
+    keys = parts.agg(" / ".join, axis=1) if len(cols) > 1 else parts[cols[0]]
     keys = keys[out[cols].notna().all(axis=1) & (keys != "")]
     first_row: dict[str, int] = {}
     for key, row in zip(keys, out.loc[keys.index, ROW]):
@@ -217,7 +232,7 @@ def load_year(ws: Workspace, org: str, year: int, *, optional: bool = False) -> 
             continue
         files[name] = path
         try:
-            raw = read_table(path, ws.display(path))
+            raw = read_table(path, ws.display(path), expected=SCHEMAS[name].required_names)
         except InputError as exc:
             problems.extend(exc.problems)
             tables[name] = None

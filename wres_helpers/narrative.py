@@ -3,6 +3,10 @@
 Rendering is strict: an unknown key, or a key whose figure is withheld or not computable, stops the build
 with the file, the line and the key (and near matches). A typed-in percentage or ratio gets a warning
 naming the line, because that is how a narrative drifts from its table.
+
+Rendering is also safe to publish: the template runs in Jinja's sandbox (no `{{ ''.__class__ }}` tricks),
+MyST features that read files from the build machine ({include}, {raw}, {download}, links to local files,
+front matter) are refused with their line, and raw HTML in the result is escaped (safe_text.escape_html).
 """
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ import re
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 
 from . import present
 from .errors import InputError, Problem, ProblemList
 from .report_data import ReportData
+from .safe_text import escape_html, markdown_hazards
 from .values import Value, report_values
 
 # Report sections that take narrative, in page order: (file stem, what it is for).
@@ -28,6 +34,10 @@ NARRATIVE_SECTIONS = {
     "recommendation": "Recommendation to the board",
 }
 
+MAX_NARRATIVE_BYTES = 1024 * 1024    # 1 MB: one section's narrative (the longest sample file is under 4 kB)
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LOADS_TEMPLATE = re.compile(r"\{%-?\s*(include|import|from|extends)\b")
+
 PLACEHOLDER = re.compile(r"\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}")
 TYPED_NUMBER = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:%|per\s?cent\b|percentage points?\b|pp\b|times\b)"
@@ -39,13 +49,20 @@ def narrative_dir(r: ReportData) -> Path:
 
 
 def render(text: str, values: dict[str, Value], shown: str) -> str:
-    """Fill the placeholders, or raise InputError listing every bad key with its line."""
+    """Fill the placeholders, or raise InputError listing every bad key with its line.
+
+    The result has raw HTML escaped (safe_text.escape_html), so it can go into the site as Markdown.
+    """
     problems = ProblemList()
     usable = {k: v.text for k, v in values.items() if v.usable}
     for lineno, line in enumerate(text.splitlines(), 1):
         for match in PLACEHOLDER.finditer(line):
             key = match.group(1)
-            if key not in values:
+            if key not in values and not _KEY.fullmatch(key):
+                problems.add(shown, lineno, key, None, "not a key: a placeholder holds one key name, such as "
+                             "{{ workforce_bme_pct }}; `python -m wres_helpers values ORG YEAR` lists the keys",
+                             row_label="line", column_label="key")
+            elif key not in values:
                 near = difflib.get_close_matches(key, list(values), n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(near)}?" if near else ""
                 problems.add(shown, lineno, key, None, "unknown key: `python -m wres_helpers values ORG YEAR` lists "
@@ -56,16 +73,39 @@ def render(text: str, values: dict[str, Value], shown: str) -> str:
                              f"this figure is {present.STATE_LABELS.get(v.status, v.status).lower()} "
                              f"({v.reason.rstrip('.')}), so it cannot be quoted: describe its state instead",
                              row_label="line", column_label="key")
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+        for match in _LOADS_TEMPLATE.finditer(line):
+            problems.add(shown, lineno, None, match.group(0), f"a narrative cannot {match.group(1)} other files: "
+                         "write the text here, with {{ key }} placeholders for the figures", row_label="line")
+    for lineno, what, why in markdown_hazards(text):
+        problems.add(shown, lineno, None, what, why, row_label="line")
+    env = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
+                                              keep_trailing_newline=True)
     try:
         template = env.from_string(text)
     except jinja2.TemplateSyntaxError as exc:
         problems.add(shown, exc.lineno, None, None, f"template syntax error: {exc.message}", row_label="line")
     problems.raise_if_any(f"the narrative ({shown})")
     try:
-        return template.render(usable)
+        return escape_html(template.render(usable))
     except jinja2.UndefinedError as exc:        # a key used inside an expression the scan above did not see
-        raise InputError([Problem(shown, None, None, None, f"unknown value: {exc.message}")], shown) from None
+        expected, line = f"unknown value: {exc.message}", _template_line(exc)
+    except jinja2.sandbox.SecurityError as exc:
+        expected = (f"not allowed in a narrative ({exc}): a placeholder is a key, such as {{{{ workforce_bme_pct }}}}, "
+                    "optionally with a filter")
+        line = _template_line(exc)
+    except Exception as exc:                     # anything else the analyst's template does wrong
+        expected, line = f"the template could not be rendered ({type(exc).__name__}: {exc})", _template_line(exc)
+    raise InputError([Problem(shown, line, None, None, expected, row_label="line")], shown) from None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an exception was raised on (Jinja rewrites the traceback to show it), if any."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def typed_numbers(text: str, shown: str) -> list[Problem]:
@@ -95,6 +135,10 @@ def load_narrative(r: ReportData, values: dict[str, Value] | None = None) -> tup
             problems.append(Problem(shown, None, None, path.name,
                                     f"not a report section: expected one of {', '.join(f'{s}.md' for s in NARRATIVE_SECTIONS)}"))
             continue
+        if path.stat().st_size > MAX_NARRATIVE_BYTES:
+            problems.append(Problem(shown, None, None, None, f"the file is larger than the limit of "
+                                    f"{MAX_NARRATIVE_BYTES // (1024 * 1024)} MB for one section's narrative"))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -112,7 +156,12 @@ def load_narrative(r: ReportData, values: dict[str, Value] | None = None) -> tup
 
 # -- starter files -----------------------------------------------------------------------------------------
 def generated(r: ReportData, section: str) -> str:
-    """The sentences the report shows for a section that has no narrative file."""
+    """The sentences the report shows for a section that has no narrative file (raw HTML escaped: they quote
+    names from org.yaml)."""
+    return escape_html(_generated(r, section))
+
+
+def _generated(r: ReportData, section: str) -> str:
     if section == "summary":
         return present.bullets(present.key_findings(r))
     if section == "workforce":
@@ -159,8 +208,8 @@ def starter(r: ReportData, section: str) -> str:
     """A section's starter file: the generated sentences with a {{ key }} in place of every figure."""
     if section in STARTER_PROMPTS:
         return STARTER_PROMPTS[section]
-    head = (f"<!-- {NARRATIVE_SECTIONS[section]}. Written from this year's figures; edit freely. Each {{{{ key }}}} "
-            "is filled from the data when the report is built. -->\n\n")
+    head = (f"<!-- {NARRATIVE_SECTIONS[section]}. Written from this year's figures; edit freely. Each name in "
+            "double braces is filled from the data when the report is built. -->\n\n")
     with present.placeholders():
         return head + generated(r, section)
 

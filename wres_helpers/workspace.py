@@ -111,7 +111,7 @@ class Workspace:
         folder = self.year_dir(org, year, must_exist=False)
         found = [folder / f"{name}{ext}" for ext in (".csv", ".xlsx") if (folder / f"{name}{ext}").is_file()]
         if len(found) > 1:
-            raise WresError(f"Both {found[0].name} and {found[1].name} are in {folder}: keep only one.")
+            raise WresError(f"Both {found[0].name} and {found[1].name} are in {self.display(folder)}: keep only one.")
         return found[0] if found else None
 
     def display(self, path: Path) -> str:
@@ -123,7 +123,13 @@ class Workspace:
     # -- settings -------------------------------------------------------------------------------
     def _load_yaml(self, path: Path) -> dict:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            # Anchors and aliases are refused: a few lines of them can expand into billions of items.
+            alias = next((e for e in yaml.parse(text) if isinstance(e, yaml.AliasEvent)), None)
+            if alias is not None:
+                raise WresError(f"{self.display(path)}, line {alias.start_mark.line + 1}: YAML aliases (*name) are "
+                                "not allowed in settings: write the value out.")
+            data = yaml.safe_load(text)
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise WresError(f"{self.display(path)} is not valid YAML: {exc}") from None
         if data is None:
@@ -140,6 +146,8 @@ class Workspace:
         for key in ("name", "type", "term_for_bme", "board_name"):
             if not str(data.get(key) or "").strip():
                 problems.add(shown, None, key, None, f"the setting '{key}' is required")
+            elif any(ch in str(data[key]) for ch in "<>{}"):
+                problems.add(shown, None, key, data[key], "names are shown on every page: no <, >, { or }")
         if data.get("type") and str(data["type"]) not in ORG_TYPES:
             problems.add(shown, None, "type", data["type"], f"expected one of {', '.join(ORG_TYPES)}")
         from .vocab import band_groupings
