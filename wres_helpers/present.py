@@ -271,7 +271,10 @@ RL_WORDS = {
 def state_line(row) -> str:
     """The state and its reason as one plain sentence, for lists where a panel would not fit."""
     reason = row["reason"] if row is not None and isinstance(row["reason"], str) else ""
-    return f"{state_text(row)}. {_sentence(reason) if reason else 'There is no data for this figure.'}"
+    label = state_text(row)
+    if reason.lower().startswith(label.lower()):          # "fewer than 5: withheld so that ..." says it all
+        return _sentence(reason)
+    return f"{label}. {_sentence(reason) if reason else 'There is no data for this figure.'}"
 
 
 def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
@@ -431,7 +434,8 @@ def representation_table(r: ReportData, breakdowns: list[str]) -> str:
         row = [b]
         for group in ("white", "bme", "unknown"):
             number, share = r.row(1, "headcount", b, group), r.row(1, "share_pct", b, group)
-            row.append(f"{count(number['value'])} ({cell(share)})" if ok(number) else state_text(number).lower())
+            row.append((f"{count(number['value'])} ({cell(share) if ok(share) else state_text(share).lower()})")
+                       if ok(number) else state_text(number).lower())
         row.append(count(total["value"]) if ok(total) else state_text(total).lower())
         rows.append(row)
     return md_table(["", "White", capital(r.term), "Unknown", "Headcount"], rows)
@@ -474,7 +478,7 @@ def pay_band_tables(r: ReportData) -> str:
     from .vocab import pay_bands
     out = []
     for kind in ("non-clinical", "clinical"):
-        breakdowns = [f"{b}/{kind}" for b in pay_bands() if ok(r.row(1, "headcount", f"{b}/{kind}", "total"))]
+        breakdowns = [f"{b}/{kind}" for b in pay_bands() if r.row(1, "headcount", f"{b}/{kind}", "total") is not None]
         if breakdowns:
             table = representation_table(r, breakdowns).replace(f"/{kind} |", " |")
             out.append(f"**{kind.capitalize()} staff**\n\n{table}")
