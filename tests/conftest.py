@@ -42,3 +42,12 @@ def ws(tmp_path):
     def make(years, **kwargs):
         return write_workspace(tmp_path, years, **kwargs)
     return make
+
+
+@pytest.fixture
+def ws_withholding_nothing(tmp_path):
+    """Like `ws`, for an organisation whose org.yaml withholds no small number (small_number_threshold: 1)."""
+    def make(years, **kwargs):
+        kwargs.setdefault("org_yaml", ORG_YAML + "small_number_threshold: 1\n")
+        return write_workspace(tmp_path, years, **kwargs)
+    return make

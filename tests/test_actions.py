@@ -1,7 +1,7 @@
 """The action plan: every validation error names the file, the line or row and the field; the page logic."""
 import pytest
 
-from conftest import ORG_YAML, staff_csv, write_workspace
+from conftest import staff_csv
 from wres_helpers import InputError
 from wres_helpers.action_page import concerns, render
 from wres_helpers.actions import load_plans
@@ -10,13 +10,9 @@ from wres_helpers.workspace import Workspace
 
 
 @pytest.fixture
-def ws(tmp_path):
-    """Workspaces for these tests withhold nothing (small_number_threshold: 1): the figures are tiny on purpose,
-    and disclosure control has its own tests."""
-    def make(years, **kwargs):
-        kwargs.setdefault("org_yaml", ORG_YAML + "small_number_threshold: 1\n")
-        return write_workspace(tmp_path, years, **kwargs)
-    return make
+def ws(ws_withholding_nothing):
+    """The figures in these tests are tiny on purpose; disclosure control has its own tests."""
+    return ws_withholding_nothing
 
 
 PLAN_2020 = """\

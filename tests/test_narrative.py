@@ -1,7 +1,7 @@
 """Narrative placeholders: strict keys, states that cannot be quoted, typed numbers, starter files."""
 import pytest
 
-from conftest import ORG_YAML, staff_csv, write_workspace
+from conftest import staff_csv
 from wres_helpers import InputError
 from wres_helpers import narrative
 from wres_helpers.report_data import load_report
@@ -9,13 +9,9 @@ from wres_helpers.values import report_values
 
 
 @pytest.fixture
-def ws(tmp_path):
-    """Workspaces for these tests withhold nothing (small_number_threshold: 1): the figures are tiny on purpose,
-    and disclosure control has its own tests."""
-    def make(years, **kwargs):
-        kwargs.setdefault("org_yaml", ORG_YAML + "small_number_threshold: 1\n")
-        return write_workspace(tmp_path, years, **kwargs)
-    return make
+def ws(ws_withholding_nothing):
+    """The figures in these tests are tiny on purpose; disclosure control has its own tests."""
+    return ws_withholding_nothing
 
 
 SETTINGS_WITHHELD = "indicators:\n  3: {status: withheld, reason: Fewer than five cases}\n"
