@@ -98,6 +98,12 @@ def test_starter_files_render_back_to_the_generated_sentences():
             assert not narrative.typed_numbers(body.replace("0.80 to 1.25", ""), section), (org, section)
 
 
+def test_mlcsu_2024_narrative_renders_without_typed_figures():
+    rendered, warnings = narrative.load_narrative(load_report("mlcsu", 2024))
+    assert set(rendered) == set(narrative.NARRATIVE_SECTIONS) and warnings == []
+    assert "2.45, against 1.89 in 2023" in rendered["summary"]       # the seed report's printed RLs
+
+
 def test_leeds_2021_narrative_renders_with_the_engine_values():
     r = load_report("leeds", 2021)
     rendered, warnings = narrative.load_narrative(r)

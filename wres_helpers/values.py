@@ -83,7 +83,8 @@ def report_values(r: ReportData) -> dict[str, Value]:
             if full + suffix in values:
                 values[alias + suffix] = values[full + suffix]
     values.update({
-        "org_name": Value(r.org.name), "term": Value(r.term), "board_name": Value(r.org.board_name),
+        "org_name": Value(r.org.name), "term": Value(r.term), "term_capital": Value(present.capital(r.term)),
+        "board_name": Value(r.org.board_name),
         "year": Value(str(r.year)), "survey_year": Value(str(sy)), "previous_survey_year": Value(str(sy - 1)),
         "period": Value(present.period(r)), "snapshot_date": Value(f"{r.settings.snapshot:%-d %B %Y}"),
     })
