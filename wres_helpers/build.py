@@ -7,7 +7,8 @@ Steps, one log line each:
 2. execute every section notebook with papermill (typed parameters, kernel "wres", two at a time) into
    <workspace>/build/<org>/<year>/executed/ (the copies of the latest attempt, failed ones included);
 3. prepare the pages (`prepare_for_book`: the one place that applies the publishing rules);
-4. write the downloadable data (`published_table`) and build the book with `jupyter-book build -W`;
+4. write the downloadable data (the published table, inert for spreadsheets) and build the book with
+   `jupyter-book build -W`; write manifest.json;
 5. check that no page loads anything from the internet (`external_references`);
 6. publish: the new site replaces <workspace>/build/<org>/<year>/html/ by renaming, only when every step
    succeeded. On any failure or interruption the previous html/ is left exactly as it was.
