@@ -222,10 +222,6 @@ def _margin_rank(cell: Cell) -> int:
     return {"all": 2, "clinical": 1, "non-clinical": 1}.get(cell[1], 0)
 
 
-def _is_margin(cell: Cell) -> bool:
-    return _margin_rank(cell) > 0
-
-
 def _derivable(sums, unknown: set[Cell]) -> dict[Cell, int]:
     """Unknown cells a reader works out one sum at a time (a chain of subtractions), with the sum that
     gives each away."""
