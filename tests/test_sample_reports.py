@@ -58,7 +58,7 @@ EXPECTED = {
     "leeds": {   # the analyst's narrative (params/leeds/2021/narrative) with the engine's values filled in
         "index": ["15.1% of staff (57 of 377) were BAME, compared with 15.9% in 2020 (down 0.8 percentage points)",
                   "less likely than BAME shortlisted applicants to be appointed (relative likelihood 0.78)",
-                  "In 2020 it was 0.89", "about as likely as BAME staff", "In 2020 it was 1.04",
+                  "about as likely as BAME staff",
                   "7.1% of the Governing Body’s voting members", "8.0 percentage points below",
                   "indicators 2, 5, 6, 7, 8 and 9 of the nine are of concern", "57.7% of BAME staff believe"],
         "workforce": ["15.1% of the CCG’s staff (57 of 377)", "18.3% of staff at bands 7 to VSM (28 of 153)",

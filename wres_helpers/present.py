@@ -452,8 +452,13 @@ def _finding(r: ReportData, indicator: int) -> str:
         share = r.row(1, "share_pct", "all", "bme")
         return workforce_sentence(r) if ok(share) else ""
     if indicator in RL_WORDS:
-        return rl_sentence(r, indicator, plain=True) if ok(
-            r.row(indicator, "relative_likelihood", "all", RL_WORDS[indicator][0])) else ""
+        key, top, bottom, noun, verb = RL_WORDS[indicator]
+        now = r.row(indicator, "relative_likelihood", "all", key)
+        if not ok(now):
+            return ""
+        return (f"{capital(group_label(r, top))} {noun} were "
+                f"{fword(now, '_likelihood_words', j.likelihood_words(now['value']))} {group_label(r, bottom)} "
+                f"{noun} {verb} (relative likelihood {fv(now)}).")
     if indicator in SURVEY_PHRASES:
         bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
         if not (ok(bme) and ok(white)):
@@ -461,7 +466,7 @@ def _finding(r: ReportData, indicator: int) -> str:
         return (f"{fv(bme)} of {r.term} and {fv(white)} of White respondents {SURVEY_PHRASES[indicator]} "
                 f"({fyear(r, 'survey_year')} survey).")
     share = r.row(9, "share_pct", "voting", "bme")
-    return board_sentence(r, "voting") if ok(share) else ""
+    return f"{fv(share)} of the {r.org.board_name}'s voting members ({fof(share)}) are {r.term}." if ok(share) else ""
 
 
 def key_findings(r: ReportData) -> list[str]:
