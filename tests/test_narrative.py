@@ -112,7 +112,12 @@ def test_leeds_2021_narrative_renders_with_the_engine_values():
     # Values as the seed report prints them (to its precision), now from the data.
     assert "7.1% of the voting membership" in rendered["board"]
     assert "8.0 percentage points below" in rendered["board"]
-    assert "0.78 times as likely" in rendered["recruitment"]
+    # The judgement words come from the figures: 0.78 is below 1.00 (White applicants less likely) and
+    # outside 0.80-1.25; it moved from 0.89, further from 1.00.
+    recruitment = " ".join(rendered["recruitment"].split())
+    assert "were less likely than BAME shortlisted applicants" in recruitment
+    assert "0.78), outside the non-adverse range of 0.80 to 1.25" in recruitment
+    assert "it fell, and judged by how far it is from equal likelihood it worsened" in recruitment
     assert "{{" not in "".join(rendered.values())
 
 

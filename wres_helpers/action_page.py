@@ -6,12 +6,12 @@ Every field the analyst wrote (id, action, owner, deadline, references, update, 
 """
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from . import present
 from .actions import STATUSES, Action, ActionPlan
-from .indicators import INDICATOR_TITLES, NON_ADVERSE_RANGE
+from .concerns import assess, concerns  # noqa: F401 (concerns: the rule's reasons, as tests and callers use them)
+from .indicators import INDICATOR_TITLES
 from .report_data import ReportData
 from .safe_text import escape_html
 
@@ -22,46 +22,6 @@ def report_date(r: ReportData) -> date:
     """Overdue is judged against the report date: settings `report_date`, else 30 September of the year
     (NHS England asks for the report and action plan to be published by the end of September)."""
     return r.settings.report_date or date(r.year, 9, 30)
-
-
-def concerns(r: ReportData) -> list[tuple[int, str]]:
-    """Indicators outside the non-adverse range, or worse than last year, with the reason in words."""
-    out: list[tuple[int, str]] = []
-    low, high = NON_ADVERSE_RANGE
-    py = r.previous_year()
-    for i in (2, 3, 4):
-        key, *_ = present.RL_WORDS[i]
-        now = r.row(i, "relative_likelihood", "all", key)
-        if not present.ok(now):
-            continue
-        before = r.row(i, "relative_likelihood", "all", key, py) if py else None
-        if not low <= round(now["value"], 2) <= high:
-            out.append((i, f"relative likelihood {present.ratio(now['value'])} is outside {low:.2f}–{high:.2f}"))
-        elif present.ok(before) and now["value"] > 0 and before["value"] > 0 and \
-                abs(math.log(now["value"])) > abs(math.log(before["value"])) + 1e-9:
-            out.append((i, f"relative likelihood moved further from 1.00 ({present.ratio(before['value'])} to "
-                           f"{present.ratio(now['value'])})"))
-    sy = str(r.settings.survey_year)
-    for i in (5, 6, 7, 8):
-        now = r.row(i, "pct", sy, "bme")
-        before = r.row(i, "pct", str(int(sy) - 1), "bme")
-        if present.ok(now) and present.ok(before):
-            worse = now["value"] < before["value"] if i in present.HIGHER_IS_BETTER else now["value"] > before["value"]
-            if worse and round(now["value"] - before["value"], 1) != 0:
-                out.append((i, f"{r.term} figure worse than the year before ({present.pct(before['value'])} to "
-                               f"{present.pct(now['value'])})"))
-    senior_now = r.row(1, "share_pct", "Band 8a and above", "bme")
-    senior_before = r.row(1, "share_pct", "Band 8a and above", "bme", py) if py else None
-    if present.ok(senior_now) and present.ok(senior_before) and round(senior_now["value"] - senior_before["value"], 1) < 0:
-        out.append((1, f"{r.term} share at band 8a and above fell ({present.pct(senior_before['value'])} to "
-                       f"{present.pct(senior_now['value'])})"))
-    gap_now = r.row(9, "difference_pp", "voting", "bme")
-    gap_before = r.row(9, "difference_pp", "voting", "bme", py) if py else None
-    if present.ok(gap_now) and gap_now["value"] < 0 and present.ok(gap_before) and \
-            round(gap_now["value"] - gap_before["value"], 1) < 0:
-        out.append((9, f"the voting board's gap from the workforce widened ({gap_before['value']:+.1f} to "
-                       f"{gap_now['value']:+.1f} percentage points)"))
-    return sorted(out)
 
 
 def _safe(text: str) -> str:
@@ -101,19 +61,7 @@ def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
         ["Status", "Actions"], [[s.capitalize(), str(n)] for s, n in counts.items()] +
         [["**Overdue**", f"**{len(overdue)}**"]]))
 
-    addressed = {n for a in plan.actions if a.status != "dropped" for n in a.indicators}
-    concern_rows = [[f"Indicator {i}", why, "Yes: " + ", ".join(_safe(a.id) for a in plan.actions if i in a.indicators and a.status != "dropped")
-                     if i in addressed else "**No action addresses this**"] for i, why in concerns(r)]
-    text = "## Indicators of concern\n\nEvery indicator outside the range 0.80 to 1.25, or worse than last year, and whether an action addresses it.\n\n"
-    if concern_rows:
-        text += present.md_table(["Indicator", "Why", "Action"], concern_rows, "lll")
-        missing = [row[0] for row in concern_rows if row[2].startswith("**No")]
-        if missing:
-            text += ("\n```{admonition} No action addresses " + ", ".join(missing).lower().replace("indicator", "indicator") +
-                     "\n:class: warning\nThe plan has no open action for " + ", ".join(missing) + ".\n```\n")
-    else:
-        text += "No indicator is outside the range or worse than last year.\n"
-    parts.append(text)
+    parts.append(_concern_section(r, plan))
 
     groups: dict[str, list[Action]] = {}
     for a in plan.actions:
@@ -129,6 +77,29 @@ def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
 
     parts.append(_changes(plan, previous))
     return "\n\n".join(parts) + "\n"
+
+
+def _concern_section(r: ReportData, plan: ActionPlan) -> str:
+    """Every indicator of concern (concerns.py) with whether an action addresses it, and the indicators that
+    could not be assessed."""
+    addressed = {n for a in plan.actions if a.status != "dropped" for n in a.indicators}
+    found = assess(r)
+    rows = [[f"Indicator {a.indicator}", "; ".join(a.reasons),
+             "Yes: " + ", ".join(_safe(x.id) for x in plan.actions if a.indicator in x.indicators and x.status != "dropped")
+             if a.indicator in addressed else "**No action addresses this**"] for a in found if a.concern]
+    text = ("## Indicators of concern\n\n" + present.concern_overview(r) + " The rule is on the methodology page; "
+            "the table shows whether an action addresses each indicator of concern.\n\n")
+    if rows:
+        text += present.md_table(["Indicator", "Why", "Action"], rows, "lll")
+        missing = [row[0] for row in rows if row[2].startswith("**No")]
+        if missing:
+            text += ("\n```{admonition} No action addresses " + ", ".join(missing).lower() +
+                     "\n:class: warning\nThe plan has no open action for " + ", ".join(missing) + ".\n```\n")
+    unknown = [[f"Indicator {a.indicator}", a.note] for a in found if not a.assessed]
+    if unknown:
+        text += "\n**Not assessed** (this is not the same as no concern):\n\n" + present.md_table(
+            ["Indicator", "Why"], unknown, "ll")
+    return text
 
 
 def _changes(plan: ActionPlan, previous: ActionPlan | None) -> str:

@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from . import judgements as j  # noqa: E402
 from . import present  # noqa: E402
 from .indicators import NON_ADVERSE_RANGE  # noqa: E402
 from .report_data import ReportData  # noqa: E402
@@ -66,8 +67,8 @@ def band_representation(r: ReportData) -> str | None:
         ax.set_xlim(0, max(100 if max(values, default=0) > 60 else 60, overall["value"] + 10))
         ax.set_xlabel(f"% of staff in the band who are {r.term}")
         ax.set_title(f"{kind.capitalize()} staff", loc="left", pad=16)
-        listed = [f"{b} {present.pct(v)}" for b, v, lab in zip(bands, values, labels) if lab != "none"]
-        alt_parts.append(f"{kind} staff: " + ", ".join(listed))
+        alt_parts.append(f"{kind} staff: " + ", ".join(_band_alt(r, band, kind) for band in bands
+                                                       if _band_alt(r, band, kind)))
     senior = r.row(1, "share_pct", "Band 8a and above", "bme")
     headline = (f"{present.capital(r.term)} staff are {present.pct(senior['value'])} of band 8a and above, against "
                 f"{present.pct(overall['value'])} of the whole workforce" if present.ok(senior) else
@@ -77,8 +78,16 @@ def band_representation(r: ReportData) -> str | None:
     fig.tight_layout()
     alt = (f"Bar chart of the percentage of {r.term} staff in each pay band in {r.year}, with a dashed line at "
            f"the whole-workforce share of {present.pct(overall['value'])}. " + "; ".join(alt_parts) + ".")
-    return figure_html(fig, alt, f"{r.term} share of headcount by pay band, 31 March {r.year}. "
-                                 "Labels give the count of staff behind each bar.")
+    return figure_html(fig, alt, f"{present.capital(r.term)} share of headcount by pay band, 31 March {r.year}. "
+                                 "Labels give the count of staff behind each bar; a withheld share has no bar.")
+
+
+def _band_alt(r: ReportData, band: str, kind: str) -> str:
+    """One band in the alt text: its share as printed, or its state in words (never a number it does not have)."""
+    row = r.row(1, "share_pct", f"{band}/{kind}", "bme")
+    if row is None or row["status"] == "not_computable":
+        return ""
+    return f"{band} {present.pct(row['value'])}" if present.ok(row) else f"{band} {present.state_text(row).lower()}"
 
 
 def _bands(r: ReportData) -> list[str]:
@@ -162,7 +171,7 @@ def survey_chart(r: ReportData) -> str | None:
     ax.set_xlim(0, 105)
     ax.set_xlabel("% of respondents")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
-    worse = [i for i, w, b in data if (b < w if i in present.HIGHER_IS_BETTER else b > w)]
+    worse = [i for i, w, b in data if j.fared_words(i, b, w) == "worse than"]
     ax.set_title(f"{present.capital(r.term)} staff fared worse on {len(worse)} of {len(data)} survey indicators ({sy} survey)", loc="left")
     fig.tight_layout()
     alt = f"Bar chart of the {sy} NHS Staff Survey results: " + "; ".join(
@@ -189,12 +198,12 @@ def board_chart(r: ReportData) -> str | None:
     ax.set_xlim(0, max(50, overall["value"] + 15, *[row["value"] + 15 for _, row in rows]))
     ax.set_xlabel(f"% {r.term}")
     voting = r.row(9, "share_pct", "voting", "bme")
-    below = present.ok(voting) and voting["value"] < overall["value"]
+    below = present.ok(voting) and j.printed_change(voting["value"], overall["value"]) < 0
     ax.set_title(f"The {r.org.board_name}'s voting membership is {'less' if below else 'at least as'} diverse "
                  f"{'than' if below else 'as'} the workforce", loc="left")
     fig.tight_layout()
     alt = (f"Bar chart of the {r.term} share of the {r.org.board_name}: " +
            "; ".join(f"{label} {present.pct(row['value'])}" for label, row in rows) +
            f"; dashed line at the workforce share of {present.pct(overall['value'])}.")
-    return figure_html(fig, alt, f"{r.term} share of {r.org.board_name} membership on 31 March {r.year}, "
+    return figure_html(fig, alt, f"{present.capital(r.term)} share of {r.org.board_name} membership on 31 March {r.year}, "
                                  "against the whole workforce.")

@@ -38,6 +38,12 @@ MAX_NARRATIVE_BYTES = 1024 * 1024    # 1 MB: one section's narrative (the longes
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LOADS_TEMPLATE = re.compile(r"\{%-?\s*(include|import|from|extends)\b")
 
+# Words that judge a figure: they must come from the data ({{ key_direction }}, {{ key_likelihood_words }}, ...),
+# because a typed "improved" stays in the text when next year's figure worsens.
+TYPED_JUDGEMENT = re.compile(
+    r"\b(?:rose|risen|fell|fallen|increased|decreased|an increase|a decrease|improved|improvement|worsened|"
+    r"deteriorated|declined|widened|narrowed|unchanged|steady|(?:more|less|equally|about as|as) likely|"
+    r"(?:within|inside|outside) the (?:non-adverse )?range)\b", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}")
 TYPED_NUMBER = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:%|per\s?cent\b|percentage points?\b|pp\b|times\b)"
@@ -120,6 +126,20 @@ def typed_numbers(text: str, shown: str) -> list[Problem]:
     return found
 
 
+def typed_judgements(text: str, shown: str) -> list[Problem]:
+    """Warnings for judgement words (rose, improved, more likely, outside the range) typed into the prose."""
+    found = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        bare = PLACEHOLDER.sub("", re.sub(r"<!--.*?-->", "", line))
+        for match in TYPED_JUDGEMENT.finditer(bare):
+            found.append(Problem(shown, lineno, None, match.group(0),
+                                 "a typed-in judgement: use a placeholder such as {{ rl_appointment_direction }}, "
+                                 "{{ rl_appointment_likelihood_words }} or {{ i7_pct_survey_bme_fared }}, so the word "
+                                 "follows the figures (`python -m wres_helpers values ORG YEAR` lists them)",
+                                 row_label="line"))
+    return found
+
+
 def load_narrative(r: ReportData, values: dict[str, Value] | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Rendered Markdown for every section that has a narrative file, and the typed-number warnings."""
     values = values if values is not None else report_values(r)
@@ -144,7 +164,7 @@ def load_narrative(r: ReportData, values: dict[str, Value] | None = None) -> tup
         except UnicodeDecodeError:
             problems.append(Problem(shown, None, None, None, "the file is not UTF-8 text: save it as UTF-8"))
             continue
-        warnings += typed_numbers(text, shown)
+        warnings += typed_numbers(text, shown) + typed_judgements(text, shown)
         try:
             rendered[path.stem] = render(text, values, shown)
         except InputError as exc:
@@ -162,8 +182,8 @@ def generated(r: ReportData, section: str) -> str:
 
 
 def _generated(r: ReportData, section: str) -> str:
-    if section == "summary":
-        return present.bullets(present.key_findings(r))
+    if section == "summary":             # the key findings have their own cell on the page: no repeat here
+        return present.concern_overview(r) + "\n"
     if section == "workforce":
         senior = [present.band_sentence(r, b) for b in ("Band 7 and above", "Band 8a and above", "VSM")]
         return present.workforce_sentence(r) + "\n\n" + present.bullets([s for s in senior if s])
@@ -174,18 +194,32 @@ def _generated(r: ReportData, section: str) -> str:
     if section == "board":
         return present.bullets([present.board_sentence(r, s) for s in ("voting", "executive", "all_members")])
     if section == "next_steps":
-        from .action_page import concerns
-        found = concerns(r)
-        if not found:
-            return ("No indicator is outside the range 0.80 to 1.25 or worse than last year. The action plan "
-                    "sets out what the organisation will do next.\n")
-        return ("These indicators are outside the range 0.80 to 1.25, or worse than last year; the action plan "
-                "shows which actions address them.\n\n" +
-                present.bullets([f"Indicator {i}: {why}." for i, why in found]))
+        from .concerns import assess
+        found = assess(r)
+        text = present.concern_overview(r) + "\n"
+        reasons = [f"Indicator {a.indicator}: {'; '.join(a.reasons)}." for a in found if a.concern]
+        if reasons:
+            text += "\nWhy, indicator by indicator (the action plan page shows which actions address each):\n\n" + present.bullets(reasons)
+        unknown = [f"Indicator {a.indicator}: {a.note}" for a in found if not a.assessed]
+        if unknown:
+            text += "\nNot assessed:\n\n" + present.bullets(unknown)
+        return text
     if section == "recommendation":
         return (f"The {r.org.board_name} is asked to:\n\n1. review the data in this year's WRES report;\n"
-                "2. approve the action plan.\n")
+                f"2. {_plan_request(r)}\n")
     raise KeyError(section)
+
+
+def _plan_request(r: ReportData) -> str:
+    """Approve the plan when there is one; otherwise ask for one (an organisation is never asked to approve a
+    plan it does not have)."""
+    from .actions import plan_file
+    from .concerns import of_concern
+    if plan_file(r.ws, r.org.slug, r.year) is not None:
+        return "approve the action plan."
+    if of_concern(r):
+        return "note that there is no action plan yet, and ask for one that addresses the indicators of concern."
+    return "note that there is no action plan yet."
 
 
 def section_text(r: ReportData, section: str) -> str:
@@ -198,9 +232,9 @@ def section_text(r: ReportData, section: str) -> str:
 
 STARTER_PROMPTS = {
     "next_steps": "<!-- What the figures mean for next year, and how the action plan responds. Refer to figures "
-                  "with {{ key }} placeholders (python -m wres_helpers values ORG YEAR lists them). -->\n",
-    "recommendation": "The {{ board_name }} is asked to:\n\n1. review the data in this year's WRES report;\n"
-                      "2. approve the action plan.\n",
+                  "and judgements with {{ key }} placeholders (python -m wres_helpers values ORG YEAR lists them). -->"
+                  "\n\nBy this report's rule, {{ concern_indicators }} of the nine are of concern; not assessed: "
+                  "{{ not_assessed_indicators }}.\n",
 }
 
 
@@ -208,6 +242,8 @@ def starter(r: ReportData, section: str) -> str:
     """A section's starter file: the generated sentences with a {{ key }} in place of every figure."""
     if section in STARTER_PROMPTS:
         return STARTER_PROMPTS[section]
+    if section == "recommendation":
+        return generated(r, section).replace(r.org.board_name, "{{ board_name }}", 1)
     head = (f"<!-- {NARRATIVE_SECTIONS[section]}. Written from this year's figures; edit freely. Each name in "
             "double braces is filled from the data when the report is built. -->\n\n")
     with present.placeholders():

@@ -10,11 +10,11 @@ import contextvars
 
 import pandas as pd
 
+from . import judgements as j
 from .indicators import INDICATOR_TITLES, NON_ADVERSE_RANGE
+from .judgements import HIGHER_IS_BETTER, PCT_MEASURES, unit_of  # noqa: F401 (used by values.py and charts.py)
 from .keys import friendly
 from .report_data import ReportData, run_time
-
-PCT_MEASURES = ("share_pct", "rate_pct", "pct", "declared_pct", "share_of_shortlisted_pct", "share_of_appointed_pct")
 
 # In placeholder mode the sentence functions write {{ key }} instead of each figure: that is how the
 # narrative starter files are made, so the analyst starts from the generated sentences, bound to the data.
@@ -47,7 +47,6 @@ SURVEY_PHRASES = {
     7: "believed the organisation provides equal opportunities for career progression or promotion",
     8: "personally experienced discrimination at work from a manager, team leader or other colleagues",
 }
-HIGHER_IS_BETTER = {7}
 
 
 # -- numbers -----------------------------------------------------------------------------------------
@@ -104,12 +103,6 @@ def _sentence(text: str) -> str:
     return (text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else text
 
 
-def unit_of(row) -> str:
-    if row["measure"] in PCT_MEASURES or row["measure"] == "difference_pp":
-        return "pct"
-    return "ratio" if row["measure"] == "relative_likelihood" else "count"
-
-
 def value_text(row) -> str:
     """A row's value formatted by its measure: 15.1%, 0.78, −8.0 percentage points, 1,863."""
     unit = unit_of(row)
@@ -123,9 +116,9 @@ def signed_points(value: float) -> str:
 
 
 def change_text(now, before) -> str:
-    """This year's value minus last year's, signed: −0.8 percentage points, +0.12."""
-    diff = now["value"] - before["value"]
+    """This year's value minus last year's as printed, signed: −0.8 percentage points, +0.12."""
     unit = unit_of(now)
+    diff = j.printed_change(now["value"], before["value"], unit)
     if unit == "pct":
         return signed_points(diff)
     return (f"{diff:+.2f}" if unit == "ratio" else f"{int(diff):+,}").replace("-", "−")
@@ -156,6 +149,15 @@ def fchange(now, before) -> str:
     return _ph(now["key"] + "_change_words") or change_words(now["value"], before["value"], unit_of(now))
 
 
+def fword(row, suffix: str, words: str) -> str:
+    """A judgement word (rose, more likely than, ...) made from the data: the words, or their {{ key }}."""
+    return _ph(row["key"] + suffix) or words
+
+
+def fdirection(now, before) -> str:
+    return fword(now, "_direction", j.direction(now["value"], before["value"], unit_of(now)))
+
+
 def fyear(r: ReportData, which: str) -> str:
     """'year', 'previous_year', 'survey_year' or 'previous_survey_year'."""
     sy = r.settings.survey_year
@@ -165,15 +167,13 @@ def fyear(r: ReportData, which: str) -> str:
 
 
 def change_words(now: float, before: float, unit: str = "pct") -> str:
-    """'up 2.0 percentage points', 'down 0.04', 'unchanged'."""
-    diff = now - before
-    if unit == "pct":
-        if round(diff, 1) == 0:
-            return "unchanged"
-        return f"{'up' if diff > 0 else 'down'} {points(diff)}"
-    if round(diff, 2) == 0:
+    """'up 2.0 percentage points', 'down 0.04', 'unchanged': the difference of the printed figures."""
+    diff = j.printed_change(now, before, unit)
+    if diff == 0:
         return "unchanged"
-    return f"{'up' if diff > 0 else 'down'} {abs(diff):.2f}"
+    if unit == "pct":
+        return f"{'up' if diff > 0 else 'down'} {points(diff)}"
+    return f"{'up' if diff > 0 else 'down'} {abs(diff):.{j.DIGITS[unit]}f}"
 
 
 # -- tables --------------------------------------------------------------------------------------------
@@ -248,11 +248,15 @@ def workforce_sentence(r: ReportData) -> str:
     return text + "."
 
 
+BAND_WORDS = {"VSM": "at very senior manager (VSM) level"}
+
+
 def band_sentence(r: ReportData, breakdown: str) -> str | None:
     now = r.row(1, "share_pct", breakdown, "bme")
     if not ok(now):
         return None
-    text = f"{fv(now)} of staff in {breakdown.replace('Band', 'band')} ({fof(now)}) were {r.term}"
+    where = BAND_WORDS.get(breakdown, f"in {breakdown.replace('Band', 'band')}")
+    text = f"{fv(now)} of staff {where} ({fof(now)}) were {r.term}"
     py = r.previous_year()
     before = r.row(1, "share_pct", breakdown, "bme", py) if py else None
     if ok(before):
@@ -278,32 +282,23 @@ def state_line(row) -> str:
 
 
 def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
+    """One statement of who was more likely (or about as likely), its range and its change: every judgement
+    word comes from the printed figure (judgements.py), as a {{ key }} in placeholder mode."""
     key, top, bottom, noun, verb = RL_WORDS[indicator]
     now = r.row(indicator, "relative_likelihood", "all", key)
     if not ok(now):
-        return state_line(now) if plain else state_panel(now, f"relative likelihood, {title(indicator).lower()}")
+        return state_line(now) if plain else state_panel(now, f"{title(indicator)}, relative likelihood")
     a, b = group_label(r, top), group_label(r, bottom)
     value = now["value"]
-    text = f"{capital(a)} {noun} were {fv(now)} times as likely {verb} as {b} {noun}"
+    low, high = NON_ADVERSE_RANGE
+    text = (f"{capital(a)} {noun} were {fword(now, '_likelihood_words', j.likelihood_words(value))} {b} {noun} "
+            f"{verb} (relative likelihood {fv(now)}). The figure is "
+            f"{fword(now, '_assessment', j.assessment(value))}, {_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}.")
     py = r.previous_year()
     before = r.row(indicator, "relative_likelihood", "all", key, py) if py else None
     if ok(before):
-        text += f" ({fv(before)} in {fyear(r, 'previous_year')})"
-    text += ". "
-    if round(value, 2) == 1:
-        text += f"{capital(a)} and {b} {noun} were equally likely {verb}. "
-    else:
-        more, less = (a, b) if value > 1 else (b, a)
-        text += f"{capital(more)} {noun} were more likely {verb} than {less} {noun}. "
-    low, high = NON_ADVERSE_RANGE
-    inside = low <= round(value, 2) <= high
-    text += (f"At {fv(now)}, the figure is {'inside' if inside else 'outside'} the range {low:.2f} to "
-             f"{high:.2f} that NHS England treats as showing no adverse impact.")
-    if ok(before):
-        move = "rose" if round(value, 2) > round(before["value"], 2) else (
-            "fell" if round(value, 2) < round(before["value"], 2) else "was unchanged")
-        text += f" Since {fyear(r, 'previous_year')} the figure {move}" + (
-            f" from {fv(before)} to {fv(now)}." if move != "was unchanged" else ".")
+        text += (f" In {fyear(r, 'previous_year')} it was {fv(before)}: since then it {fdirection(now, before)} "
+                 f"and, judged by how far it is from equal likelihood, {fword(now, '_trend', j.rl_trend(value, before['value']))}.")
     return text
 
 
@@ -365,17 +360,16 @@ def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     if not (ok(bme) and ok(white)):
         row = bme if not ok(bme) else white
         return f"**Indicator {indicator}.** {state_line(row)}" if plain else state_panel(row, title(indicator))
+    fared = j.fared_words(indicator, bme["value"], white["value"])
     text = (f"In the {fyear(r, 'survey_year')} NHS Staff Survey, {fv(bme)} of {r.term} respondents (of {fd(bme)}) "
-            f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}).")
+            f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}): "
+            f"{r.term} staff fared {fword(bme, '_fared', fared)} White staff.")
     changes = []
     for group, now in (("bme", bme), ("white", white)):
         before = r.row(indicator, "pct", str(sy - 1), group)
         if ok(before):
-            diff = now["value"] - before["value"]
-            verb = "was unchanged at" if round(diff, 1) == 0 else ("rose" if diff > 0 else "fell")
-            figure = (f"{verb} {fv(now)}" if round(diff, 1) == 0 else
-                      f"{verb} from {fv(before)} in {fyear(r, 'previous_survey_year')} ({fchange(now, before)})")
-            changes.append(f"for {group_label(r, group) if group == 'bme' else 'White'} staff it {figure}")
+            changes.append(f"for {group_label(r, group)} staff the figure {fdirection(now, before)} from {fv(before)} "
+                           f"in {fyear(r, 'previous_survey_year')} ({fchange(now, before)})")
     if changes:
         text += " " + _sentence("; ".join(changes))
     return text
@@ -389,38 +383,41 @@ def survey_table(r: ReportData, indicator: int) -> str:
         for group in ("white", "bme"):
             x = r.row(indicator, "pct", str(year), group)
             row += [cell(x), count(x["denominator"]) if ok(x) else "–"]
-        gap = r.row(indicator, "difference_pp", str(year), "bme_minus_white")
-        row.append(f"{gap['value']:+.1f}" if ok(gap) else "–")
+        bme, white = r.row(indicator, "pct", str(year), "bme"), r.row(indicator, "pct", str(year), "white")
+        # The gap of the printed figures, so the column always equals the two columns beside it.
+        row.append(f"{j.printed_change(bme['value'], white['value']):+.1f}" if ok(bme) and ok(white) else "–")
         rows.append(row)
     return md_table(["Survey year", "White", "White respondents", capital(r.term), f"{capital(r.term)} respondents",
                      f"Gap ({r.term} − White, percentage points)"], rows)
 
 
 def board_sentence(r: ReportData, subset: str = "voting") -> str:
+    from .concerns import board_gap
     share = r.row(9, "share_pct", subset, "bme")
     diff = r.row(9, "difference_pp", subset, "bme")
     words = {"voting": "voting members", "executive": "executive members", "all_members": "members"}[subset]
     if not ok(share):
         return state_panel(share, f"{r.org.board_name} {words}")
     text = f"{fv(share)} of the {r.org.board_name}'s {words} ({fof(share)}) are {r.term}"
-    if ok(diff):
+    gap = board_gap(r, subset)
+    if gap is not None and ok(diff):
         workforce = r.row(1, "share_pct", "all", "bme")
-        side = "below" if diff["value"] < 0 else "above"
-        text += (f", {fabs(diff)} {side} the {r.term} share of the whole workforce "
-                 f"({fv(workforce)})" if round(diff["value"], 1) != 0 else
-                 f", the same as the {r.term} share of the whole workforce")
+        text += (f", {_ph(diff['key'] + '_abs') or points(gap)} {fword(diff, '_side', j.side_words(gap))} the "
+                 f"{r.term} share of the whole workforce ({fv(workforce)})")
     return text + "."
 
 
 def board_table(r: ReportData) -> str:
+    from .concerns import board_gap
     rows = []
     for subset, label in (("voting", "Voting members"), ("executive", "Executive members"), ("all_members", "All members")):
         share, diff = r.row(9, "share_pct", subset, "bme"), r.row(9, "difference_pp", subset, "bme")
         total = r.row(9, "headcount", subset, "total")
         bme = r.row(9, "headcount", subset, "bme")
+        gap = board_gap(r, subset)
         rows.append([label, count(bme["value"]) if ok(bme) else state_text(bme).lower(),
                      count(total["value"]) if ok(total) else "–", cell(share),
-                     f"{diff['value']:+.1f}" if ok(diff) else state_text(diff)])
+                     f"{gap:+.1f}" if gap is not None and ok(diff) else state_text(diff)])
     return md_table(["", capital(r.term), "Members", f"{capital(r.term)} share",
                      "Difference from workforce (percentage points)"], rows)
 
@@ -442,31 +439,72 @@ def representation_table(r: ReportData, breakdowns: list[str]) -> str:
 
 
 # -- key findings -----------------------------------------------------------------------------------
+SHORT_TITLES = {1: "Workforce", 2: "Appointment from shortlisting", 3: "Formal disciplinary investigation",
+                4: "Non-mandatory training and CPD", 5: "Harassment from patients and the public",
+                6: "Harassment from staff", 7: "Equal opportunities for progression",
+                8: "Discrimination from a manager or colleague", 9: "Board"}
+
+
+def _finding(r: ReportData, indicator: int) -> str:
+    """The one sentence a key finding quotes for an indicator (no state panels: the verdict says why)."""
+    sy = r.settings.survey_year
+    if indicator == 1:
+        share = r.row(1, "share_pct", "all", "bme")
+        return workforce_sentence(r) if ok(share) else ""
+    if indicator in RL_WORDS:
+        key, top, bottom, noun, verb = RL_WORDS[indicator]
+        now = r.row(indicator, "relative_likelihood", "all", key)
+        if not ok(now):
+            return ""
+        return (f"{capital(group_label(r, top))} {noun} were "
+                f"{fword(now, '_likelihood_words', j.likelihood_words(now['value']))} {group_label(r, bottom)} "
+                f"{noun} {verb} (relative likelihood {fv(now)}).")
+    if indicator in SURVEY_PHRASES:
+        bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
+        if not (ok(bme) and ok(white)):
+            return ""
+        return (f"{fv(bme)} of {r.term} and {fv(white)} of White respondents {SURVEY_PHRASES[indicator]} "
+                f"({fyear(r, 'survey_year')} survey).")
+    share = r.row(9, "share_pct", "voting", "bme")
+    return f"{fv(share)} of the {r.org.board_name}'s voting members ({fof(share)}) are {r.term}." if ok(share) else ""
+
+
 def key_findings(r: ReportData) -> list[str]:
+    """One finding per indicator, 1 to 9, each ending with the concern rule's verdict (concerns.py)."""
+    from .concerns import assess, verdict
     out = []
     declared = r.row(1, "declared_pct", "all", "all")
     if ok(declared):
         out.append(f"{fv(declared)} of staff ({fof(declared)}) have a recorded ethnicity.")
-    share = r.row(1, "share_pct", "all", "bme")
-    out.append(workforce_sentence(r) if ok(share) else f"**Workforce.** {state_line(share)}")
-    vsm = r.row(1, "share_pct", "VSM", "bme")
-    if ok(vsm):
-        out.append(f"{fv(vsm)} of staff at very senior manager (VSM) level ({fof(vsm)}) are {r.term}.")
-    for indicator in (2, 3, 4):
-        out.append(f"**Indicator {indicator}.** " + rl_sentence(r, indicator, plain=True))
-    sy = r.settings.survey_year
-    for indicator in (5, 6, 7, 8):
-        bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
-        if ok(bme) and ok(white):
-            worse = bme["value"] < white["value"] if indicator in HIGHER_IS_BETTER else bme["value"] > white["value"]
-            out.append(f"**Indicator {indicator}.** {fv(bme)} of {r.term} respondents and "
-                       f"{fv(white)} of White respondents {SURVEY_PHRASES[indicator]} "
-                       f"({fyear(r, 'survey_year')} survey): {r.term} staff fared {'worse' if worse else 'no worse'}.")
-        else:
-            out.append(f"**Indicator {indicator}.** {state_line(bme if not ok(bme) else white)}")
-    share = r.row(9, "share_pct", "voting", "bme")
-    out.append("**Indicator 9.** " + (board_sentence(r, "voting") if ok(share) else state_line(share)))
+    for a in assess(r):
+        finding = _finding(r, a.indicator)
+        out.append(f"**Indicator {a.indicator}: {SHORT_TITLES[a.indicator]}.** "
+                   + (finding + " " if finding else "") + verdict(a))
+    vsm = band_sentence(r, "VSM")
+    if vsm:
+        out.insert(2 if ok(declared) else 1, vsm)
     return out
+
+
+def concern_overview(r: ReportData) -> str:
+    """Which indicators are of concern and which could not be assessed, in one or two sentences."""
+    from .concerns import SURVEY_MARGIN_PP, assess
+    found = assess(r)
+    bad = [a.indicator for a in found if a.concern]
+    unknown = [a.indicator for a in found if not a.assessed]
+    assessed = [a.indicator for a in found if a.assessed]
+    if bad:
+        text = (f"By this report's rule (see the methodology page), {_ph('concern_indicators') or j.join_numbers(bad)} "
+                f"of the nine {'is' if len(bad) == 1 else 'are'} of concern.")
+    elif assessed:
+        text = (f"By this report's rule (see the methodology page), none of the {len(assessed)} indicators that "
+                f"could be assessed ({j.join_numbers(assessed)}) is of concern.")
+    else:
+        text = "None of the nine indicators could be assessed, so this report cannot say whether any is of concern."
+    if unknown:
+        text += (f" Not assessed, because their figures are withheld, not collected, not computable or missing: "
+                 f"{_ph('not_assessed_indicators') or j.join_numbers(unknown)}.")
+    return text
 
 
 def bullets(items: list[str]) -> str:
@@ -483,9 +521,10 @@ def pay_band_tables(r: ReportData) -> str:
             table = representation_table(r, breakdowns).replace(f"/{kind} |", " |")
             out.append(f"**{kind.capitalize()} staff**\n\n{table}")
     groups = [name for name in r.table[(r.table.indicator == 1) & (r.table.measure == "headcount")].breakdown.unique()
-              if name.startswith(("Cluster", "Band 7 and", "Band 8a and", "Band 8b and", "Medical"))]
+              if name.startswith(("Cluster", "Band 7 and", "Band 8a and", "Band 8b and", "Medical")) or name == "VSM"]
     if groups:
-        out.append("**Pay band groups (clinical and non-clinical together)**\n\n" + representation_table(r, groups))
+        out.append("**Pay band groups and VSM (clinical and non-clinical together)**\n\n"
+                   + representation_table(r, groups))
     return "\n".join(out) if out else state_panel(r.row(1, "share_pct", "all", "bme"), title(1))
 
 
@@ -506,7 +545,20 @@ def definitions(r: ReportData) -> str:
         "**Headcount** counts people, not whole-time equivalents, on the snapshot date.",
         "**Relative likelihood** divides one group's rate by the other's. 1.00 means equally likely. "
         f"NHS England treats {low:.2f} to {high:.2f} as showing no adverse impact (the four-fifths rule, used in "
-        "*A fair experience for all*, 2019).",
+        "*A fair experience for all*, 2019). This report says the two groups were \"about as likely\" when the "
+        f"printed figure is from {j.ABOUT_AS_LIKELY[0]:.2f} to {j.ABOUT_AS_LIKELY[1]:.2f} (a choice of this report, "
+        "not an NHS England rule), and \"more likely\" or \"less likely\" outside that band.",
+        "**Changes and judgements** (rose, fell, improved, worsened, more likely, outside the range) are made on "
+        "the figures as printed: a change is the difference of the two printed figures, so it always matches the "
+        "tables.",
+        "**Indicators of concern** (a rule of this report, not NHS England's): a relative likelihood (indicators "
+        f"2 to 4) outside {low:.2f} to {high:.2f}, or further from 1.00 than last year; a staff survey indicator "
+        f"(5 to 8) where {r.term} staff fare worse than White staff by more than {_survey_margin():.1f} percentage "
+        f"points, where the {r.term} figure worsened since the year before, or where the gap widened; a board "
+        f"whose voting members are a smaller {r.term} share than the workforce, which has no {r.term} executive "
+        f"member, or whose gap widened; a fall in the {r.term} share at band 8a and above. An indicator whose "
+        "figures are withheld, not collected, not computable or missing is *not assessed*: that is never read "
+        "as no concern.",
         "**Percentage points** measure the difference between two percentages: 15% to 18% is a rise of "
         "3 percentage points, or 20 percent.",
         "**Indicator 3** adds this year's and last year's cases and headcounts together (a two-year rolling "
@@ -516,6 +568,11 @@ def definitions(r: ReportData) -> str:
         "It is never shown as 0.",
     ]
     return bullets(items)
+
+
+def _survey_margin() -> float:
+    from .concerns import SURVEY_MARGIN_PP
+    return SURVEY_MARGIN_PP
 
 
 def ethnicity_code_table(r: ReportData) -> str:
@@ -613,7 +670,7 @@ def rl_state(r: ReportData, indicator: int) -> str:
     """A panel when the indicator's relative likelihood is not available; nothing when it is."""
     key = RL_WORDS[indicator][0]
     row = r.row(indicator, "relative_likelihood", "all", key)
-    return "" if ok(row) else state_panel(row, f"relative likelihood, {title(indicator).lower()}")
+    return "" if ok(row) else state_panel(row, f"{title(indicator)}, relative likelihood")
 
 
 def downloads(r: ReportData) -> str:

@@ -2,7 +2,11 @@
 
 Keys are described in keys.py: one per row of the indicator table (e.g. `i1_share_pct_all_bme` -> '15.1%'),
 the same with a year (`_2020`) or `_prev` for every earlier report year in the workspace, and `_change`
-between last year and this. Short aliases name the headline figures (`workforce_bme_pct`,
+between last year and this. Judgement words are keys too, made from the printed figures (judgements.py):
+`_direction` (rose / fell / was unchanged), `_trend` (improved / worsened / did not change),
+`_likelihood_words` (more likely than / less likely than / about as likely as), `_assessment` (within / outside
+the non-adverse range), `_fared` (worse than / better than / the same as White staff) and `_side` (below /
+above / level with the workforce); `concern_indicators` and `not_assessed_indicators` come from concerns.py. Short aliases name the headline figures (`workforce_bme_pct`,
 `rl_appointment`, ...). A value whose status is not 'ok' stays in the map with its status and reason, so
 the narrative check can say "withheld" rather than "unknown key".
 """
@@ -12,7 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import judgements as j
 from . import present
+from .indicators import NON_ADVERSE_RANGE
 from .keys import ALIASES, SUFFIXES, row_key
 from .report_data import ReportData
 
@@ -42,25 +48,90 @@ def _entries(row, key: str) -> dict[str, Value]:
     return out
 
 
+def _has_trend(row) -> bool:
+    """Whether better and worse are defined for this row (so it has a `_trend` key)."""
+    indicator = int(row["indicator"])
+    return (row["measure"] == "relative_likelihood" or (indicator in (5, 6, 7, 8) and row["measure"] == "pct")
+            or (indicator == 9 and row["measure"] == "difference_pp"))
+
+
+def _words(now, before, key: str, values: dict[str, Value]) -> None:
+    """Judgement words for a row against its earlier counterpart (last year, or the survey year before)."""
+    unit = present.unit_of(now)
+    values[f"{key}_direction"] = Value(j.direction(now["value"], before["value"], unit))
+    indicator = int(now["indicator"])
+    if now["measure"] == "relative_likelihood":
+        values[f"{key}_trend"] = Value(j.rl_trend(now["value"], before["value"]))
+    elif indicator in (5, 6, 7, 8) and now["measure"] == "pct":
+        values[f"{key}_trend"] = Value(j.survey_trend(indicator, now["value"], before["value"]))
+    elif indicator == 9 and now["measure"] == "difference_pp":
+        values[f"{key}_trend"] = Value(j.gap_trend(now["value"], before["value"]))
+
+
+def _withheld_words(key: str, bad, values: dict[str, Value]) -> None:
+    for suffix in ("_change", "_change_words", "_direction") + (("_trend",) if _has_trend(bad) else ()):
+        values[f"{key}{suffix}"] = Value(None, bad["status"], str(bad["reason"]))
+
+
+def _printed_differences(table: pd.DataFrame) -> pd.DataFrame:
+    """Differences as the page prints them: indicator 9's board share minus the workforce's, and each survey
+    indicator's BME figure minus the White figure, each from the printed figures."""
+    table = table.copy()
+    ok = table[table.status == "ok"]
+
+    def printed_value(indicator, measure, breakdown, group):
+        hit = ok[(ok.indicator == indicator) & (ok.measure == measure) & (ok.breakdown == breakdown) & (ok.group == group)]
+        return hit.iloc[0]["value"] if len(hit) else None
+
+    for index, row in ok[ok.measure == "difference_pp"].iterrows():
+        i = int(row["indicator"])
+        if i == 9:
+            a, b = printed_value(9, "share_pct", row["breakdown"], "bme"), printed_value(1, "share_pct", "all", "bme")
+        elif i in (5, 6, 7, 8):
+            a, b = printed_value(i, "pct", row["breakdown"], "bme"), printed_value(i, "pct", row["breakdown"], "white")
+        else:
+            continue
+        if a is not None and b is not None:
+            table.at[index, "value"] = j.printed_change(a, b)
+    return table
+
+
+def _judgements(row, key: str, current: dict, values: dict[str, Value]) -> None:
+    """Words that judge this year's row on its own: likelihood and range, survey comparison, board side."""
+    if not present.ok(row):
+        return
+    if row["measure"] == "relative_likelihood":
+        values[f"{key}_likelihood_words"] = Value(j.likelihood_words(row["value"]))
+        values[f"{key}_assessment"] = Value(j.assessment(row["value"]))
+    elif row["measure"] == "difference_pp" and int(row["indicator"]) == 9:
+        values[f"{key}_side"] = Value(j.side_words(row["value"]))
+    elif "_pct_survey_bme" in key:
+        white = current.get(key.replace("_bme", "_white"))
+        if present.ok(white):
+            values[f"{key}_fared"] = Value(j.fared_words(int(row["indicator"]), row["value"], white["value"]))
+
+
 def report_values(r: ReportData) -> dict[str, Value]:
     """Every key the narrative may use for this organisation and year, with its formatted value."""
     sy = r.settings.survey_year
     values: dict[str, Value] = {}
     current = {}
-    for _, row in r.table.iterrows():
+    for _, row in _printed_differences(r.table).iterrows():
         key = row_key(row, sy)
         current[key] = row
         values.update(_entries(row, key))
         if key != row_key(row):
             values.update(_entries(row, row_key(row)))
     for key, row in current.items():              # survey: this survey year against the one before
+        _judgements(row, key, current, values)
         before = current.get(key.replace("_pct_survey_", "_pct_prev_survey_"))
         if "_pct_survey_" in key and before is not None and present.ok(row) and present.ok(before):
             values[f"{key}_change"] = Value(present.change_text(row, before))
             values[f"{key}_change_words"] = Value(present.change_words(row["value"], before["value"]))
+            _words(row, before, key, values)
     py = r.previous_year()
     for year, table in sorted(r.history.items()):
-        for _, row in table.iterrows():
+        for _, row in _printed_differences(table).iterrows():
             base = row_key(row)
             values.update(_entries(row, f"{base}_{year}"))
             if year != py:
@@ -73,10 +144,9 @@ def report_values(r: ReportData) -> dict[str, Value]:
                 values[f"{base}_change"] = Value(present.change_text(now, row))
                 values[f"{base}_change_words"] = Value(present.change_words(now["value"], row["value"],
                                                                             present.unit_of(row)))
+                _words(now, row, base, values)
             else:
-                bad = row if not present.ok(row) else now
-                for suffix in ("_change", "_change_words"):
-                    values[f"{base}{suffix}"] = Value(None, bad["status"], str(bad["reason"]))
+                _withheld_words(base, row if not present.ok(row) else now, values)
     years = tuple(f"_{y}{part}" for y in r.history for part in ("", "_n", "_of"))
     for alias, full in ALIASES.items():
         for suffix in SUFFIXES + years:
@@ -90,4 +160,9 @@ def report_values(r: ReportData) -> dict[str, Value]:
     })
     if py:
         values["previous_year"] = Value(str(py))
+    low, high = NON_ADVERSE_RANGE
+    values["non_adverse_range"] = Value(f"{low:.2f} to {high:.2f}")
+    from .concerns import not_assessed, of_concern
+    values["concern_indicators"] = Value(j.join_numbers(of_concern(r)))
+    values["not_assessed_indicators"] = Value(j.join_numbers(not_assessed(r)))
     return dict(sorted(values.items()))
