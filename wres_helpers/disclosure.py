@@ -262,11 +262,12 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
     for c in [*values, *last_year]:
         members[rep(c)].append(c)
     always_unknown = np.array([any(m in hidden for m in members[c]) or
-                               any(m in last_year and last_year[m] is None for m in members[c]) for c in cells])
-    printed_public = np.array([any(m in exempt or m in last_year for m in members[c]) for c in cells])
+                               any(m in last_year and last_year[m] is None for m in members[c]) for c in cells],
+                              dtype=bool)
+    printed_public = np.array([any(m in exempt or m in last_year for m in members[c]) for c in cells], dtype=bool)
     choosable = ~always_unknown & ~printed_public
-    small = (value > 0) & (value < rules.threshold) & ~printed_public & np.array([c[0] != "last year" for c in cells])
-    sensitive = small | np.array([c in _all_one_group(values, rules, rep) for c in cells])
+    small = (value > 0) & (value < rules.threshold) & ~printed_public
+    sensitive = small | np.array([c in _all_one_group(values, rules, rep) for c in cells], dtype=bool)
     cost = np.array([sum(_cost(m) for m in members[c] if m[0] != "last year") for c in cells])
     return _Problem(cells, value, np.array(rows).reshape(len(rows), len(cells)), choosable, always_unknown,
                     sensitive & (choosable | always_unknown), cost), rep
@@ -505,3 +506,34 @@ def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = No
         out[column] = out[column].mask(hidden)
     # A shown count's row also names its total; when that total is withheld, so is the count (see the cuts).
     return out
+
+
+# -- which pay band view a chart can show -----------------------------------------------------------------------
+def pay_band_view(table: pd.DataFrame, kinds: list[str]) -> tuple[list[tuple[str, list[tuple[str, str]]]], str]:
+    """The panels of the 'share of each pay band' chart: [(title, [(label, breakdown)])], and a sentence
+    saying what was changed. Bands within a staff group are shown where at least one of them has a BME share
+    to draw; where none has, that staff group's bands are too small, and the chart shows the pay band
+    clusters (clinical and non-clinical together) in their place when the table has them and one can be
+    drawn, or leaves the staff group out."""
+    ok = table[(table.indicator == 1) & (table.measure == "share_pct") & (table.group == "bme")
+               & (table.status == "ok")]
+    shown = set(ok[ok.value > 0].breakdown)          # a bar to draw
+    present = set(table[(table.indicator == 1) & (table.measure == "headcount")].breakdown)
+    bands = [b for b in vocab.pay_bands() if b in present]
+    panels, dropped = [], []
+    for kind in kinds:
+        rows = [(b, f"{b}/{kind}") for b in bands if f"{b}/{kind}" in present]
+        if rows and any(br in shown for _, br in rows):
+            panels.append((f"{kind.capitalize()} staff", rows))
+        elif rows:
+            dropped.append(kind)
+    if not dropped:
+        return panels, ""
+    clusters = [(name, name) for name, _ in vocab.band_groupings() if name.startswith("Cluster") and name in present]
+    words = " and ".join(dropped)
+    if clusters and any(b in shown for _, b in clusters):
+        panels.append(("Pay band clusters, all staff", clusters))
+        return panels, (f"The single bands of {words} staff are too small to publish, so the chart shows NHS "
+                        "England's pay band clusters for all staff instead.")
+    return panels, (f"The single bands of {words} staff are too small to publish (none of their shares can be "
+                    "shown), so they are not charted; the tables below list them.")
