@@ -1,28 +1,26 @@
 """Disclosure control: the one place where the indicator table becomes the table that may be published.
 
-Rules (shown on every report's methodology page by `describe`):
-1. Small counts. A count from 1 to threshold-1 (default 1 to 4) is withheld and shown as "fewer than 5" (the
-   wording is a setting). Zero is shown. Board counts are public by law and are shown unless the
-   organisation says otherwise.
+Rules (shown on every report's methodology page by `present.suppression_rule`):
+1. Small counts. A count from 1 to threshold-1 (default 1 to 4) is withheld. Board counts are public by law and
+   are shown unless the organisation says otherwise.
 2. Hidden counts count too. The people shortlisted but not appointed, staff who did not enter a disciplinary
    investigation and staff who did not access training are never printed, but can be worked out by
-   subtraction; when one of them is small, it is withheld like a printed count (so a figure beside it goes).
-3. Secondary suppression. Wherever figures add up (White + BME + Unknown = total; clinical + non-clinical =
-   all; the bands of a staff group add up to its total; a pay band group is the sum of its bands;
-   appointed + not appointed = shortlisted), no sum may have exactly one withheld figure, or it could be
-   recovered by any combination of additions and subtractions (checked with linear algebra, not one
-   sum at a time: "Band 8a and above" minus "Band 8b and above" is band 8a). A second figure is withheld until none
-   can be: the most detailed one first (a band within a staff group before a band, a band before a staff
-   group, the whole workforce last); within a breakdown of indicator 1, Unknown, then White, then the
-   total, keeping the BME share; for indicators 2 to 4 the total first, keeping the White and BME rates
-   that the relative likelihoods need; then the smallest non-zero one.
-4. Anything built on a withheld count is withheld: the percentages that use it as numerator or denominator,
-   and the relative likelihoods and differences that use those percentages; unless the organisation sets
-   allow_rates_from_small_counts (then the rates stay and only the counts are withheld).
-5. Staff survey: the NHS Staff Survey's own rule alone; a group with fewer than 11 respondents is not
-   shown (rules 1 to 4 do not apply to survey percentages).
-6. A figure that is withheld, not collected, not required, not computable or missing is published with no
+   subtraction; a small one is protected like a printed count.
+3. All in one group. In a row of indicator 1 with fewer than `all_one_group_below` staff (default 10), all in
+   one group, that group's count is protected like a small count (attribute disclosure).
+4. Protection. Every withheld count, and every small hidden count, must keep a range of at least `width`
+   (threshold - 1) whole numbers against an attacker who knows every sum of the table, that counts are whole
+   numbers of at least 0, and last year's headcounts (indicator 3 pools two years). The figures to withhold
+   are chosen by optimisation (`suppressed_cells`): the least loss to the reader, never a figure that could be
+   worked out. A count goes with its share; a rate's numerator with its denominator.
+5. One label. Every withheld count, share and rate reads `wording` ("withheld") with one reason, so that a
+   small count cannot be told apart from the figures withheld to protect it.
+6. Anything built on a withheld count is withheld: rates, relative likelihoods and differences; unless the
+   organisation sets allow_rates_from_small_counts (then the rates stay and only the counts are withheld).
+7. Staff survey: the NHS Staff Survey's own rule alone; a group with fewer than 11 respondents is not shown.
+8. A figure that is withheld, not collected, not required, not computable or missing is published with no
    value, numerator or denominator; its status and reason say why.
+The independent check of rule 4 is `disclosure_audit.py`, which reads only the published tables.
 """
 from __future__ import annotations
 
