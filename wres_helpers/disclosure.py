@@ -196,11 +196,14 @@ _GROUP_COST_1 = {"bme": 10.0, "total": 8.0, "white": 3.0, "unknown": 1.0}
 _GROUP_COST_RATES = {"white": 10.0, "bme": 10.0, "unknown": 2.0, "total": 3.0}
 
 
+_GROUP_NAMES = {name for name, _ in vocab.band_groupings()}     # the pay band groups the organisation reports
+
+
 def _cost(cell: Cell) -> float:
     indicator, breakdown, group = cell
     if indicator == "1":
         level = (50.0 if breakdown == "all" else 10.0 if breakdown in ("clinical", "non-clinical")
-                 else 2.0 if "/" in breakdown else 1.0)
+                 else 10.0 if breakdown in _GROUP_NAMES else 2.0 if "/" in breakdown else 1.0)
         return _GROUP_COST_1.get(group, 1.0) * level
     return _GROUP_COST_RATES.get(group, 1.0) * 10.0
 
@@ -354,8 +357,8 @@ def _denominators(cell: Cell) -> list[Cell]:
         return []
     if i == "1":
         return [("1", b, "total")]
-    if i == "2":
-        return [("2", b, "total")] + ([("2", "shortlisted", g)] if b == "appointed" else [])
+    if i == "2":      # the share of appointments may go alone: the rates and relative likelihood matter more
+        return [("2", "shortlisted", g)] if b == "appointed" else [("2", "shortlisted", "total")]
     return [("3", "people", g)] if i == "3" else [("1", "all", g)]
 
 

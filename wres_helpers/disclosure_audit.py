@@ -161,8 +161,9 @@ def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tabl
         elif row["status"] == "withheld" and index in labels:
             key = _count(year, num)
             att.var(key)
-            if key not in withheld:
-                withheld.append(key)
+            for count in (key, _count(year, den)):      # a share withheld for its denominator: that is withheld
+                if count not in withheld:
+                    withheld.append(count)
             if labels[index] == "small":
                 att.lower[att.index[key]] = max(att.lower[att.index[key]], 1)
                 att.upper[att.index[key]] = min(att.upper[att.index[key]], threshold - 1)
@@ -173,6 +174,8 @@ def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tabl
                 att.equal({key: 1.0, switch: -BIG}, -np.inf, 0)               # x <= BIG * s
     for c in list(present):
         att.var(_count(year, c))
+    published = {k for k in withheld if att.lower[att.index[k]] == att.upper[att.index[k]]}
+    withheld = [k for k in withheld if k not in published]          # printed in another row
     _add_sums(att, year, present)
     _add_ratios(att, year, table, rates)
     _add_pooling(att, year, table, tables)
