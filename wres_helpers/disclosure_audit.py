@@ -283,13 +283,13 @@ def audit(tables: dict[int, pd.DataFrame], year: int, threshold: int = 5) -> lis
 
 
 def unprotected(findings: list[Finding], width: int, threshold: int = 5) -> list[Finding]:
-    """Withheld counts narrowed below the width; counts never printed that may be small (1 to threshold - 1)
-    and are narrowed below it too."""
+    """Withheld counts narrowed below the width (unless certainly 0: zeros are published); counts never printed
+    that may be small (1 to threshold - 1) and are narrowed below it too."""
     out = []
     for f in findings:
         if f.width >= width:
             continue
-        if f.cell[0] == "hidden" and (f.high < 1 or f.low >= threshold):
-            continue                  # certainly 0 or certainly not small: nothing to protect
+        if f.high < 1 or (f.cell[0] == "hidden" and f.low >= threshold):
+            continue                  # certainly 0 (zeros are published), or a hidden count certainly not small
         out.append(f)
     return out
