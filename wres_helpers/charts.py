@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from . import judgements as j  # noqa: E402
 from . import present  # noqa: E402
 from .indicators import NON_ADVERSE_RANGE  # noqa: E402
+from .disclosure import pay_band_view  # noqa: E402
 from .report_data import ReportData  # noqa: E402
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
@@ -44,14 +45,18 @@ def band_representation(r: ReportData) -> str | None:
     if not present.ok(overall):
         return None
     kinds = [k for k in ("non-clinical", "clinical") if present.ok(r.row(1, "headcount", k, "total"))]
-    bands = [b for b in _bands(r)]
-    fig, axes = plt.subplots(len(kinds), 1, figsize=(7.2, (0.34 * len(bands) + 1.3) * len(kinds) + 0.5),
+    panels, view_note = pay_band_view(r.table, kinds)
+    if not panels:
+        return None
+    longest = max(len(rows) for _, rows in panels)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.2, (0.34 * longest + 1.3) * len(panels) + 0.5),
                              squeeze=False)
     alt_parts = []
-    for ax, kind in zip(axes[:, 0], kinds):
+    for ax, (panel, rows) in zip(axes[:, 0], panels):
         values, labels = [], []
-        for band in bands:
-            row = r.row(1, "share_pct", f"{band}/{kind}", "bme")
+        bands = [label for label, _ in rows]
+        for _, breakdown in rows:
+            row = r.row(1, "share_pct", breakdown, "bme")
             values.append(row["value"] if present.ok(row) else 0)
             labels.append(present.count_of(row) if present.ok(row) else
                           "none" if row is None or row["status"] == "not_computable" else present.state_text(row).lower())
@@ -66,9 +71,9 @@ def band_representation(r: ReportData) -> str | None:
         ax.invert_yaxis()
         ax.set_xlim(0, max(100 if max(values, default=0) > 60 else 60, overall["value"] + 10))
         ax.set_xlabel(f"% of staff in the band who are {r.term}")
-        ax.set_title(f"{kind.capitalize()} staff", loc="left", pad=16)
-        alt_parts.append(f"{kind} staff: " + ", ".join(_band_alt(r, band, kind) for band in bands
-                                                       if _band_alt(r, band, kind)))
+        ax.set_title(panel, loc="left", pad=16)
+        listed = [_band_alt(r, label, breakdown) for label, breakdown in rows]
+        alt_parts.append(f"{panel}: " + ", ".join(x for x in listed if x))
     senior = r.row(1, "share_pct", "Band 8a and above", "bme")
     headline = (f"{present.capital(r.term)} staff are {present.pct(senior['value'])} of band 8a and above, against "
                 f"{present.pct(overall['value'])} of the whole workforce" if present.ok(senior) else
@@ -79,21 +84,16 @@ def band_representation(r: ReportData) -> str | None:
     alt = (f"Bar chart of the percentage of {r.term} staff in each pay band in {r.year}, with a dashed line at "
            f"the whole-workforce share of {present.pct(overall['value'])}. " + "; ".join(alt_parts) + ".")
     return figure_html(fig, alt, f"{present.capital(r.term)} share of headcount by pay band, 31 March {r.year}. "
-                                 "Labels give the count of staff behind each bar; a withheld share has no bar.")
+                                 "Labels give the count of staff behind each bar; a withheld share has no bar."
+                                 + (f" {view_note}" if view_note else ""))
 
 
-def _band_alt(r: ReportData, band: str, kind: str) -> str:
+def _band_alt(r: ReportData, label: str, breakdown: str) -> str:
     """One band in the alt text: its share as printed, or its state in words (never a number it does not have)."""
-    row = r.row(1, "share_pct", f"{band}/{kind}", "bme")
+    row = r.row(1, "share_pct", breakdown, "bme")
     if row is None or row["status"] == "not_computable":
         return ""
-    return f"{band} {present.pct(row['value'])}" if present.ok(row) else f"{band} {present.state_text(row).lower()}"
-
-
-def _bands(r: ReportData) -> list[str]:
-    from .vocab import pay_bands
-    present_bands = set(r.table[(r.table.indicator == 1) & (r.table.measure == "headcount")].breakdown)
-    return [b for b in pay_bands() if b in present_bands]
+    return f"{label} {present.pct(row['value'])}" if present.ok(row) else f"{label} {present.state_text(row).lower()}"
 
 
 RL_LABELS = {2: "Appointment from shortlisting\n(White ÷ {term})", 3: "Formal disciplinary\n({term} ÷ White)",

@@ -1,28 +1,26 @@
 """Disclosure control: the one place where the indicator table becomes the table that may be published.
 
-Rules (shown on every report's methodology page by `describe`):
-1. Small counts. A count from 1 to threshold-1 (default 1 to 4) is withheld and shown as "fewer than 5" (the
-   wording is a setting). Zero is shown. Board counts are public by law and are shown unless the
-   organisation says otherwise.
+Rules (shown on every report's methodology page by `present.suppression_rule`):
+1. Small counts. A count from 1 to threshold-1 (default 1 to 4) is withheld. Board counts are public by law and
+   are shown unless the organisation says otherwise.
 2. Hidden counts count too. The people shortlisted but not appointed, staff who did not enter a disciplinary
    investigation and staff who did not access training are never printed, but can be worked out by
-   subtraction; when one of them is small, it is withheld like a printed count (so a figure beside it goes).
-3. Secondary suppression. Wherever figures add up (White + BME + Unknown = total; clinical + non-clinical =
-   all; the bands of a staff group add up to its total; a pay band group is the sum of its bands;
-   appointed + not appointed = shortlisted), no sum may have exactly one withheld figure, or it could be
-   recovered by any combination of additions and subtractions (checked with linear algebra, not one
-   sum at a time: "Band 8a and above" minus "Band 8b and above" is band 8a). A second figure is withheld until none
-   can be: the most detailed one first (a band within a staff group before a band, a band before a staff
-   group, the whole workforce last); within a breakdown of indicator 1, Unknown, then White, then the
-   total, keeping the BME share; for indicators 2 to 4 the total first, keeping the White and BME rates
-   that the relative likelihoods need; then the smallest non-zero one.
-4. Anything built on a withheld count is withheld: the percentages that use it as numerator or denominator,
-   and the relative likelihoods and differences that use those percentages; unless the organisation sets
-   allow_rates_from_small_counts (then the rates stay and only the counts are withheld).
-5. Staff survey: the NHS Staff Survey's own rule alone; a group with fewer than 11 respondents is not
-   shown (rules 1 to 4 do not apply to survey percentages).
-6. A figure that is withheld, not collected, not required, not computable or missing is published with no
+   subtraction; a small one is protected like a printed count.
+3. All in one group. In a row of indicator 1 with fewer than `all_one_group_below` staff (default 10), all in
+   one group, that group's count is protected like a small count (attribute disclosure).
+4. Protection. Every withheld count, and every small hidden count, must keep a range of at least `width`
+   (threshold - 1) whole numbers against an attacker who knows every sum of the table, that counts are whole
+   numbers of at least 0, and last year's headcounts (indicator 3 pools two years). The figures to withhold
+   are chosen by optimisation (`suppressed_cells`): the least loss to the reader, never a figure that could be
+   worked out. A count goes with its share; a rate's numerator with its denominator.
+5. One label. Every withheld count, share and rate reads `wording` ("withheld") with one reason, so that a
+   small count cannot be told apart from the figures withheld to protect it.
+6. Anything built on a withheld count is withheld: rates, relative likelihoods and differences; unless the
+   organisation sets allow_rates_from_small_counts (then the rates stay and only the counts are withheld).
+7. Staff survey: the NHS Staff Survey's own rule alone; a group with fewer than 11 respondents is not shown.
+8. A figure that is withheld, not collected, not required, not computable or missing is published with no
    value, numerator or denominator; its status and reason say why.
+The independent check of rule 4 is `disclosure_audit.py`, which reads only the published tables.
 """
 from __future__ import annotations
 
@@ -44,22 +42,29 @@ COUNT_COLUMNS = ("value", "numerator", "denominator")
 @dataclass(frozen=True)
 class Rules:
     threshold: int = 5                       # counts from 1 to threshold - 1 are withheld
-    wording: str = "fewer than 5"
+    wording: str = "withheld"                # the one label of every withheld count, rate and share
     rates_from_small_counts: bool = False
     board_counts_public: bool = True
     survey_min_respondents: int = SURVEY_MIN_RESPONDENTS
+    all_one_group_below: int = 10            # a row this small, all in one group, is protected (0: never)
+    width: int = 4                           # protection width: threshold - 1
 
 
 def rules_for(org: OrgSettings) -> Rules:
-    """The organisation's rules from org.yaml (small_number_threshold, small_number_wording,
-    allow_rates_from_small_counts, publish_board_counts), with the defaults above."""
+    """The organisation's rules from org.yaml (small_number_threshold, withheld_wording,
+    allow_rates_from_small_counts, publish_board_counts, protect_all_one_group_below), with the defaults above."""
     extra, problems = org.extra, []
     shown = f"params/{org.slug}/org.yaml"
-    threshold = extra.get("small_number_threshold", 5)
-    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 1 <= threshold <= 100:
-        problems.append(Problem(shown, None, "small_number_threshold", str(threshold),
-                                "expected a whole number from 1 (withhold nothing) to 100"))
-        threshold = 5
+
+    def whole(key: str, default: int, low: int, high: int, meaning: str) -> int:
+        value = extra.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            problems.append(Problem(shown, None, key, str(value), f"expected a whole number from {low} {meaning} to {high}"))
+            return default
+        return value
+
+    threshold = whole("small_number_threshold", 5, 1, 100, "(withhold nothing)")
+    one_group = whole("protect_all_one_group_below", 10, 0, 1000, "(never)")
     flags = {}
     for key, default in (("allow_rates_from_small_counts", False), ("publish_board_counts", True)):
         value = extra.get(key, default)
@@ -67,10 +72,16 @@ def rules_for(org: OrgSettings) -> Rules:
             problems.append(Problem(shown, None, key, str(value), "expected true or false"))
             value = default
         flags[key] = value
+    if "small_number_wording" in extra:
+        problems.append(Problem(shown, None, "small_number_wording", str(extra["small_number_wording"]),
+                                "this setting is no longer used: every withheld figure now carries one label "
+                                "(set it with withheld_wording), so that a small count cannot be told apart from "
+                                "the figures withheld to protect it"))
     if problems:
         raise InputError(problems, f"the settings of {org.slug}")
-    wording = str(extra.get("small_number_wording") or f"fewer than {threshold}")
-    return Rules(threshold, wording, flags["allow_rates_from_small_counts"], flags["publish_board_counts"])
+    wording = str(extra.get("withheld_wording") or "withheld")
+    return Rules(threshold, wording, flags["allow_rates_from_small_counts"], flags["publish_board_counts"],
+                 all_one_group_below=one_group, width=threshold - 1)
 
 
 # -- cells: the counts behind the table, and the sums that tie them together ---------------------------------
@@ -159,120 +170,6 @@ def _add_hidden(values: dict[Cell, int]) -> set[Cell]:
     return hidden
 
 
-# The order in which secondary suppression takes figures (lowest first). Indicator 1: Unknown, then White, then
-# the total, keeping the BME share of each band; elsewhere the total first, keeping the White and BME rates
-# that the relative likelihoods need.
-_RANK_1 = {"unknown": 0.0, "white": 0.1, "total": 0.2, "bme": 0.3}
-_RANK_OTHER = {"total": 0.0, "unknown": 0.1, "white": 0.2, "bme": 0.2}
-
-
-def _level(cell: Cell) -> float:
-    """Finest figures first: a band within a staff group, then a band or pay band group, then a staff
-    group, the whole workforce last."""
-    indicator, breakdown, group = cell
-    if indicator != "1":
-        return _RANK_OTHER.get(group, 0.0)
-    rank = _RANK_1.get(group, 0.0)
-    if "/" in breakdown:
-        return rank
-    if breakdown in ("clinical", "non-clinical"):
-        return 2 + rank
-    if breakdown == "all":
-        return 3 + rank
-    return 1 + rank
-
-
-def _determined(sums, cells: list[Cell], unknown: set[Cell]) -> set[Cell]:
-    """The unknown cells a reader can work out from the printed ones by any combination of the sums
-    (adding and subtracting whole rows and columns, not just one sum at a time).
-
-    With the printed values moved to the right-hand side, the sums are a linear system in the unknowns;
-    an unknown is determined exactly when every solution of the homogeneous system is zero there, i.e.
-    when the null space of the system's matrix vanishes in its coordinate.
-    """
-    columns = [c for c in cells if c in unknown]
-    if not columns:
-        return set()
-    where = {c: i for i, c in enumerate(columns)}
-    rows = []
-    for total, parts in sums:
-        row = np.zeros(len(columns))
-        for cell, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
-            if cell in where:
-                row[where[cell]] += sign
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return set()
-    matrix = np.array(rows)
-    _, singular, vt = np.linalg.svd(matrix)
-    rank = int((singular > 1e-9).sum())
-    null = vt[rank:]                       # rows span the null space
-    if null.size == 0:
-        return set(columns)
-    free = np.abs(null).max(axis=0) > 1e-9
-    return {c for c, i in where.items() if not free[i]}
-
-
-def _margin_rank(cell: Cell) -> int:
-    """The report's headline rows: 2 for the whole workforce, 1 for the clinical and non-clinical rows,
-    0 for everything else. Secondary suppression takes them only as a last resort."""
-    if cell[0] != "1":
-        return 0
-    return {"all": 2, "clinical": 1, "non-clinical": 1}.get(cell[1], 0)
-
-
-def _derivable(sums, unknown: set[Cell]) -> dict[Cell, int]:
-    """Unknown cells a reader works out one sum at a time (a chain of subtractions), with the sum that
-    gives each away."""
-    unknown, derived = set(unknown), {}
-    changed = True
-    while changed:
-        changed = False
-        for index, (total, parts) in enumerate(sums):
-            missing = [c for c in (total, *parts) if c in unknown]
-            if len(missing) == 1:
-                unknown.discard(missing[0])
-                derived[missing[0]] = index
-                changed = True
-    return derived
-
-
-def _choose(sums, derived: dict[Cell, int], cell: Cell, unknown: set[Cell], values) -> Cell:
-    """A printed figure to withhold so that the sum that gives `cell` away no longer does. Preferred: one
-    whose other sums already hold a withheld figure (so it cannot be worked out in turn), then the finest
-    and smallest; the headline rows last. When that sum has nothing printed left, the sums that gave its
-    other figures away are tried in turn."""
-    membership: dict[Cell, list[int]] = defaultdict(list)
-    for index, (total, parts) in enumerate(sums):
-        for c in (total, *parts):
-            membership[c].append(index)
-
-    def exposed_sums(candidate: Cell, skip: int) -> int:
-        return sum(1 for i in membership[candidate] if i != skip
-                   and not any(c in unknown for c in (sums[i][0], *sums[i][1]) if c != candidate))
-
-    # Every printed figure on the chain of subtractions that gives `cell` away is a candidate; the headline
-    # rows only when nothing else is on the chain, the whole workforce last of all.
-    candidates: dict[Cell, int] = {}
-    seen, queue = set(), [cell]
-    while queue:
-        current = queue.pop(0)
-        if current in seen or current not in derived:
-            continue
-        seen.add(current)
-        index = derived[current]
-        members = [c for c in (sums[index][0], *sums[index][1]) if c != current]
-        for c in members:
-            if c not in unknown and c not in derived:
-                candidates.setdefault(c, index)
-        queue += [c for c in members if c in derived]
-    if candidates:
-        return min(candidates, key=lambda c: (_margin_rank(c), values[c] == 0, exposed_sums(c, candidates[c]),
-                                              _level(c), values[c], c))
-    raise AssertionError(f"no printed figure to withhold beside {cell}")
-
-
 def _same_figures(sums) -> dict[Cell, Cell]:
     """Cells that are the same figure under two names (a sum with one part: 'all' is 'non-clinical' when
     every member of staff is non-clinical), mapped to one representative so they are withheld together."""
@@ -285,92 +182,290 @@ def _same_figures(sums) -> dict[Cell, Cell]:
 
     for total, parts in sums:
         if len(parts) == 1:
-            a, b = sorted((find(total), find(parts[0])))
+            a, b = sorted((find(total), find(parts[0])), key=str)
             if a != b:
                 parent[b] = a
     return {c: find(c) for c in parent} | {find(c): find(c) for c in parent}
 
 
-def _groupings() -> set[str]:
-    return {name for name, _ in vocab.band_groupings()} | {"Medical and dental"}
+# -- what the reader loses when a figure is withheld ----------------------------------------------------------
+# Indicator 1 exists for the BME share of each band: the BME count costs most, then the band's total (not
+# special-category data, and every share's denominator), White, Unknown. The headline rows cost most of all.
+_GROUP_COST_1 = {"bme": 10.0, "total": 8.0, "white": 3.0, "unknown": 1.0}
+# Indicators 2 to 4: the White and BME counts carry the relative likelihood.
+_GROUP_COST_RATES = {"white": 10.0, "bme": 10.0, "unknown": 2.0, "total": 3.0}
 
 
-def suppressed_cells(table: pd.DataFrame, rules: Rules) -> dict[Cell, str]:
-    """Which printed counts are withheld: {cell: 'primary' | 'secondary'} (hidden counts are not printed).
+_GROUP_NAMES = {name for name, _ in vocab.band_groupings()}     # the pay band groups the organisation reports
 
-    1. The sums of the table's structure (rows, staff groups, bands, hidden counts) are protected one chain
-       of subtractions at a time, withholding a second figure where a small one could be worked out.
-    2. The result is checked against every combination of every sum, pay band groups included ('Band 8a
-       and above' minus 'Band 8b and above' is band 8a), by linear algebra; anything still exposed is
-       protected by withholding pay band group figures (they only repeat sums of bands), until nothing is.
-    """
+
+def _cost(cell: Cell) -> float:
+    indicator, breakdown, group = cell
+    if indicator == "1":
+        level = (50.0 if breakdown == "all" else 10.0 if breakdown in ("clinical", "non-clinical")
+                 else 10.0 if breakdown in _GROUP_NAMES else 2.0 if "/" in breakdown else 1.0)
+        return _GROUP_COST_1.get(group, 1.0) * level
+    return _GROUP_COST_RATES.get(group, 1.0) * 10.0
+
+
+def _pooled_people(table: pd.DataFrame, earlier: pd.DataFrame | None) -> dict[str, float | None]:
+    """Indicator 3 pools two years of headcount, so last year's published headcount is part of every pooled
+    figure: {group: last year's published headcount, or None when that was withheld}. Empty when not pooled."""
+    pooled = table[(table.indicator == 3) & (table.measure == "years_pooled") & (table.status == "ok")]
+    if not len(pooled) or float(pooled.iloc[0]["value"]) != 2:
+        return {}
+    out: dict[str, float | None] = {g: None for g in GROUPS}
+    if earlier is not None:
+        rows = earlier[(earlier.indicator == 1) & (earlier.measure == "headcount") & (earlier.breakdown == "all")
+                       & (earlier.status == "ok")]
+        for _, row in rows.iterrows():
+            if row["group"] in out:
+                out[row["group"]] = float(row["value"])
+    return out
+
+
+@dataclass
+class _Problem:
+    """The table as linear algebra: one variable per distinct count, `sums` as equations (total - parts = 0)."""
+    cells: list[Cell]                  # representatives, one per distinct count
+    value: np.ndarray                  # true values (0 for an unknown figure of last year)
+    matrix: np.ndarray                 # one row per sum
+    choosable: np.ndarray              # may be withheld (a printed count that is not public)
+    always_unknown: np.ndarray         # never printed: hidden counts, and last year's withheld headcounts
+    sensitive: np.ndarray              # must be protected: small counts, small hidden counts, all-one-group cells
+    cost: np.ndarray
+
+
+def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
     values = _cells(table)
     hidden = _add_hidden(values)
     exempt = {c for c in values if c[0] == "9"} if rules.board_counts_public else set()
-    groupings = _groupings()
-    all_sums = [(t, p) for t, p in _sums(values) if t not in exempt]
-    same = _same_figures(all_sums)
+    sums = [(t, p) for t, p in _sums(values) if t not in exempt]
+    last_year: dict[Cell, float | None] = {}
+    for g, v in _pooled_people(table, earlier).items():
+        if ("3", "people", g) in values and ("1", "all", g) in values:
+            last_year[("last year", "all", g)] = v
+            sums.append((("3", "people", g), [("1", "all", g), ("last year", "all", g)]))
+    same = _same_figures(sums)
     rep = lambda c: same.get(c, c)                     # noqa: E731
-    sums = []
-    for total, parts in all_sums:
-        merged = [rep(p) for p in parts]
-        if not (len(merged) == 1 and merged[0] == rep(total)):
-            sums.append((rep(total), merged))
-    primary = {rep(c) for c, v in values.items() if 0 < v < rules.threshold and c not in exempt}
-    hidden = {rep(c) for c in hidden}
-    out: dict[Cell, str] = {c: "primary" for c in primary if c not in hidden}
-    is_group = lambda c: c[0] == "1" and c[1] in groupings                      # noqa: E731
-    structural = [(t, p) for t, p in sums if not is_group(t) or primary & {t, *p}]
+    cells = sorted({rep(c) for c in values} | {rep(c) for c in last_year}, key=str)
+    where = {c: i for i, c in enumerate(cells)}
+    rows = []
+    for total, parts in sums:
+        row = np.zeros(len(cells))
+        row[where[rep(total)]] += 1
+        for p in parts:
+            row[where[rep(p)]] -= 1
+        if row.any() and not any((row == r).all() for r in rows[-4:]):
+            rows.append(row)
+    value = np.array([values.get(c, last_year.get(c) or 0) for c in cells], dtype=float)
+    members: dict[Cell, list[Cell]] = defaultdict(list)
+    for c in [*values, *last_year]:
+        members[rep(c)].append(c)
+    always_unknown = np.array([any(m in hidden for m in members[c]) or
+                               any(m in last_year and last_year[m] is None for m in members[c]) for c in cells],
+                              dtype=bool)
+    printed_public = np.array([any(m in exempt or m in last_year for m in members[c]) for c in cells], dtype=bool)
+    choosable = ~always_unknown & ~printed_public
+    small = (value > 0) & (value < rules.threshold) & ~printed_public
+    sensitive = small | np.array([c in _all_one_group(values, rules, rep) for c in cells], dtype=bool)
+    cost = np.array([sum(_cost(m) for m in members[c] if m[0] != "last year") for c in cells])
+    return _Problem(cells, value, np.array(rows).reshape(len(rows), len(cells)), choosable, always_unknown,
+                    sensitive & (choosable | always_unknown), cost), rep
 
-    while True:                                             # 1
-        derived = _derivable(structural, set(out) | hidden)
-        exposed = sorted(c for c in primary if c in derived)
-        if not exposed:
-            break
-        out[_choose(structural, derived, exposed[0], set(out) | hidden, values)] = "secondary"
-    cells = sorted({rep(c) for c in values})
-    while True:                                             # 2
-        unknown = set(out) | hidden
-        exposed = sorted(primary & _determined(sums, cells, unknown))
-        if not exposed:
-            break
-        # A pay band group's figure only adds a sum of bands: withholding one is the cheapest cure. Take the
-        # first (in priority order) that protects the exposed figure; failing that, withhold every group
-        # figure that has a withheld band (then the groups add nothing a reader could use) and look again.
-        groups = sorted((c for c in cells if is_group(c) and c not in unknown),
-                        key=lambda c: (_level(c), values[c], c))
-        fix = next((c for c in groups if exposed[0] not in _determined(sums, cells, unknown | {c})), None)
-        if fix is None:
-            fix_all = [t for t, p in sums if is_group(t) and t not in unknown and any(x in unknown for x in p)]
-            if not fix_all:
-                raise AssertionError(f"cannot protect {exposed[0]}")
-            for cell in fix_all:
-                out[cell] = "secondary"
+
+def _all_one_group(values: dict[Cell, int], rules: Rules, rep) -> set[Cell]:
+    """Attribute disclosure: in a row of indicator 1 with fewer than `all_one_group_below` staff who are all in
+    one group (5 staff, 5 White), that group's count tells the ethnicity of everyone in the row."""
+    out = set()
+    for (i, b, g), total in values.items():
+        if i == "1" and g == "total" and 0 < total < rules.all_one_group_below:
+            for group in GROUPS:
+                if values.get(("1", b, group)) == total:
+                    out.add(rep(("1", b, group)))
+    return out
+
+
+def _components(matrix: np.ndarray, unknown: np.ndarray) -> list[np.ndarray]:
+    """Groups of unknown variables tied together by sums (each bounded independently of the others)."""
+    n = matrix.shape[1]
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for row in matrix:
+        idx = [j for j in np.nonzero(row)[0] if unknown[j]]
+        for j in idx[1:]:
+            parent[find(j)] = find(idx[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for j in np.nonzero(unknown)[0]:
+        groups[find(j)].append(j)
+    return [np.array(g) for g in groups.values()]
+
+
+BIG = 1e7          # an upper bound no count reaches: keeps every attacker's problem bounded
+
+
+def _ranges(prob: _Problem, withheld: np.ndarray, targets: list[int], memo: dict):
+    """For each target variable: (lowest, highest, printed variables whose values limit the range). The
+    attacker's linear programme: every sum holds, every count is at least 0, printed counts are fixed.
+    `memo` keeps the answers of earlier rounds: a component whose unknowns did not change has the same ranges."""
+    from scipy.optimize import linprog
+
+    unknown = withheld | prob.always_unknown
+    out = {}
+    component_of = {}
+    for comp in _components(prob.matrix, unknown):
+        for j in comp:
+            component_of[j] = comp
+    for t in targets:
+        comp = component_of[t]
+        key = (tuple(comp), t)
+        if key in memo:
+            out[t] = memo[key]
             continue
-        out[fix] = "secondary"
-    return {c: out[rep(c)] for c in values if rep(c) in out and c not in hidden}
+        rows = np.nonzero(np.abs(prob.matrix[:, comp]).sum(axis=1))[0]
+        a = prob.matrix[np.ix_(rows, comp)]
+        fixed = prob.matrix[rows][:, ~unknown]
+        b = -fixed @ prob.value[~unknown]
+        if not len(rows):
+            out[t] = (0.0, BIG, set())
+            continue
+        position = int(np.nonzero(comp == t)[0][0])
+        ends, limiting = [], set()
+        for sign in (1.0, -1.0):
+            c = np.zeros(len(comp))
+            c[position] = sign
+            res = linprog(c, A_eq=a, b_eq=b, bounds=[(0, BIG)] * len(comp), method="highs")
+            ends.append(sign * res.fun)
+            # A printed count limits the range when the optimum moves with it (a non-zero shadow price).
+            sensitivity = fixed.T @ res.eqlin.marginals
+            fixed_index = np.nonzero(~unknown)[0]
+            limiting |= {int(fixed_index[k]) for k in np.nonzero(np.abs(sensitivity) > 1e-9)[0]}
+        out[t] = memo[key] = (ends[0], ends[1], limiting)
+    return out
+
+
+def _denominators(cell: Cell) -> list[Cell]:
+    """The counts a published share or rate divides `cell` by: withheld, they take `cell` with them."""
+    i, b, g = cell
+    if g == "total" or i not in ("1", "2", "3", "4"):
+        return []
+    if i == "1":
+        return [("1", b, "total")]
+    if i == "2":      # the share of appointments may go alone: the rates and relative likelihood matter more
+        return [("2", "shortlisted", g)] if b == "appointed" else [("2", "shortlisted", "total")]
+    return [("3", "people", g)] if i == "3" else [("1", "all", g)]
+
+
+def _width(low: float, high: float) -> int:
+    """Whole numbers only: the range [low, high] holds the counts ceil(low) .. floor(high)."""
+    return int(np.floor(high + 1e-6) - np.ceil(low - 1e-6))
+
+
+def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> dict[Cell, str]:
+    """Which printed counts are withheld: {cell: 'primary' | 'secondary'} (hidden counts are not printed).
+
+    Optimal cell suppression by cut generation, as statistical offices do it: a small integer programme
+    chooses the cheapest set of figures to withhold (see `_cost`) subject to the cuts found so far; for that
+    choice, a linear programme per withheld figure finds the range an attacker can narrow it to from every
+    printed figure; where a range is narrower than the protection width, a cut says "withhold at least one
+    more of the printed figures that limit it". Repeat until every range is wide enough.
+    `earlier`: last year's published table (its headcounts are part of indicator 3's two-year figures).
+    """
+    from scipy.optimize import LinearConstraint, milp
+
+    prob, rep = _problem(table, rules, earlier)
+    n = len(prob.cells)
+    if not prob.sensitive.any() or rules.width <= 0:
+        return {}
+    cuts: list[tuple[np.ndarray, float]] = []      # (coefficients, lower bound) of  coef . x >= lb
+    index = {c: i for i, c in enumerate(prob.cells)}
+
+    def at_least_one_more(of: set[int], target: int) -> None:
+        row = np.zeros(n)
+        for j in of:
+            row[j] = 1.0
+        if prob.choosable[target]:
+            row[target] -= 1.0               # required only when the target itself is withheld
+            cuts.append((row, 0.0))
+        else:
+            cuts.append((row, 1.0))
+
+    # Starting cuts: no sum may hold exactly one unknown figure; a share goes with its count (a band's
+    # total withheld takes its counts with it; a rate's denominator takes its numerator).
+    for row in prob.matrix:
+        members = list(np.nonzero(row)[0])
+        if any(prob.always_unknown[j] for j in members):
+            continue
+        for t in members:
+            if prob.choosable[t] or prob.sensitive[t]:
+                at_least_one_more({j for j in members if j != t and prob.choosable[j]}, t)
+    for j, cell in enumerate(prob.cells):
+        for den in _denominators(cell):
+            d = index.get(rep(den))
+            if d is not None and d != j and prob.choosable[j] and prob.choosable[d]:
+                row = np.zeros(n)
+                row[j], row[d] = 1.0, -1.0
+                cuts.append((row, 0.0))
+    lower = np.where(prob.sensitive & prob.choosable, 1.0, 0.0)
+    upper = np.where(prob.choosable, 1.0, 0.0)
+    given_up: set[int] = set()
+    memo: dict = {}
+    for _ in range(200):
+        constraints = [LinearConstraint(np.array([c for c, _ in cuts]), np.array([lb for _, lb in cuts]), np.inf)]
+        res = milp(prob.cost * prob.choosable, integrality=np.ones(n), bounds=(lower, upper),
+                   constraints=constraints)
+        if res.x is None:
+            raise AssertionError(f"cell suppression found no solution ({res.message})")
+        withheld = (res.x > 0.5) & prob.choosable
+        targets = [j for j in range(n) if (withheld[j] or prob.sensitive[j]) and j not in given_up]
+        added = 0
+        for t, (low, high, limiting) in _ranges(prob, withheld, targets, memo).items():
+            if _width(low, high) >= rules.width:
+                continue
+            more = {j for j in limiting if prob.choosable[j] and not withheld[j]}
+            if not more and not prob.choosable[t]:
+                given_up.add(t)              # nothing printed is left to withhold: as wide as it can be
+                continue
+            at_least_one_more(more, t)
+            added += 1
+        if not added:
+            break
+    else:
+        raise AssertionError("cell suppression did not converge")
+    out = {}
+    for c in _cells(table):
+        j = index.get(rep(c))
+        if j is not None and withheld[j]:
+            out[c] = "primary" if prob.sensitive[j] else "secondary"
+    return out
 
 
 # -- the published table --------------------------------------------------------------------------------------
-def publish(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """The table as it may be published (see the module's rules). Adds a `suppression` column:
-    'small' (rule 1 or 2), 'secondary' (rule 3), 'derived' (rule 4), 'survey' (rule 5) or '', and
-    `shown_as`, the wording a withheld small count is shown with ("fewer than 5")."""
+def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The table as it may be published (see the module's rules). Adds a `suppression` column: 'withheld'
+    (rules 1 to 3: one label, whichever rule withheld it), 'derived' (rule 4), 'survey' (rule 5) or '', and
+    `shown_as`, the one wording of every withheld count, share and rate ("withheld").
+    `earlier`: last year's published table, for indicator 3's two-year figures."""
     out = table.copy()
     out["suppression"] = ""
-    out["shown_as"] = ""          # how a withheld small count reads on the page ("fewer than 5")
-    withheld = suppressed_cells(table, rules)
-    small = f"{rules.wording}: withheld so that no one can be identified"
-    second = "withheld so that a small figure elsewhere in the table cannot be worked out by subtraction"
+    out["shown_as"] = ""
+    withheld = suppressed_cells(table, rules, earlier)
+    why = ("withheld so that no one can be identified: a small number, or a figure that would let a small "
+           "number be worked out")
 
     def mark(index, kind: str, reason: str) -> None:
         out.loc[index, "status"] = "withheld"
         out.loc[index, "suppression"] = kind
         out.loc[index, "reason"] = reason
-        out.loc[index, "shown_as"] = rules.wording if kind == "small" else ""
+        out.loc[index, "shown_as"] = rules.wording
 
     rate_withheld: set[tuple] = set()
-    blank_denominator = []
     for index, row in table.iterrows():
         if row["status"] != "ok":
             continue
@@ -378,22 +473,13 @@ def publish(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         if num is None:
             continue
         key = (int(row["indicator"]), row["measure"], str(row["breakdown"]), row["group"])
-        if row["measure"] == "headcount":          # a count: withheld when it is, its total may go alone
+        if row["measure"] == "headcount":
             if num in withheld:
-                primary = withheld[num] == "primary"
-                mark(index, "small" if primary else "secondary", small if primary else second)
-            elif den in withheld:
-                blank_denominator.append(index)
+                mark(index, "withheld", why)
             continue
-        if not (num in withheld or den in withheld) or rules.rates_from_small_counts:
-            continue
-        if withheld.get(num) == "primary":
-            mark(index, "small", small)
-        elif num in withheld:
-            mark(index, "secondary", second)
-        else:
-            mark(index, "derived", "withheld because the count it is a share of is withheld")
-        rate_withheld.add(key)
+        if (num in withheld or den in withheld) and not rules.rates_from_small_counts:
+            mark(index, "withheld", why)
+            rate_withheld.add(key)
 
     for index, row in table.iterrows():
         if row["status"] != "ok":
@@ -419,5 +505,36 @@ def publish(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     hidden = out["status"] != "ok"
     for column in COUNT_COLUMNS:
         out[column] = out[column].mask(hidden)
-    out.loc[blank_denominator, "denominator"] = pd.NA
+    # A shown count's row also names its total; when that total is withheld, so is the count (see the cuts).
     return out
+
+
+# -- which pay band view a chart can show -----------------------------------------------------------------------
+def pay_band_view(table: pd.DataFrame, kinds: list[str]) -> tuple[list[tuple[str, list[tuple[str, str]]]], str]:
+    """The panels of the 'share of each pay band' chart: [(title, [(label, breakdown)])], and a sentence
+    saying what was changed. Bands within a staff group are shown where at least one of them has a BME share
+    to draw; where none has, that staff group's bands are too small, and the chart shows the pay band
+    clusters (clinical and non-clinical together) in their place when the table has them and one can be
+    drawn, or leaves the staff group out."""
+    ok = table[(table.indicator == 1) & (table.measure == "share_pct") & (table.group == "bme")
+               & (table.status == "ok")]
+    shown = set(ok[ok.value > 0].breakdown)          # a bar to draw
+    present = set(table[(table.indicator == 1) & (table.measure == "headcount")].breakdown)
+    bands = [b for b in vocab.pay_bands() if b in present]
+    panels, dropped = [], []
+    for kind in kinds:
+        rows = [(b, f"{b}/{kind}") for b in bands if f"{b}/{kind}" in present]
+        if rows and any(br in shown for _, br in rows):
+            panels.append((f"{kind.capitalize()} staff", rows))
+        elif rows:
+            dropped.append(kind)
+    if not dropped:
+        return panels, ""
+    clusters = [(name, name) for name, _ in vocab.band_groupings() if name.startswith("Cluster") and name in present]
+    words = " and ".join(dropped)
+    if clusters and any(b in shown for _, b in clusters):
+        panels.append(("Pay band clusters, all staff", clusters))
+        return panels, (f"The single bands of {words} staff are too small to publish, so the chart shows NHS "
+                        "England's pay band clusters for all staff instead.")
+    return panels, (f"The single bands of {words} staff are too small to publish (none of their shares can be "
+                    "shown), so they are not charted; the tables below list them.")

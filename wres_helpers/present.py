@@ -604,18 +604,30 @@ def data_sources(r: ReportData) -> str:
 def suppression_rule(r: ReportData) -> str:
     rules = r.rules
     items = [
-        f"**Small counts.** A count from 1 to {rules.threshold - 1} is withheld and shown as "
-        f"\"{rules.wording}\". Zero is shown. " + ("Board membership is public, so board counts are shown."
-                                                if rules.board_counts_public else "Board counts follow the same rule."),
+        f"**Small counts.** A count from 1 to {rules.threshold - 1} is withheld. " + (
+            "Board membership is public, so board counts are shown." if rules.board_counts_public
+            else "Board counts follow the same rule."),
         "**Counts nobody prints count too.** Shortlisted applicants who were not appointed, staff who did not "
         "enter a disciplinary investigation and staff who did not access training can be worked out by "
         "subtraction, so a small one of them is protected like a printed count.",
-        "**Secondary suppression.** Wherever figures add up (White + " + r.term + " + Unknown = total; "
-        "clinical + non-clinical = all staff; the bands of a staff group add up to its total; a pay band group "
-        "is the sum of its bands), a withheld figure could be worked out by subtraction. A second figure is "
-        "then withheld too, shown as \"withheld\", until no withheld figure can be recovered by any "
-        "combination of additions and subtractions (checked by linear algebra). The figures for the whole "
-        "workforce are kept whenever that is possible.",
+        f"**Everyone in one group.** In a band or staff group of fewer than {rules.all_one_group_below} people "
+        "who are all in one ethnic group, that group's count is protected like a small count: otherwise "
+        "\"5 (100%) White\" would tell the ethnicity of every one of them.",
+        f"**One label.** Every withheld figure reads \"{rules.wording}\", whichever rule withheld it, so a "
+        "small count cannot be told apart from the figures withheld to protect it. A count and its share "
+        "are always shown or withheld together.",
+        "**Nothing can be worked out.** Figures add up (White + " + r.term + " + Unknown = total; clinical + "
+        "non-clinical = all staff; the bands add up to their staff group and to every pay band group; "
+        "appointed + not appointed = shortlisted), percentages pin counts to their denominators, and last "
+        "year's report and the two-year disciplinary figures are public too. So other figures are withheld "
+        f"as well, until no withheld figure can be narrowed to a range of fewer than {rules.width + 1} whole "
+        f"numbers (for example 0 to {rules.width}, or 1 to {rules.width + 1}): nobody can tell a withheld "
+        "small count from zero or from a count that is not small. The figures to withhold are chosen by "
+        "optimisation so that the report loses as little as it can: the " + r.term + " share of each band "
+        "and the band totals are kept before the White and Unknown counts beside them, and the whole-"
+        "workforce figures last of all. An independent check (an interval audit by linear programming, the "
+        "method statistical offices use) attacks every published table with all of the above before it is "
+        "published.",
         "**Built on a withheld count.** A percentage, relative likelihood or difference that uses a withheld "
         "count is withheld too" + (", except that this organisation has chosen to show rates built on small "
                                     "counts" if rules.rates_from_small_counts else "") + ".",

@@ -65,10 +65,11 @@ def load_report(org: str, year: int, workspace: str | Path | Workspace | None = 
     year = current.settings.year
     rules = rules_for(current.org)
     history: dict[int, pd.DataFrame] = {}
-    for earlier in [y for y in ws.years(org) if y < year]:
+    for earlier in sorted(y for y in ws.years(org) if y < year):
         inputs = previous if earlier == year - 1 else load_year(ws, org, earlier)
-        history[earlier] = publish(compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules)
-    table = publish(compute(current, previous), rules)
+        history[earlier] = publish(compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules,
+                                   history.get(earlier - 1))
+    table = publish(compute(current, previous), rules, history.get(year - 1))
     return ReportData(ws, current.org, year, current.settings, dict(current.files), table, history, rules)
 
 

@@ -1,0 +1,295 @@
+"""The interval audit: how far can an attacker narrow each withheld figure from what is published?
+
+Written apart from `disclosure.py` on purpose, as the independent check that tries to break it (the model is
+τ-ARGUS's audit of cell suppression). It reads only published tables (what `--published` prints and the site's
+downloads hold: this year's and every earlier year's) and the documented rules, and for every withheld count
+solves two integer programmes (HiGHS, through SciPy): the smallest and the largest value it can take while
+
+- every count is a whole number of at least 0, and every printed count is what it says;
+- the labels hold: one label for every withheld count says only "at least 0"; where the labels tell small
+  counts apart ('small' rows), those are 1 to threshold - 1 and the others 0 or at least the threshold;
+- every sum of the table holds (White + BME + Unknown = total, clinical + non-clinical = all staff, the bands
+  add up to their staff group and to every pay band group, appointed + not appointed = shortlisted, ...);
+- every published percentage and relative likelihood holds with its denominator (100 x numerator = rate x
+  denominator; a relative likelihood times one published rate gives the other rate), as does every
+  difference between two shares and the share of staff with a recorded ethnicity;
+- indicator 3's two-year figures are this year's and last year's counts added together, and last year's
+  report is published too.
+
+A withheld figure is protected when that range spans at least the protection width (threshold - 1, so 4).
+Counts never printed (shortlisted but not appointed, staff who did not enter a disciplinary investigation or
+did not train) are checked too: one that may be small must not be narrowed below the width either.
+Not modelled: a relative likelihood whose two rates are both withheld (it is not linear); published rules
+never show one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import vocab
+
+GROUPS = ("white", "bme", "unknown")
+TOLERANCE = 1e-6      # the downloads print rates to 15 significant figures
+BIG = 1e6             # no count is larger: keeps every programme bounded
+
+
+@dataclass(frozen=True)
+class Finding:
+    year: int
+    cell: tuple            # ('1', breakdown, group), ('2', 'appointed', group), ('hidden', ...) ...
+    low: int
+    high: int
+
+    @property
+    def width(self) -> int:
+        return self.high - self.low
+
+
+class _Attack:
+    """The attacker's integer programme, built up from published rows."""
+
+    def __init__(self):
+        self.index: dict[tuple, int] = {}
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.rows: list[tuple[dict[int, float], float, float]] = []     # (coefficients, low, high)
+
+    def var(self, key, low: float = 0, high: float = None, integer: bool = True) -> int:
+        high = BIG if high is None else high
+        if key not in self.index:
+            self.index[key] = len(self.lower)
+            self.lower.append(low)
+            self.upper.append(high)
+            self.integer.append(1 if integer else 0)
+        return self.index[key]
+
+    def fix(self, key, value: float) -> None:
+        j = self.var(key)
+        self.lower[j] = max(self.lower[j], value)
+        self.upper[j] = min(self.upper[j], value)
+
+    def equal(self, terms: dict, low: float = 0.0, high: float = 0.0) -> None:
+        coef: dict[int, float] = {}
+        for key, c in terms.items():
+            j = self.var(key)
+            coef[j] = coef.get(j, 0.0) + c
+        self.rows.append((coef, low, high))
+
+    def bounds(self, terms: dict) -> tuple[float, float]:
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        n = len(self.lower)
+        a = np.zeros((len(self.rows), n))
+        lo, hi = np.zeros(len(self.rows)), np.zeros(len(self.rows))
+        for r, (coef, low, high) in enumerate(self.rows):
+            for j, c in coef.items():
+                a[r, j] = c
+            lo[r], hi[r] = low, high
+        c = np.zeros(n)
+        for key, v in terms.items():
+            c[self.index[key]] += v
+        ends = []
+        for sign in (1.0, -1.0):
+            res = milp(sign * c, integrality=np.array(self.integer), bounds=Bounds(self.lower, self.upper),
+                       constraints=[LinearConstraint(a, lo, hi)] if len(self.rows) else [],
+                       options={"mip_rel_gap": 0})
+            if res.status != 0:
+                raise AssertionError(f"the attacker's programme has no solution ({res.message}): the audit's "
+                                     "model of the published table is wrong")
+            ends.append(sign * res.fun)
+        return ends[0], ends[1]
+
+
+def _count(year: int, key: tuple) -> tuple:
+    return (year, *key)
+
+
+def _row_meaning(row) -> tuple[tuple | None, tuple | None]:
+    """(numerator count, denominator count) of a published row, by the table's own keys."""
+    i, m, b, g = int(row["indicator"]), row["measure"], str(row["breakdown"]), row["group"]
+    if i == 1 and m in ("headcount", "share_pct"):
+        return ("1", b, g), ("1", b, "total")
+    if i == 9 and m in ("headcount", "share_pct"):
+        return ("9", b, g), ("9", b, "total")
+    if i == 2 and m == "rate_pct":
+        return ("2", "appointed", g), ("2", "shortlisted", g)
+    if i == 2 and m == "share_of_shortlisted_pct":
+        return ("2", "shortlisted", g), ("2", "shortlisted", "total")
+    if i == 2 and m == "share_of_appointed_pct":
+        return ("2", "appointed", g), ("2", "appointed", "total")
+    if i == 3 and m == "rate_pct":
+        return ("3", "cases", g), ("3", "people", g)
+    if i == 4 and m == "rate_pct":
+        return ("4", "trained", g), ("1", "all", g)
+    return None, None
+
+
+def _label_bounds(table: pd.DataFrame, threshold: int) -> dict[int, str]:
+    """What each withheld row's label tells: 'any' (one label for all), 'small' or 'not small'."""
+    counts = table[(table.status == "withheld") & ~table.suppression.isin(["derived", "survey", ""])]
+    labels = {(str(r.shown_as), str(r.suppression)) for r in counts.itertuples()}
+    if len(labels) <= 1:
+        return {i: "any" for i in counts.index}
+    return {i: "small" if r.suppression == "small" else "not small" for i, r in counts.iterrows()}
+
+
+def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tables: dict) -> list[tuple]:
+    """The published rows of one year as constraints; returns the year's withheld counts."""
+    withheld: list[tuple] = []
+    labels = _label_bounds(table, threshold)
+    present: set[tuple] = set()
+    rates: dict[tuple, float] = {}
+    for index, row in table.iterrows():
+        num, den = _row_meaning(row)
+        if num is None:
+            continue
+        present |= {num, den}
+        ok = row["status"] == "ok"
+        if ok:
+            if not pd.isna(row["numerator"]):
+                att.fix(_count(year, num), float(row["numerator"]))
+            if not pd.isna(row["denominator"]):
+                att.fix(_count(year, den), float(row["denominator"]))
+            if not pd.isna(row["value"]) and row["measure"] != "headcount":
+                v = float(row["value"])
+                rates[(int(row["indicator"]), row["measure"], str(row["breakdown"]), row["group"])] = v
+                att.equal({_count(year, num): 100.0, _count(year, den): -v}, -TOLERANCE, TOLERANCE)
+        elif row["status"] == "withheld" and index in labels:
+            key = _count(year, num)
+            att.var(key)
+            for count in (key, _count(year, den)):      # a share withheld for its denominator: that is withheld
+                if count not in withheld:
+                    withheld.append(count)
+            if labels[index] == "small":
+                att.lower[att.index[key]] = max(att.lower[att.index[key]], 1)
+                att.upper[att.index[key]] = min(att.upper[att.index[key]], threshold - 1)
+            elif labels[index] == "not small":           # 0 or at least the threshold: a switch s
+                switch = (year, "switch", *key)
+                att.var(switch, 0, 1)
+                att.equal({key: 1.0, switch: -threshold}, 0, np.inf)          # x >= threshold * s
+                att.equal({key: 1.0, switch: -BIG}, -np.inf, 0)               # x <= BIG * s
+    for c in list(present):
+        att.var(_count(year, c))
+    published = {k for k in withheld if att.lower[att.index[k]] == att.upper[att.index[k]]}
+    withheld = [k for k in withheld if k not in published]          # printed in another row
+    _add_sums(att, year, present)
+    _add_ratios(att, year, table, rates)
+    _add_pooling(att, year, table, tables)
+    return withheld
+
+
+def _add_sums(att: _Attack, year: int, present: set[tuple]) -> None:
+    def total(t: tuple, parts: list[tuple]) -> None:
+        parts = [p for p in parts if p in present]
+        if t in present and parts:
+            att.equal({_count(year, t): 1.0, **{_count(year, p): -1.0 for p in parts}})
+
+    breakdowns = {c[1] for c in present if c[0] == "1"}
+    bands = [b for b in vocab.pay_bands() if b in breakdowns]
+    medical = [b for b in bands if vocab.pay_bands()[b].family == "medical"]
+    for b in breakdowns:
+        total(("1", b, "total"), [("1", b, g) for g in GROUPS])
+    for g in (*GROUPS, "total"):
+        total(("1", "all", g), [("1", k, g) for k in ("clinical", "non-clinical")])
+        total(("1", "all", g), [("1", b, g) for b in bands])
+        total(("1", "Medical and dental", g), [("1", b, g) for b in medical])
+        for k in ("clinical", "non-clinical"):
+            total(("1", k, g), [("1", f"{b}/{k}", g) for b in bands])
+        for b in bands:
+            total(("1", b, g), [("1", f"{b}/{k}", g) for k in ("clinical", "non-clinical")])
+        for name, members in vocab.band_groupings():
+            total(("1", name, g), [("1", b, g) for b in members])
+    for kind in ("shortlisted", "appointed"):
+        total(("2", kind, "total"), [("2", kind, g) for g in GROUPS])
+    for s in {c[1] for c in present if c[0] == "9"}:
+        total(("9", s, "total"), [("9", s, g) for g in GROUPS])
+    # The counts nobody prints: at least 0 each.
+    for g in GROUPS:
+        for name, (t, part) in HIDDEN.items():
+            if t(g) in present and part(g) in present:
+                att.equal({_count(year, t(g)): 1.0, _count(year, part(g)): -1.0, (year, "hidden", name, g): -1.0})
+
+
+HIDDEN = {"not appointed": (lambda g: ("2", "shortlisted", g), lambda g: ("2", "appointed", g)),
+          "did not enter": (lambda g: ("3", "people", g), lambda g: ("3", "cases", g)),
+          "not trained": (lambda g: ("1", "all", g), lambda g: ("4", "trained", g))}
+
+
+def _add_ratios(att: _Attack, year: int, table: pd.DataFrame, rates: dict) -> None:
+    """Relative likelihoods, differences and the declared share, where one side is published (linear)."""
+    for _, row in table[table.status == "ok"].iterrows():
+        i, m, b, g = int(row["indicator"]), row["measure"], str(row["breakdown"]), row["group"]
+        v = float(row["value"]) if not pd.isna(row["value"]) else None
+        if v is None:
+            continue
+        if m == "relative_likelihood" and i in (2, 3, 4):
+            top, bottom = g.split("_vs_")
+            cells = {grp: _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": "all", "group": grp})
+                     for grp in (top, bottom)}
+            rt, rb = rates.get((i, "rate_pct", "all", top)), rates.get((i, "rate_pct", "all", bottom))
+            if rb is not None:         # rate_top = RL x rate_bottom
+                n, d = cells[top]
+                att.equal({_count(year, n): 100.0, _count(year, d): -v * rb}, -TOLERANCE, TOLERANCE)
+            if rt is not None and v:   # rate_bottom = rate_top / RL
+                n, d = cells[bottom]
+                att.equal({_count(year, n): 100.0 * v, _count(year, d): -rt}, -TOLERANCE, TOLERANCE)
+        elif i == 9 and m == "difference_pp":
+            board = rates.get((9, "share_pct", b, "bme"))
+            workforce = rates.get((1, "share_pct", "all", "bme"))
+            if board is not None:
+                att.equal({(year, "1", "all", "bme"): 100.0, (year, "1", "all", "total"): -(board - v)},
+                          -TOLERANCE, TOLERANCE)
+            if workforce is not None:
+                att.equal({(year, "9", b, "bme"): 100.0, (year, "9", b, "total"): -(workforce + v)},
+                          -TOLERANCE, TOLERANCE)
+        elif i == 1 and m == "declared_pct":
+            att.equal({(year, "1", "all", "total"): 100.0 - v, (year, "1", "all", "unknown"): -100.0},
+                      -TOLERANCE, TOLERANCE)
+
+
+def _add_pooling(att: _Attack, year: int, table: pd.DataFrame, tables: dict) -> None:
+    """Indicator 3: pooled cases and people are this year's plus last year's."""
+    pooled = table[(table.indicator == 3) & (table.measure == "years_pooled") & (table.status == "ok")]
+    two = len(pooled) and float(pooled.iloc[0]["value"]) == 2
+    for g in GROUPS:
+        cases, people = (year, "3", "cases", g), (year, "3", "people", g)
+        if cases not in att.index:
+            continue
+        single = {(year, "single cases", g): -1.0}
+        if two:
+            single[(year - 1, "single cases", g)] = -1.0
+            att.equal({people: 1.0, (year, "1", "all", g): -1.0, (year - 1, "1", "all", g): -1.0})
+        att.equal({cases: 1.0, **single})
+
+
+def audit(tables: dict[int, pd.DataFrame], year: int, threshold: int = 5) -> list[Finding]:
+    """The range of every withheld count of `year` (and every count never printed), from `tables`: the
+    published table of `year` and of any earlier years (last year's report is public too)."""
+    att = _Attack()
+    targets: list[tuple] = []
+    for y in sorted(tables):
+        found = _add_year(att, y, tables[y], threshold, tables)
+        if y == year:
+            targets = found + [k for k in att.index if k[0] == y and k[1] == "hidden"]
+    findings = []
+    for key in targets:
+        low, high = att.bounds({key: 1.0})
+        findings.append(Finding(year, key[1:], int(np.ceil(low - 1e-6)), int(np.floor(high + 1e-6))))
+    return findings
+
+
+def unprotected(findings: list[Finding], width: int, threshold: int = 5) -> list[Finding]:
+    """Withheld counts narrowed below the width (unless certainly 0: zeros are published); counts never printed
+    that may be small (1 to threshold - 1) and are narrowed below it too."""
+    out = []
+    for f in findings:
+        if f.width >= width:
+            continue
+        if f.high < 1 or (f.cell[0] == "hidden" and f.low >= threshold):
+            continue                  # certainly 0 (zeros are published), or a hidden count certainly not small
+        out.append(f)
+    return out
