@@ -136,7 +136,7 @@ html:
   use_edit_page_button: false
   use_multitoc_numbering: false
   home_page_in_navbar: true
-  extra_footer: Produced by wres_helpers 9.9.9 from params/fixture-org/2021.
+  extra_footer: Produced by wres_helpers 9.9.9 from the 2021 data of Fixture NHS Trust.
   comments:
     hypothesis: false
     utterances: false
@@ -170,7 +170,7 @@ sphinx:
       use_issues_button: false
       use_source_button: false
       launch_buttons: {}
-      extra_footer: Produced by wres_helpers 9.9.9 from params/fixture-org/2021.
+      extra_footer: Produced by wres_helpers 9.9.9 from the 2021 data of Fixture NHS Trust.
       analytics: {}
     html_show_copyright: false
     html_show_sphinx: false

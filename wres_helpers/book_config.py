@@ -7,6 +7,7 @@ result after every build.
 """
 from __future__ import annotations
 
+import html
 from typing import Sequence
 
 import yaml
@@ -40,7 +41,7 @@ def report_title(settings: OrgSettings, year: int) -> str:
 
 def book_config(settings: OrgSettings, year: int, *, version: str) -> dict:
     """The _config.yml settings for one organisation's report year (`version`: of wres_helpers)."""
-    footer = f"Produced by wres_helpers {version} from params/{settings.slug}/{int(year)}."
+    footer = f"Produced by wres_helpers {version} from the {int(year)} data of {html.escape(settings.name)}."  # raw HTML in the theme
     return {
         "title": report_title(settings, year),
         "author": settings.name,

@@ -43,6 +43,7 @@ from .inputs import sha256
 from .manifest import manifest
 from .safe_text import inert_frame
 from .errors import WresError
+from .engine import missing_input_notes
 from .report_data import load_report
 from .workspace import Workspace
 
@@ -627,6 +628,8 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
         f"{len(texts)} narrative files, {len(plans[0].actions)} actions in {_seconds(step)}")
     for warning in warnings:
         log(f"warning: {warning}")
+    for note in missing_input_notes(org, year, ws):
+        log(f"note: {note}")
     notebook_sections = [(slug, name, title) for slug, name, title in sections if name]
 
     out_root = ws.root / "build" / org / str(year)
