@@ -93,7 +93,7 @@ def sign_off_table(plan: ActionPlan, today: date, board_name: str) -> str:
     for a in plan.actions:
         overdue = a.deadline is not None and a.deadline < today and a.status in OPEN
         rows.append([_safe(a.id), _safe(a.action), _safe(a.owner) or "Not named",
-                     (_safe(a.deadline_text) or "None given") + (" (overdue)" if overdue else ""),
+                     (_safe(a.deadline_text) or "Not given") + (" (overdue)" if overdue else ""),
                      a.status.capitalize()])
     return (f"## The plan for approval\n\nThe actions the {escape_html(board_name)} is asked to approve, one per "
             "line.\n\n" + present.md_table(["No.", "Action", "Lead", "Deadline", "Status"], rows, "lllll"))

@@ -37,19 +37,22 @@ WIDTH = 6.4
 def _fit_titles(fig) -> None:
     """Wrap titles to the figure's width: a title longer than the figure would widen the saved image (and
     shrink everything else on a narrow screen)."""
-    def wrap(text: str, size: float) -> str:
-        chars = max(20, int(fig.get_figwidth() * 72 / (0.6 * size)))
+    def wrap(text: str, size: float, inches: float) -> str:
+        chars = max(20, int(inches * 72 / (0.62 * size)))      # a bold character is about 0.6 em wide
         return "\n".join(textwrap.wrap(text.replace("\n", " "), chars)) if len(text) > chars else text
 
+    fig.tight_layout()                                          # places the axes, so their room is known
+    width = fig.get_figwidth()
     for ax in fig.axes:
+        box = ax.get_position()
+        room = {"left": (1 - box.x0) * width, "center": box.width * width, "right": box.x1 * width}
         for loc in ("left", "center", "right"):
             title = ax.get_title(loc)
             if title:
-                size = ax.title.get_fontsize()
-                ax.set_title(wrap(title, size), loc=loc)
+                ax.set_title(wrap(title, ax.title.get_fontsize(), room[loc]), loc=loc)
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text():
-        suptitle.set_text(wrap(suptitle.get_text(), suptitle.get_fontsize()))
+        suptitle.set_text(wrap(suptitle.get_text(), suptitle.get_fontsize(), width * 0.98))
     fig.tight_layout()
 
 
