@@ -168,3 +168,36 @@ def test_sample_plans_load():
     assert [a.id for a in hw.actions][:13] == [str(i) for i in range(1, 14)]
     leeds, leeds_2020 = load_plans(ws, "leeds", 2021)
     assert leeds_2020 is not None and {a.carried_from for a in leeds.actions} >= {"A1", "A2", "A4"}
+
+
+def test_sign_off_table_heads_the_page_with_every_action_on_one_line(ws):
+    plan = """\
+    actions:
+      - id: C1
+        action: Review shortlisting panels
+        indicators: [2]
+        owner: Head of HR
+        deadline: 31/03/2021
+        status: in progress
+      - id: C2
+        action: Reverse mentoring for the board
+        indicators: [9]
+        deadline: Ongoing
+        status: complete
+    """
+    root = ws({2021: {"staff.csv": staff_csv(white=30, bme=12), "actions.yaml": plan}})
+    page = render(load_report("t", 2021, root), *plans(root))
+    lines = page.splitlines()
+    head = lines.index("| No. | Action | Lead | Deadline | Status |")
+    # The table comes before every other section of the page.
+    assert head < min(i for i, line in enumerate(lines) if line.startswith("## ") and "approval" not in line)
+    # C1's deadline is before the report date (30 September 2021) and it is open: overdue. C2 names no lead.
+    assert lines[head + 2] == "| C1 | Review shortlisting panels | Head of HR | 31/03/2021 (overdue) | In progress |"
+    assert lines[head + 3] == "| C2 | Reverse mentoring for the board | Not named | Ongoing | Complete |"
+    assert not lines[head + 4].startswith("|")
+
+
+def test_page_without_a_plan_says_so_in_words(ws):
+    root = ws({2021: {"staff.csv": staff_csv(white=30, bme=12)}})
+    page = render(load_report("t", 2021, root), *plans(root))
+    assert "No action plan was supplied for 2021." in page and "params/" not in page

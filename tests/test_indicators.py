@@ -6,6 +6,7 @@ import pytest
 
 from conftest import staff_csv
 from wres_helpers import indicator_table
+from wres_helpers.engine import missing_input_notes
 
 
 def value(table, indicator, measure, breakdown, group):
@@ -128,6 +129,11 @@ def test_indicator_3_two_year_rolling_adds_cases_and_headcounts(ws):
     assert value(t, 3, "rate_pct", "all", "white").value == pytest.approx(200 / 38)
     assert value(t, 3, "relative_likelihood", "all", "bme_vs_white").value == pytest.approx(38 / 11)
     assert value(t, 3, "years_pooled", "all", "all").value == 2
+    # The report year alone, as its own rows: BME 1/5 = 20%, White 2/20 = 10%, RL 2.0.
+    alone = value(t, 3, "rate_pct", "report_year", "bme")
+    assert alone.value == pytest.approx(20.0) and (alone.numerator, alone.denominator) == (1, 5)
+    assert value(t, 3, "rate_pct", "report_year", "white").value == pytest.approx(10.0)
+    assert value(t, 3, "relative_likelihood", "report_year", "bme_vs_white").value == pytest.approx(2.0)
 
 
 def test_indicator_3_single_year_when_last_year_is_missing(ws):
@@ -136,7 +142,9 @@ def test_indicator_3_single_year_when_last_year_is_missing(ws):
     # BME 1/5 = 20%, White 2/20 = 10%: RL 2.0 from one year, and the table says so.
     assert value(t, 3, "relative_likelihood", "all", "bme_vs_white").value == pytest.approx(2.0)
     pooled = value(t, 3, "years_pooled", "all", "all")
-    assert pooled.value == 1 and "one year only: the disciplinary and staff files are not in params/t/2020" in pooled.reason
+    assert pooled.value == 1 and "one year only: no disciplinary and staff data was supplied for 2020" in pooled.reason
+    assert "params/" not in pooled.reason                   # the reason is published: plain words, no path
+    assert not len(t[t.breakdown == "report_year"])         # one year: the key rows are the year alone already
 
 
 def test_indicator_3_nobody_entered_is_not_computable(ws):
@@ -224,11 +232,17 @@ def test_indicator_9_no_executive_members_is_not_computable(ws):
 
 
 # -- states ----------------------------------------------------------------------------------------
-def test_missing_files_give_no_data_rows_with_the_file_named(ws):
-    t = indicator_table("t", 2021, ws({2021: {"staff.csv": staff_csv(white=3, bme=1)}}))
+def test_missing_files_give_no_data_rows_in_plain_words_and_the_log_names_the_file(ws):
+    root = ws({2021: {"staff.csv": staff_csv(white=3, bme=1)}})
+    t = indicator_table("t", 2021, root)
     rl = value(t, 2, "relative_likelihood", "all", "white_vs_bme")
-    assert rl.status == "no_data" and "recruitment.csv" in rl.reason
-    assert value(t, 9, "share_pct", "voting", "bme").status == "no_data"
+    # The reason is published, so it names no file; the analyst's log does.
+    assert rl.status == "no_data" and rl.reason == "no recruitment data was supplied for 2021"
+    board = value(t, 9, "share_pct", "voting", "bme")
+    assert board.status == "no_data" and board.reason == "no board membership data was supplied for 2021"
+    notes = missing_input_notes("t", 2021, root)
+    assert len(notes) == 5 and any("params/t/2021/recruitment.csv or .xlsx" in n for n in notes)
+    assert not any(n.startswith("no staff file") for n in notes)
 
 
 def test_declared_statuses_from_settings(ws):

@@ -47,13 +47,26 @@ def _action_block(a: Action, today: date, heading: str) -> str:
     return text
 
 
+def sign_off_table(plan: ActionPlan, today: date, board_name: str) -> str:
+    """Every action on one line, in the plan's order: the table a board approves."""
+    rows = []
+    for a in plan.actions:
+        overdue = a.deadline is not None and a.deadline < today and a.status in OPEN
+        rows.append([_safe(a.id), _safe(a.action), _safe(a.owner) or "Not named",
+                     (_safe(a.deadline_text) or "Not given") + (" (overdue)" if overdue else ""),
+                     a.status.capitalize()])
+    return (f"## The plan for approval\n\nThe actions the {escape_html(board_name)} is asked to approve, one per "
+            "line.\n\n" + present.md_table(["No.", "Action", "Lead", "Deadline", "Status"], rows, "lllll"))
+
+
 def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
     if plan.source is None:
-        return ("```{admonition} No action plan yet\n:class: warning\nThere is no action plan for this year "
-                f"(expected params/{r.org.slug}/{r.year}/actions.yaml, .csv or .xlsx).\n```\n")
+        return ("```{admonition} No action plan yet\n:class: warning\n"
+                f"No action plan was supplied for {r.year}.\n```\n")
     today = report_date(r)
     parts = [f"This plan has {len(plan.actions)} action{'s' if len(plan.actions) != 1 else ''}. Overdue means the "
-             f"deadline is before the report date, {today:%-d %B %Y}, and the action is not complete or dropped."]
+             f"deadline is before the report date, {today:%-d %B %Y}, and the action is not complete or dropped.",
+             sign_off_table(plan, today, r.org.board_name)]
 
     counts = {s: sum(a.status == s for a in plan.actions) for s in STATUSES}
     overdue = [a for a in plan.actions if a.deadline and a.deadline < today and a.status in OPEN]

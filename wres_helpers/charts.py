@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 
 import matplotlib
 
@@ -30,7 +31,35 @@ plt.rcParams.update({
 })
 
 
+# Figure width in inches: at 100 dpi a chart is at most about 640 px wide, so that on a 390 px phone (where
+# the site's CSS keeps it 520 px wide, scrolling sideways) its 10-point labels are still about 11 px high.
+WIDTH = 6.4
+
+
+def _fit_titles(fig) -> None:
+    """Wrap titles to the figure's width: a title longer than the figure would widen the saved image (and
+    shrink everything else on a narrow screen)."""
+    def wrap(text: str, size: float, inches: float) -> str:
+        chars = max(20, int(inches * 72 / (0.62 * size)))      # a bold character is about 0.6 em wide
+        return "\n".join(textwrap.wrap(text.replace("\n", " "), chars)) if len(text) > chars else text
+
+    fig.tight_layout()                                          # places the axes, so their room is known
+    width = fig.get_figwidth()
+    for ax in fig.axes:
+        box = ax.get_position()
+        room = {"left": (1 - box.x0) * width, "center": box.width * width, "right": box.x1 * width}
+        for loc in ("left", "center", "right"):
+            title = ax.get_title(loc)
+            if title:
+                ax.set_title(wrap(title, ax.title.get_fontsize(), room[loc]), loc=loc)
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        suptitle.set_text(wrap(suptitle.get_text(), suptitle.get_fontsize(), width * 0.98))
+    fig.tight_layout()
+
+
 def figure_html(fig, alt: str, caption: str) -> str:
+    _fit_titles(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
@@ -49,7 +78,7 @@ def band_representation(r: ReportData) -> str | None:
     if not panels:
         return None
     longest = max(len(rows) for _, rows in panels)
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.2, (0.34 * longest + 1.3) * len(panels) + 0.5),
+    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, (0.34 * longest + 1.3) * len(panels) + 0.5),
                              squeeze=False)
     alt_parts = []
     for ax, (panel, rows) in zip(axes[:, 0], panels):
@@ -111,7 +140,7 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
             points.append((i, year, row["value"] if present.ok(row) else None, row))
     if not any(v is not None for _, _, v, _ in points):
         return None
-    fig, ax = plt.subplots(figsize=(7.2, 1.3 * len(indicators) + 1.8))
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.3 * len(indicators) + 1.8))
     low, high = NON_ADVERSE_RANGE
     ax.axvspan(low, high, color=PALETTE["band"], alpha=0.15, label=f"non-adverse range {low:.2f}–{high:.2f}")
     ax.axvline(1.0, color=PALETTE["line"], linewidth=1)
@@ -158,7 +187,7 @@ def survey_chart(r: ReportData) -> str | None:
             data.append((i, w["value"], b["value"]))
     if not data:
         return None
-    fig, ax = plt.subplots(figsize=(7.2, 1.0 * len(data) + 1.8))
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.0 * len(data) + 1.8))
     short = {5: "5. Harassment from patients/public", 6: "6. Harassment from staff",
              7: "7. Equal opportunities for progression", 8: "8. Discrimination from manager/colleagues"}
     for pos, (i, w, b) in enumerate(data):
@@ -187,7 +216,7 @@ def board_chart(r: ReportData) -> str | None:
     rows = [(label, row) for label, row in rows if present.ok(row)]
     if not rows or not present.ok(overall):
         return None
-    fig, ax = plt.subplots(figsize=(7.2, 0.7 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.7 * len(rows) + 1.6))
     for pos, (label, row) in enumerate(rows):
         ax.barh(pos, row["value"], color=PALETTE["bme"], height=0.6)
         ax.text(row["value"] + 0.8, pos, f"{present.pct(row['value'])} ({present.count_of(row)})", va="center", fontsize=10)

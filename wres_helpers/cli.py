@@ -16,6 +16,9 @@ def _indicators(args) -> int:
         table = load_report(args.org, args.year, args.workspace).table
     else:
         table = indicator_table(args.org, args.year, args.workspace)
+    from .engine import missing_input_notes
+    for note in missing_input_notes(args.org, args.year, args.workspace):
+        print(f"note: {note}", file=sys.stderr)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -99,8 +99,9 @@ def _row_cells(row) -> tuple[Cell | None, Cell | None]:
         return ("2", "shortlisted", g), ("2", "shortlisted", "total")
     if i == 2 and m == "share_of_appointed_pct":
         return ("2", "appointed", g), ("2", "appointed", "total")
-    if i == 3 and m == "rate_pct":
-        return ("3", "cases", g), ("3", "people", g)
+    if i == 3 and m == "rate_pct":        # the pooled key rows ('all') and the report year alone
+        part = "" if b == "all" else f" {b}"
+        return ("3", "cases" + part, g), ("3", "people" + part, g)
     if i == 4 and m == "rate_pct":
         return ("4", "trained", g), ("1", "all", g)
     if i == 9 and m in ("headcount", "share_pct"):
@@ -147,6 +148,9 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
     for g in GROUPS:
         add(("2", "shortlisted", g), [("2", "appointed", g), ("2", "not appointed", g)])
         add(("3", "people", g), [("3", "cases", g), ("3", "did not enter", g)])
+        add(("3", "people report_year", g), [("3", "cases report_year", g), ("3", "did not enter report_year", g)])
+        for kind in ("cases", "people"):     # pooled = report year + the year before
+            add(("3", kind, g), [("3", f"{kind} report_year", g), ("3", f"{kind} previous year", g)])
         add(("1", "all", g), [("4", "trained", g), ("4", "not trained", g)])
     for subset in {c[1] for c in values if c[0] == "9"}:
         add(("9", subset, "total"), [("9", subset, g) for g in GROUPS])
@@ -155,6 +159,9 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
 
 HIDDEN = {("2", "not appointed"): (("2", "shortlisted"), ("2", "appointed")),
           ("3", "did not enter"): (("3", "people"), ("3", "cases")),
+          ("3", "did not enter report_year"): (("3", "people report_year"), ("3", "cases report_year")),
+          ("3", "cases previous year"): (("3", "cases"), ("3", "cases report_year")),
+          ("3", "people previous year"): (("3", "people"), ("3", "people report_year")),
           ("4", "not trained"): (("1", "all"), ("4", "trained"))}
 
 
@@ -493,7 +500,7 @@ def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = No
         if row["status"] != "ok":
             continue
         i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
-        if m == "relative_likelihood" and any((i, "rate_pct", "all", g) in rate_withheld for g in ("white", "bme")):
+        if m == "relative_likelihood" and any((i, "rate_pct", b, g) in rate_withheld for g in ("white", "bme")):
             mark(index, "derived", "withheld because a rate it is built on is withheld")
         elif i in (5, 6, 7, 8) and m == "difference_pp" and any((i, "pct", b, g) in rate_withheld for g in ("white", "bme")):
             mark(index, "derived", "withheld because a survey result it is built on is withheld")

@@ -23,3 +23,14 @@ def indicator_table(org: str, year: int, workspace: str | Path | Workspace | Non
     """The unsuppressed indicator table for one organisation and report year."""
     current, previous = load_inputs(org, year, workspace)
     return compute(current, previous)
+
+
+def missing_input_notes(org: str, year: int, workspace: str | Path | Workspace | None = None) -> list[str]:
+    """For the analyst's log, never the site: each optional input that is absent, with the file that would
+    supply it (the published pages say only "no ... data was supplied")."""
+    from .inputs import INPUT_NAMES
+
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    folder = ws.display(ws.year_dir(org, year))
+    return [f"no {name} file: its indicators show 'No data' (to report them, add {folder}/{name}.csv or .xlsx)"
+            for name in INPUT_NAMES if ws.input_file(org, year, name) is None]

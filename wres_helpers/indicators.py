@@ -16,7 +16,10 @@ from .inputs import YearInputs
 COLUMNS = ["indicator", "measure", "breakdown", "group", "value", "numerator", "denominator", "status", "reason"]
 STATUSES = ("ok", "not_computable", "withheld", "not_collected", "not_required", "no_data")
 GROUP_WORDS = {"white": "White", "bme": "BME", "unknown": "Unknown"}
-NON_ADVERSE_RANGE = (0.80, 1.25)   # the four-fifths rule used by NHS England's "A fair experience for all"
+NON_ADVERSE_RANGE = (0.80, 1.25)
+# Each input file in the words a published reason uses ("no board membership data was supplied for 2024").
+INPUT_WORDS = {"staff": "staff", "recruitment": "recruitment", "disciplinary": "disciplinary",
+               "training": "training", "board": "board membership", "staff_survey": "NHS Staff Survey"}   # the four-fifths rule used by NHS England's "A fair experience for all"
 
 INDICATOR_TITLES = {
     1: "Representation by pay band",
@@ -147,23 +150,34 @@ def indicator_2(rows: Rows, recruitment: pd.DataFrame) -> None:
              "nobody was appointed")
 
 
-def indicator_3(rows: Rows, years: list[tuple[int, pd.DataFrame, pd.DataFrame]], reason_single: str) -> None:
-    """years: (year, disciplinary, staff) for the current year and, when available, the previous one."""
+def _indicator_3_rates(rows: Rows, breakdown: str, years: list[tuple[int, pd.DataFrame, pd.DataFrame]]) -> None:
     cases = pd.concat([d for _, d, _ in years])
     staff = pd.concat([s for _, _, s in years])
     case_counts, headcounts = _counts(cases), _counts(staff)
     labels = " and ".join(str(y) for y, _, _ in sorted(years))
-    rates = {g: rate(rows, 3, "rate_pct", "all", g, case_counts[g], headcounts[g],
+    rates = {g: rate(rows, 3, "rate_pct", breakdown, g, case_counts[g], headcounts[g],
                      f"there were no {GROUP_WORDS[g]} staff in {labels}") for g in vocab.GROUPS}
     if sum(case_counts.values()) == 0:
-        rows.add(3, "relative_likelihood", "all", "bme_vs_white", None, None, None, "not_computable",
+        rows.add(3, "relative_likelihood", breakdown, "bme_vs_white", None, None, None, "not_computable",
                  f"nobody entered a formal disciplinary investigation in {labels}, so there is nothing to compare")
     else:
-        relative_likelihood(rows, 3, "all", "bme_vs_white", rates["bme"], rates["white"],
+        relative_likelihood(rows, 3, breakdown, "bme_vs_white", rates["bme"], rates["white"],
                             f"entered a formal disciplinary investigation in {labels}")
+
+
+def indicator_3(rows: Rows, years: list[tuple[int, pd.DataFrame, pd.DataFrame]], reason_single: str) -> None:
+    """years: (year, disciplinary, staff) for the current year and, when available, the previous one.
+
+    The key rows (breakdown 'all') pool both years, as NHS England asks. When they do, the report year alone
+    is added under breakdown 'report_year', so that a reader can see this year's own figure too.
+    """
+    labels = " and ".join(str(y) for y, _, _ in sorted(years))
+    _indicator_3_rates(rows, "all", years)
     rows.add(3, "years_pooled", "all", "all", float(len(years)), None, None, "ok",
              f"two-year rolling figure: cases and headcounts of {labels} added together" if len(years) == 2
              else reason_single)
+    if len(years) == 2:
+        _indicator_3_rates(rows, "report_year", years[:1])
 
 
 def indicator_4(rows: Rows, training: pd.DataFrame, staff: pd.DataFrame) -> None:
@@ -232,10 +246,11 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
     """All nine indicators for one report year. `previous` is last year's inputs (for indicator 3)."""
     year, org = inputs.settings.year, inputs.org
     rows = Rows()
-    folder = f"params/{org.slug}/{year}"
 
     def missing(name: str) -> str:
-        return f"no {name} file for {year} (expected {folder}/{name}.csv or .xlsx)"
+        # Plain words: this reason is published. The file it would come from is in the build log
+        # (engine.missing_input_notes).
+        return f"no {INPUT_WORDS[name]} data was supplied for {year}"
 
     staff = inputs["staff"]
     if staff is not None:
@@ -258,8 +273,8 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
         else:
             absent = ["disciplinary", "staff"] if previous is None else [
                 n for n in ("disciplinary", "staff") if previous[n] is None]
-            lacking = " and ".join(absent) + (" files are" if len(absent) > 1 else " file is")
-            single = (f"one year only: the {lacking} not in params/{org.slug}/{year - 1}, "
+            lacking = " and ".join(INPUT_WORDS[n] for n in absent)
+            single = (f"one year only: no {lacking} data was supplied for {year - 1}, "
                       "so the two-year rolling figure could not be formed")
         indicator_3(rows, years, single)
     else:

@@ -192,7 +192,7 @@ def _generated(r: ReportData, section: str) -> str:
     if section == "experience":
         return present.survey_overview(r)
     if section == "board":
-        return present.bullets([present.board_sentence(r, s) for s in ("voting", "executive", "all_members")])
+        return present.board_overview(r)
     if section == "next_steps":
         from .concerns import assess
         found = assess(r)

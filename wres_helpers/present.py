@@ -11,7 +11,7 @@ import contextvars
 import pandas as pd
 
 from . import judgements as j
-from .indicators import INDICATOR_TITLES, NON_ADVERSE_RANGE
+from .indicators import INDICATOR_TITLES, INPUT_WORDS, NON_ADVERSE_RANGE
 from .judgements import HIGHER_IS_BETTER, PCT_MEASURES, unit_of  # noqa: F401 (used by values.py and charts.py)
 from .keys import friendly
 from .report_data import ReportData, run_time
@@ -302,24 +302,37 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     return text
 
 
+# Indicator 2's shares of all shortlisted and of all appointed, shown beside its rates (as the seed reports do).
+SHARE_COLUMNS = {2: (("share_of_shortlisted_pct", "Share of shortlisted"), ("share_of_appointed_pct", "Share of appointed"))}
+
+
 def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
-    """Counts beside rates for White, BME and Unknown, this year and last."""
-    rows = []
+    """Counts beside rates for White, BME and Unknown, this year and last; for indicator 3, the pooled two-year
+    figure and the report year alone. Nothing when no year has data (the page's panel says why)."""
+    rows, any_data = [], False
+    shares = SHARE_COLUMNS.get(indicator, ())
     years = [y for y in (r.previous_year(), r.year) if y]
     for year in years:
         label = str(year)
         pooled = r.row(indicator, "years_pooled", "all", "all", year)
+        breakdowns = [("all", label)]
         if ok(pooled) and pooled["value"] == 2:
-            label = f"{year - 1} and {year} together"
-        for group in ("white", "bme", "unknown"):
-            row = r.row(indicator, "rate_pct", "all", group, year)
-            if row is None:
-                continue
-            has_counts = row["status"] in ("ok", "not_computable") and not pd.isna(row["denominator"])
-            rows.append([label, capital(group_label(r, group)),
-                         count(row["numerator"]) if has_counts else "–",
-                         count(row["denominator"]) if has_counts else "–", cell(row)])
-    return md_table(["Year", "Group", events, people, "Rate"], rows, "llrrr")
+            breakdowns = [("all", f"{year - 1} and {year} together"), ("report_year", f"{year} alone")]
+        for breakdown, label in breakdowns:
+            for group in ("white", "bme", "unknown"):
+                row = r.row(indicator, "rate_pct", breakdown, group, year)
+                if row is None:
+                    continue
+                has_counts = row["status"] in ("ok", "not_computable") and not pd.isna(row["denominator"])
+                any_data |= row["status"] != "no_data"
+                rows.append([label, capital(group_label(r, group)),
+                             count(row["numerator"]) if has_counts else "–",
+                             count(row["denominator"]) if has_counts else "–", cell(row)]
+                            + [cell(r.row(indicator, m, breakdown, group, year)) for m, _ in shares])
+    if not any_data:
+        return ""
+    return md_table(["Year", "Group", events, people, "Rate"] + [h for _, h in shares], rows,
+                    "llrrr" + "r" * len(shares))
 
 
 def _survey_problem(r: ReportData, indicator: int):
@@ -391,12 +404,26 @@ def survey_table(r: ReportData, indicator: int) -> str:
                      f"Gap ({r.term} − White, percentage points)"], rows)
 
 
-def board_sentence(r: ReportData, subset: str = "voting") -> str:
+BOARD_SUBSETS = ("voting", "executive", "all_members")
+
+
+def board_overview(r: ReportData) -> str:
+    """The generated text for the board section: one panel when no subset has a figure for the same reason
+    (no board file), else a sentence per subset (a panel cannot sit inside a list item)."""
+    shares = [r.row(9, "share_pct", s, "bme") for s in BOARD_SUBSETS]
+    if not any(ok(s) for s in shares) and len({(s["status"], s["reason"]) for s in shares if s is not None}) <= 1:
+        return state_panel(shares[0], f"indicator 9 ({r.org.board_name})")
+    return bullets([board_sentence(r, s, plain=True) for s in BOARD_SUBSETS])
+
+
+def board_sentence(r: ReportData, subset: str = "voting", plain: bool = False) -> str:
     from .concerns import board_gap
     share = r.row(9, "share_pct", subset, "bme")
     diff = r.row(9, "difference_pp", subset, "bme")
     words = {"voting": "voting members", "executive": "executive members", "all_members": "members"}[subset]
     if not ok(share):
+        if plain:
+            return f"{capital(words)}: {state_line(share)}"
         return state_panel(share, f"{r.org.board_name} {words}")
     text = f"{fv(share)} of the {r.org.board_name}'s {words} ({fof(share)}) are {r.term}"
     gap = board_gap(r, subset)
@@ -532,7 +559,12 @@ def pooling_note(r: ReportData) -> str:
     pooled = r.row(3, "years_pooled", "all", "all")
     if not ok(pooled):
         return ""
-    return f"*{_sentence(pooled['reason'])}*"
+    text = f"*{_sentence(pooled['reason'])}*"
+    alone = r.row(3, "relative_likelihood", "report_year", "bme_vs_white")
+    if alone is not None:
+        text += (f" For {fyear(r, 'year')} alone, the relative likelihood is "
+                 f"{fv(alone) if ok(alone) else state_text(alone).lower()}.")
+    return text
 
 
 def definitions(r: ReportData) -> str:
@@ -596,9 +628,8 @@ def data_sources(r: ReportData) -> str:
              "staff_survey": f"NHS Staff Survey {s.survey_year}, published results (indicators 5 to 8)"}
     rows = []
     for name, what in names.items():
-        path = r.files.get(name)
-        rows.append([what, r.ws.display(path).rsplit("/", 1)[-1] if path else "not supplied"])
-    return md_table(["Source", "File"], rows, "ll")
+        rows.append([what, "Supplied" if r.files.get(name) else "**No data supplied**"])
+    return md_table(["Source", "Data"], rows, "ll")
 
 
 def suppression_rule(r: ReportData) -> str:
@@ -658,10 +689,9 @@ def data_quality(r: ReportData) -> str:
     pooled = r.row(3, "years_pooled", "all", "all")
     if ok(pooled) and pooled["value"] == 1:
         items.append(_sentence(pooled["reason"]))
-    missing = [n for n in ("staff", "recruitment", "disciplinary", "training", "board", "staff_survey")
-               if n not in r.files]
+    missing = [words for n, words in INPUT_WORDS.items() if n not in r.files]
     if missing:
-        items.append("No input file was supplied for: " + ", ".join(missing) + ".")
+        items.append("No data was supplied for: " + ", ".join(missing) + ".")
     return bullets(items) if items else "No data-quality issues were found.\n"
 
 
@@ -670,12 +700,24 @@ def provenance(r: ReportData) -> str:
     version = code_version()
     commit = version["commit"][:12] + (" (with uncommitted changes)" if version["dirty"] else "")
     packages = ", ".join(f"{name} {v}" for name, v in package_versions().items())
-    rows = [[f"`{name}`", f"`{digest}`"] for name, digest in input_files(r)]
+    rows = [[input_label(name), f"`{digest}`"] for name, digest in input_files(r)]
     return (f"Built by the WRES pipeline, code version `{commit}`, on {run_time()}, with {packages}. Every "
             "figure on these pages is computed from the files below; none is typed by hand. The SHA-256 "
             "fingerprint of each file lets anyone check that a rebuild used the same data. The same record, "
-            "with every setting resolved, is in `manifest.json` beside this site.\n\n"
-            + md_table(["File", "SHA-256"], rows, "ll"))
+            "with every setting resolved and each file named, is in `manifest.json` beside this site.\n\n"
+            + md_table(["Input", "SHA-256"], rows, "ll"))
+
+
+def input_label(shown: str) -> str:
+    """An input file in words for a public page ('params/leeds/2021/narrative/summary.md' -> '2021: narrative,
+    summary'): the workspace's paths stay in manifest.json and the build log."""
+    parts = shown.replace("\\", "/").split("/")
+    parts = parts[2:] if parts[:1] == ["params"] and len(parts) > 2 else parts[-2:]
+    words = [p.rsplit(".", 1)[0].replace("_", " ") for p in parts]
+    words = ["action plan" if w == "actions" else w for w in words]
+    if words and words[0].isdigit():
+        return f"{words[0]}: {', '.join(words[1:])}"
+    return "organisation settings" if words == ["org"] else ", ".join(words)
 
 
 def rl_state(r: ReportData, indicator: int) -> str:
