@@ -37,7 +37,7 @@ def test_secondary_suppression_by_hand(ws):
     staff = "staff_id,ethnic_category,pay_band,clinical\n" + "".join(
         f"s{i},{code},{band},N\n" for i, (code, band) in enumerate(people))
     root = ws({2021: {"staff.csv": staff}}, org_yaml=ORG_YAML + "band_groups: []\n")
-    t = publish(indicator_table("t", 2021, root), Rules())
+    t = publish(indicator_table("t", 2021, root), Rules(band_view="bands"))
     headcount = t[t.measure == "headcount"].set_index(["breakdown", "group"])
     assert headcount.loc[("Band 5", "bme"), "status"] == "withheld"
     for band in ("Band 5", "Band 6"):
@@ -47,6 +47,10 @@ def test_secondary_suppression_by_hand(ws):
     # The whole-workforce row is the headline: 13 White, 7 BME, 6 Unknown, 26 in all, kept.
     assert [headcount.loc[("all", g), "value"] for g in ("white", "bme", "unknown", "total")] == [13, 7, 6, 26]
     assert unprotected(audit({2021: t}, 2021), width=4) == []
+    # Automatically, the report shows the cluster instead: with two bands, neither BME share could be shown.
+    auto = publish(indicator_table("t", 2021, root), Rules())
+    cluster = auto[(auto.measure == "headcount") & (auto.breakdown == "Cluster 2 (Bands 5-7)")]
+    assert list(cluster.value) == [13, 7, 6, 26] and not auto.breakdown.isin(["Band 5", "Band 6"]).any()
 
 
 def test_rates_from_small_counts_when_the_organisation_allows_it(ws):

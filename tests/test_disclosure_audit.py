@@ -47,10 +47,10 @@ def test_the_leeds_vsm_attack_fails():
     # The attack from issue 13: leeds 2021 printed VSM 6 staff, VSM/clinical "fewer than 5" and VSM/non-clinical
     # "withheld" (so 0 or at least 5): non-clinical had to be 5 and clinical 1 (6 = 1 + 5).
     r = load_report("leeds", 2021)
-    vsm = {f.cell: f for f in attack(r) if f.cell[1] in ("VSM", "VSM/clinical", "VSM/non-clinical")}
-    assert ("1", "VSM/clinical", "total") in vsm            # the one clinical VSM is withheld ...
+    vsm = {f.cell[-2:]: f for f in attack(r) if f.cell[-2] in ("VSM", "VSM/clinical", "VSM/non-clinical")}
+    assert ("VSM/clinical", "total") in vsm          # the one clinical VSM is withheld or not published ...
     for cell, found in vsm.items():                          # ... and nothing about VSM can be narrowed to it
-        assert found.width >= 4, f"{cell} narrowed to {found.low}..{found.high}"
+        assert found.width >= 4 or found.high == 0, f"{cell} narrowed to {found.low}..{found.high}"
 
 
 def _recruitment_table(rl_published: bool) -> pd.DataFrame:
@@ -94,15 +94,16 @@ def test_a_small_band_all_in_one_group_is_protected():
     # they told the ethnicity of everyone in the band.
     for org, year, band in (("smallccg", 2021, "Band 3"), ("hwccg", 2020, "Band 9")):
         t = load_report(org, year).table
-        assert _band(t, band, "white").status == "withheld"
-        assert _band(t, band, "white", "share_pct").status == "withheld"
+        rows = t[(t.indicator == 1) & (t.breakdown == band) & (t.group == "white")]
+        # Withheld, or the band is not published on its own at all (the report shows pay band clusters).
+        assert (rows.status == "withheld").all(), rows
 
 
 def test_all_one_group_rule_is_a_setting(ws):
     staff = "staff_id,ethnic_category,pay_band,clinical\n" + "".join(
         f"s{i},{'A' if i < 26 else 'N'},{'Band 3' if i < 6 else 'Band 5'},N\n" for i in range(40))
     for setting, status in (("", "withheld"), ("protect_all_one_group_below: 0\n", "ok")):
-        root = Workspace(ws({2021: {"staff.csv": staff}}, org_yaml=ORG_YAML + "band_groups: []\n" + setting))
+        root = Workspace(ws({2021: {"staff.csv": staff}}, org_yaml=ORG_YAML + "band_groups: []\npay_band_view: bands\n" + setting))
         t = publish(indicator_table("t", 2021, root), rules_for(root.org_settings("t")))
         assert _band(t, "Band 3", "white").status == status        # 6 staff in Band 3, all White
 

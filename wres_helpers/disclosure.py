@@ -48,6 +48,8 @@ class Rules:
     survey_min_respondents: int = SURVEY_MIN_RESPONDENTS
     all_one_group_below: int = 10            # a row this small, all in one group, is protected (0: never)
     width: int = 4                           # protection width: threshold - 1
+    band_groups: tuple = ()                  # the pay band groups the organisation reports (org.yaml)
+    band_view: str = "auto"                  # one of BAND_VIEWS, or auto: the most detailed that shows enough
 
 
 def rules_for(org: OrgSettings) -> Rules:
@@ -77,11 +79,16 @@ def rules_for(org: OrgSettings) -> Rules:
                                 "this setting is no longer used: every withheld figure now carries one label "
                                 "(set it with withheld_wording), so that a small count cannot be told apart from "
                                 "the figures withheld to protect it"))
+    band_view = extra.get("pay_band_view", "auto")
+    if band_view not in ("auto", *BAND_VIEWS):
+        problems.append(Problem(shown, None, "pay_band_view", str(band_view),
+                                "expected one of: auto, " + ", ".join(BAND_VIEWS)))
+        band_view = "auto"
     if problems:
         raise InputError(problems, f"the settings of {org.slug}")
     wording = str(extra.get("withheld_wording") or "withheld")
     return Rules(threshold, wording, flags["allow_rates_from_small_counts"], flags["publish_board_counts"],
-                 all_one_group_below=one_group, width=threshold - 1)
+                 all_one_group_below=one_group, width=threshold - 1, band_groups=tuple(org.band_groups), band_view=band_view)
 
 
 # -- cells: the counts behind the table, and the sums that tie them together ---------------------------------
@@ -143,6 +150,13 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
         for name, members in vocab.band_groupings():
             add(("1", name, g), [("1", b, g) for b in members])
         add(("1", "Medical and dental", g), [("1", b, g) for b in bands if vocab.pay_bands()[b].family == "medical"])
+        if not bands:               # pay band clusters in place of single bands (BAND_VIEWS): they add up too
+            clusters = [c for c in _CLUSTERS if c in breakdowns]
+            add(("1", "all", g), [("1", c, g) for c in (*clusters, "Medical and dental")])
+            for name, members in vocab.band_groupings():
+                covered = [c for c in clusters if set(dict(vocab.band_groupings())[c]) <= set(members)]
+                if name not in _CLUSTERS and covered:
+                    add(("1", name, g), [("1", c, g) for c in covered])
     for kind in ("shortlisted", "appointed"):
         add(("2", kind, "total"), [("2", kind, g) for g in GROUPS])
     for g in GROUPS:
@@ -455,6 +469,65 @@ def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | 
 
 # -- the published table --------------------------------------------------------------------------------------
 def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The table as it may be published, in the most detailed pay band view that still shows the BME share of
+    at least half of its bands (see `BAND_VIEWS`); the rows of the finer views are not published at all."""
+    views = BAND_VIEWS if rules.band_view == "auto" else (rules.band_view,)
+    for view in views:
+        out = _publish(table[_in_view(table, view, rules.band_groups)].reset_index(drop=True), rules, earlier)
+        if view == views[-1] or _enough_shown(out, view):
+            return out
+    raise AssertionError("unreachable")
+
+
+# -- the pay band view ----------------------------------------------------------------------------------------
+# Publishing bands within each staff group and bands for all staff lets a reader subtract one from the other,
+# so small staff groups force many figures to be withheld. The table is published in the first of these views
+# in which the BME share of at least half of the view's bands can be shown; the last one always is.
+BAND_VIEWS = ("bands by staff group", "bands", "clusters")
+_CLUSTERS = tuple(name for name, _ in vocab.band_groupings() if name.startswith("Cluster"))
+
+
+def _view_rows(breakdown: str, view: str, band_groups: tuple) -> bool:
+    """Whether an indicator 1 breakdown is published in `view`."""
+    if "/" in breakdown:                                    # a band within a staff group
+        return view == BAND_VIEWS[0]
+    if breakdown in vocab.pay_bands():
+        return view != "clusters"
+    members = dict(vocab.band_groupings()).get(breakdown)
+    if members is None:                                     # all staff, a staff group, medical and dental
+        return True
+    if breakdown in _CLUSTERS:
+        return view == "clusters" or breakdown in band_groups
+    if view != "clusters":
+        return breakdown in band_groups
+    # With clusters in place of bands, a group is published only when it is a union of whole clusters
+    # (band 7 and above, less clusters 3 and 4, would be band 7).
+    covered = [set(dict(vocab.band_groupings())[c]) for c in _CLUSTERS if set(dict(vocab.band_groupings())[c]) <= set(members)]
+    return breakdown in band_groups and set().union(*covered) == set(members)
+
+
+def _in_view(table: pd.DataFrame, view: str, band_groups: tuple) -> pd.Series:
+    keep = {b: _view_rows(b, view, band_groups) for b in table.loc[table.indicator == 1, "breakdown"].unique()}
+    return (table.indicator != 1) | table.breakdown.map(keep).fillna(True).astype(bool)
+
+
+def _view_breakdowns(table: pd.DataFrame, view: str) -> list[str]:
+    rows = table[(table.indicator == 1) & (table.measure == "headcount") & (table.group == "total")]
+    if view == BAND_VIEWS[0]:
+        return [b for b in rows.breakdown if "/" in b]
+    if view == "bands":
+        return [b for b in rows.breakdown if b in vocab.pay_bands()]
+    return [b for b in rows.breakdown if b in _CLUSTERS]
+
+
+def _enough_shown(published: pd.DataFrame, view: str) -> bool:
+    bands = _view_breakdowns(published, view)
+    shares = published[(published.indicator == 1) & (published.measure == "share_pct") & (published.group == "bme")
+                       & published.breakdown.isin(bands)]
+    return 2 * int((shares.status == "ok").sum()) >= len(bands)
+
+
+def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table as it may be published (see the module's rules). Adds a `suppression` column: 'withheld'
     (rules 1 to 3: one label, whichever rule withheld it), 'derived' (rule 4), 'survey' (rule 5) or '', and
     `shown_as`, the one wording of every withheld count, share and rate ("withheld").
@@ -517,31 +590,33 @@ def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = No
 
 
 # -- which pay band view a chart can show -----------------------------------------------------------------------
+def published_view(table: pd.DataFrame) -> str:
+    """Which of BAND_VIEWS a published table is in, from the rows it holds."""
+    breakdowns = set(table.loc[table.indicator == 1, "breakdown"].astype(str))
+    if any("/" in b for b in breakdowns):
+        return BAND_VIEWS[0]
+    return "bands" if breakdowns & set(vocab.pay_bands()) else "clusters"
+
+
+VIEW_NOTES = {
+    "bands": "The single bands of each staff group are too small to publish without withholding most of their "
+             "figures, so this report shows each pay band for clinical and non-clinical staff together.",
+    "clusters": "Single pay bands are too small to publish without withholding most of their figures, so this "
+                "report shows NHS England's four pay band clusters instead, for all staff.",
+}
+
+
 def pay_band_view(table: pd.DataFrame, kinds: list[str]) -> tuple[list[tuple[str, list[tuple[str, str]]]], str]:
-    """The panels of the 'share of each pay band' chart: [(title, [(label, breakdown)])], and a sentence
-    saying what was changed. Bands within a staff group are shown where at least one of them has a BME share
-    to draw; where none has, that staff group's bands are too small, and the chart shows the pay band
-    clusters (clinical and non-clinical together) in their place when the table has them and one can be
-    drawn, or leaves the staff group out."""
-    ok = table[(table.indicator == 1) & (table.measure == "share_pct") & (table.group == "bme")
-               & (table.status == "ok")]
-    shown = set(ok[ok.value > 0].breakdown)          # a bar to draw
+    """The panels of the pay band view, for its chart and tables: [(title, [(label, breakdown)])], and the
+    sentence that says why it is not bands within each staff group ('' when it is)."""
+    view = published_view(table)
     present = set(table[(table.indicator == 1) & (table.measure == "headcount")].breakdown)
     bands = [b for b in vocab.pay_bands() if b in present]
-    panels, dropped = [], []
-    for kind in kinds:
-        rows = [(b, f"{b}/{kind}") for b in bands if f"{b}/{kind}" in present]
-        if rows and any(br in shown for _, br in rows):
-            panels.append((f"{kind.capitalize()} staff", rows))
-        elif rows:
-            dropped.append(kind)
-    if not dropped:
-        return panels, ""
-    clusters = [(name, name) for name, _ in vocab.band_groupings() if name.startswith("Cluster") and name in present]
-    words = " and ".join(dropped)
-    if clusters and any(b in shown for _, b in clusters):
-        panels.append(("Pay band clusters, all staff", clusters))
-        return panels, (f"The single bands of {words} staff are too small to publish, so the chart shows NHS "
-                        "England's pay band clusters for all staff instead.")
-    return panels, (f"The single bands of {words} staff are too small to publish (none of their shares can be "
-                    "shown), so they are not charted; the tables below list them.")
+    if view == BAND_VIEWS[0]:
+        panels = [(f"{kind.capitalize()} staff", [(b, f"{b}/{kind}") for b in bands if f"{b}/{kind}" in present])
+                  for kind in kinds]
+    elif view == "bands":
+        panels = [("All staff", [(b, b) for b in bands])]
+    else:
+        panels = [("All staff, by pay band cluster", [(c, c) for c in _CLUSTERS if c in present])]
+    return [(title, rows) for title, rows in panels if rows], VIEW_NOTES.get(view, "")

@@ -121,8 +121,9 @@ def _row_meaning(row) -> tuple[tuple | None, tuple | None]:
         return ("2", "shortlisted", g), ("2", "shortlisted", "total")
     if i == 2 and m == "share_of_appointed_pct":
         return ("2", "appointed", g), ("2", "appointed", "total")
-    if i == 3 and m == "rate_pct":
-        return ("3", "cases", g), ("3", "people", g)
+    if i == 3 and m == "rate_pct":        # two years pooled ('all'), or the report year alone
+        part = "" if b == "all" else f" {b}"
+        return ("3", "cases" + part, g), ("3", "people" + part, g)
     if i == 4 and m == "rate_pct":
         return ("4", "trained", g), ("1", "all", g)
     return None, None
@@ -176,20 +177,42 @@ def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tabl
         att.var(_count(year, c))
     published = {k for k in withheld if att.lower[att.index[k]] == att.upper[att.index[k]]}
     withheld = [k for k in withheld if k not in published]          # printed in another row
-    _add_sums(att, year, present)
+    unpublished = _add_sums(att, year, present)
     _add_ratios(att, year, table, rates)
     _add_pooling(att, year, table, tables)
-    return withheld
+    return withheld + unpublished
 
 
-def _add_sums(att: _Attack, year: int, present: set[tuple]) -> None:
+def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
+    """Every sum of the table. A table that publishes a level of detail (single bands, bands within a staff
+    group) lists every band with staff at that level, so a band missing there has none; a level not published
+    at all (pay band clusters in place of single bands) still exists: its counts are unknowns of at least 0,
+    returned so that the audit checks them too."""
+    unpublished: list[tuple] = []
+    breakdowns = {c[1] for c in present if c[0] == "1"}
+    kinds = [k for k in ("clinical", "non-clinical") if k in breakdowns]
+    singles = [b for b in vocab.pay_bands() if b in breakdowns]
+    by_kind = any("/" in b for b in breakdowns)
+    bands = singles if singles else list(vocab.pay_bands()) if "all" in breakdowns else []
+
+    def known(c: tuple) -> bool:
+        if c in present:
+            return True
+        if c[0] != "1" or c[1] not in {*bands, *(f"{b}/{k}" for b in bands for k in kinds)}:
+            return False
+        level_published = by_kind if "/" in c[1] else bool(singles)
+        if level_published:
+            return False                       # published level, not listed: nobody there
+        att.var(_count(year, c))
+        if _count(year, c) not in unpublished:
+            unpublished.append(_count(year, c))
+        return True
+
     def total(t: tuple, parts: list[tuple]) -> None:
-        parts = [p for p in parts if p in present]
-        if t in present and parts:
+        parts = [p for p in parts if known(p)]
+        if known(t) and parts:
             att.equal({_count(year, t): 1.0, **{_count(year, p): -1.0 for p in parts}})
 
-    breakdowns = {c[1] for c in present if c[0] == "1"}
-    bands = [b for b in vocab.pay_bands() if b in breakdowns]
     medical = [b for b in bands if vocab.pay_bands()[b].family == "medical"]
     for b in breakdowns:
         total(("1", b, "total"), [("1", b, g) for g in GROUPS])
@@ -197,12 +220,15 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> None:
         total(("1", "all", g), [("1", k, g) for k in ("clinical", "non-clinical")])
         total(("1", "all", g), [("1", b, g) for b in bands])
         total(("1", "Medical and dental", g), [("1", b, g) for b in medical])
-        for k in ("clinical", "non-clinical"):
+        for k in kinds:
             total(("1", k, g), [("1", f"{b}/{k}", g) for b in bands])
         for b in bands:
-            total(("1", b, g), [("1", f"{b}/{k}", g) for k in ("clinical", "non-clinical")])
+            total(("1", b, g), [("1", f"{b}/{k}", g) for k in kinds])
         for name, members in vocab.band_groupings():
             total(("1", name, g), [("1", b, g) for b in members])
+    for c in unpublished:                      # the groups of an unpublished band add up too
+        if c[-1] == "total":
+            att.equal({c: 1.0, **{(*c[:-1], g): -1.0 for g in GROUPS if (*c[:-1], g) in att.index}})
     for kind in ("shortlisted", "appointed"):
         total(("2", kind, "total"), [("2", kind, g) for g in GROUPS])
     for s in {c[1] for c in present if c[0] == "9"}:
@@ -212,6 +238,7 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> None:
         for name, (t, part) in HIDDEN.items():
             if t(g) in present and part(g) in present:
                 att.equal({_count(year, t(g)): 1.0, _count(year, part(g)): -1.0, (year, "hidden", name, g): -1.0})
+    return unpublished
 
 
 HIDDEN = {"not appointed": (lambda g: ("2", "shortlisted", g), lambda g: ("2", "appointed", g)),
@@ -260,10 +287,18 @@ def _add_pooling(att: _Attack, year: int, table: pd.DataFrame, tables: dict) -> 
         if cases not in att.index:
             continue
         single = {(year, "single cases", g): -1.0}
+        if (year, "3", "cases report_year", g) in att.index:         # the report year alone is published too
+            att.equal({(year, "single cases", g): 1.0, (year, "3", "cases report_year", g): -1.0})
+            att.equal({(year, "3", "people report_year", g): 1.0, (year, "1", "all", g): -1.0})
         if two:
             single[(year - 1, "single cases", g)] = -1.0
             att.equal({people: 1.0, (year, "1", "all", g): -1.0, (year - 1, "1", "all", g): -1.0})
         att.equal({cases: 1.0, **single})
+
+
+def _printed(table: pd.DataFrame, key: tuple) -> bool:
+    """Whether indicator 1's breakdown of `key` (year, '1', breakdown, group) has rows in the table."""
+    return bool(((table.indicator == 1) & (table.breakdown == key[2])).any())
 
 
 def audit(tables: dict[int, pd.DataFrame], year: int, threshold: int = 5) -> list[Finding]:
@@ -271,14 +306,17 @@ def audit(tables: dict[int, pd.DataFrame], year: int, threshold: int = 5) -> lis
     published table of `year` and of any earlier years (last year's report is public too)."""
     att = _Attack()
     targets: list[tuple] = []
+    unpublished: set[tuple] = set()
     for y in sorted(tables):
         found = _add_year(att, y, tables[y], threshold, tables)
         if y == year:
             targets = found + [k for k in att.index if k[0] == y and k[1] == "hidden"]
+            unpublished = {k for k in found if k[1] == "1" and not _printed(tables[y], k)}
     findings = []
     for key in targets:
         low, high = att.bounds({key: 1.0})
-        findings.append(Finding(year, key[1:], int(np.ceil(low - 1e-6)), int(np.floor(high + 1e-6))))
+        cell = ("unpublished", *key[1:]) if key in unpublished else key[1:]
+        findings.append(Finding(year, cell, int(np.ceil(low - 1e-6)), int(np.floor(high + 1e-6))))
     return findings
 
 
@@ -289,7 +327,7 @@ def unprotected(findings: list[Finding], width: int, threshold: int = 5) -> list
     for f in findings:
         if f.width >= width:
             continue
-        if f.high < 1 or (f.cell[0] == "hidden" and f.low >= threshold):
-            continue                  # certainly 0 (zeros are published), or a hidden count certainly not small
+        if f.high < 1 or (f.cell[0] in ("hidden", "unpublished") and f.low >= threshold):
+            continue                  # certainly 0 (zeros are published), or a count never printed certainly not small
         out.append(f)
     return out

@@ -123,7 +123,9 @@ def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = 
             if len(subset):
                 _representation(rows, 1, f"{band}/{kind}", subset)
     for name, bands in vocab.band_groupings():
-        if name not in band_groups:
+        # NHS England's pay band clusters are always computed: disclosure control publishes them in place of
+        # single bands too small to show (disclosure.BAND_VIEWS).
+        if name not in band_groups and not name.startswith("Cluster"):
             continue
         subset = staff[staff["pay_band"].isin(bands)]
         if len(subset):

@@ -539,20 +539,25 @@ def bullets(items: list[str]) -> str:
 
 
 def pay_band_tables(r: ReportData) -> str:
-    """One table per staff group (non-clinical, clinical), bands in pay order, counts beside percentages."""
-    from .vocab import pay_bands
-    out = []
-    for kind in ("non-clinical", "clinical"):
-        breakdowns = [f"{b}/{kind}" for b in pay_bands() if r.row(1, "headcount", f"{b}/{kind}", "total") is not None]
-        if breakdowns:
-            table = representation_table(r, breakdowns).replace(f"/{kind} |", " |")
-            out.append(f"**{kind.capitalize()} staff**\n\n{table}")
+    """The pay band view (bands within each staff group, bands for all staff, or clusters: see
+    disclosure.BAND_VIEWS), one table per panel in pay order, then the pay band groups the organisation reports."""
+    from .disclosure import pay_band_view
+    panels, note = pay_band_view(r.table, ["non-clinical", "clinical"])
+    out = [note] if note else []
+    shown = set()
+    for title_, rows in panels:
+        table = representation_table(r, [b for _, b in rows])
+        for label, breakdown in rows:
+            table = table.replace(f"| {breakdown} |", f"| {label} |")
+        shown |= {b for _, b in rows}
+        out.append(f"**{title_}**\n\n{table}")
     groups = [name for name in r.table[(r.table.indicator == 1) & (r.table.measure == "headcount")].breakdown.unique()
-              if name.startswith(("Cluster", "Band 7 and", "Band 8a and", "Band 8b and", "Medical")) or name == "VSM"]
+              if name not in shown and (name.startswith(("Cluster", "Band 7 and", "Band 8a and", "Band 8b and",
+                                                          "Medical")) or name == "VSM")]
     if groups:
         out.append("**Pay band groups and VSM (clinical and non-clinical together)**\n\n"
                    + representation_table(r, groups))
-    return "\n".join(out) if out else state_panel(r.row(1, "share_pct", "all", "bme"), title(1))
+    return "\n\n".join(out) if out else state_panel(r.row(1, "share_pct", "all", "bme"), title(1))
 
 
 def pooling_note(r: ReportData) -> str:
