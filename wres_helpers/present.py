@@ -664,6 +664,10 @@ def suppression_rule(r: ReportData) -> str:
         "workforce figures last of all. An independent check (an interval audit by linear programming, the "
         "method statistical offices use) attacks every published table with all of the above before it is "
         "published.",
+        "**Pay band view.** Bands within each staff group and bands for all staff can be subtracted from each "
+        "other, so the report shows the most detailed of three views in which the " + r.term + " share of at "
+        "least half of the bands can be published: bands within each staff group, then bands for all staff "
+        "together, then NHS England's four pay band clusters. The finer views are not published at all.",
         "**Built on a withheld count.** A percentage, relative likelihood or difference that uses a withheld "
         "count is withheld too" + (", except that this organisation has chosen to show rates built on small "
                                     "counts" if rules.rates_from_small_counts else "") + ".",
