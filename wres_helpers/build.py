@@ -481,6 +481,10 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: s
             if not _worker_stopping:
                 os.dup2(saved_stderr, 2)
             os.close(saved_stderr)
+            if _worker_stopping:
+                # The kernel is shut down (papermill's clean-up ran as SystemExit unwound it). Leave now: the
+                # process pool would catch SystemExit and wait for more work from a parent that may be dead.
+                os._exit(143)
 
 
 def _ipc_kernel_manager():
