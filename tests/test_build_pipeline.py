@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -430,6 +431,28 @@ def test_narrative_error_stops_the_build_before_any_notebook_runs(tmp_path):
         build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda _: None)
     assert "params/fixture-org/2021/narrative/board.md, line 2, key 'board_share'" in str(caught.value)
     assert not (root / "build" / ORG / "2021" / "executed").exists()
+
+
+def test_a_markdown_problem_in_the_narrative_names_the_narrative_file_and_line(built):
+    root, site, _ = built
+    before = _hashes(site)
+    folder = root / "params" / ORG / "2021" / "narrative"
+    folder.mkdir()
+    try:
+        (folder / "summary.md").write_text("Line one.\n\nSee [a page](no_such_page).\n\n#### A deep heading\n")
+        (folder / "next_steps.md").write_text("First.\n\nThen [another](nowhere_page).\n")
+        with pytest.raises(BuildError) as caught:
+            build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lambda line: None,
+                         sections=FIXTURE_SECTIONS + [("next_steps", None, "Next steps")])
+    finally:
+        shutil.rmtree(folder)
+    message = str(caught.value)
+    shown = f"params/{ORG}/2021/narrative"
+    assert f"{shown}/summary.md, line 3: WARNING: 'myst' cross-reference target not found: 'no_such_page'" in message
+    assert f"{shown}/summary.md, line 5: WARNING: Non-consecutive header level increase" in message
+    assert f"{shown}/next_steps.md, line 3: WARNING: 'myst' cross-reference target not found" in message
+    assert ".ipynb:" not in message, message          # no line of a generated notebook (index.ipynb:30004)
+    assert _hashes(site) == before
 
 
 # -- interruption ---------------------------------------------------------------------------------------------

@@ -611,8 +611,10 @@ _WARNING_LINE = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE)\b|Traceback|Error
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS) -> Path:
-    """jupyter-book build -W --keep-going (warnings fail the build); returns the html folder."""
+def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS, where: Callable[[str], str] = str) -> Path:
+    """jupyter-book build -W --keep-going (warnings fail the build); returns the html folder.
+
+    `where` rewrites each warning line (to name the narrative file and line a page's text came from)."""
     command = _jupyter_book_command() + ["build", str(source), "-W", "--keep-going", "--builder", "html"]
     # Tied to this process: a build killed outright must not leave jupyter-book writing on its own.
     command = [sys.executable, "-m", "wres_helpers.lifeline", str(os.getpid()), *command]
@@ -629,11 +631,57 @@ def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS) -> Path:
     html_dir = source / "_build" / "html"
     if process.returncode != 0 or not (html_dir / "index.html").is_file():
         text = _ANSI.sub("", stdout + "\n" + stderr).replace(str(source) + os.sep, "")
-        lines = [line.rstrip() for line in text.splitlines() if _WARNING_LINE.search(line)]
+        lines = [where(line.rstrip()) for line in text.splitlines() if _WARNING_LINE.search(line)]
         lines = list(dict.fromkeys(lines))[:40] or text.strip().splitlines()[-20:]
         raise BuildError("jupyter-book could not build the report (warnings count as errors):\n"
                          + "\n".join(f"    {line}" for line in lines))
     return html_dir
+
+
+# -- warnings about a page, told against the narrative file it came from ---------------------------------
+_PAGE_LOCATION = re.compile(r"^(?P<indent>\s*)(?P<page>[\w.-]+\.(?:ipynb|md)):(?P<line>\d+): (?P<rest>.*)$")
+
+
+class _NarrativeOrigins:
+    """Where the analyst's narrative sits in the generated pages, so that a warning from jupyter-book about a
+    page ("index.ipynb:30004: WARNING: ...") names the narrative file and its line instead."""
+
+    def __init__(self, texts: dict[str, str], shown: Callable[[str], str]):
+        self._texts = {section: text for section, text in texts.items() if text.strip()}
+        self._shown = shown
+        self._cells: dict[tuple[str, int], str] = {}          # (page, cell index) -> narrative file
+        self._spans: dict[str, list[tuple[int, int, str]]] = {}  # page -> (first line, last line, narrative file)
+
+    def notebook_page(self, page: str, nb: nbformat.NotebookNode) -> None:
+        by_text = {text: section for section, text in self._texts.items()}
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown" and cell.source in by_text:
+                self._cells[(page, index)] = self._shown(by_text[cell.source])
+
+    def markdown_page(self, page: str, text: str) -> None:
+        for section, part in self._texts.items():
+            at = text.find(part)
+            if at >= 0:
+                first = text.count("\n", 0, at) + 1
+                self._spans.setdefault(page, []).append((first, first + part.count("\n"), self._shown(section)))
+
+    def locate(self, line: str) -> str:
+        m = _PAGE_LOCATION.match(line)
+        if not m:
+            return line
+        page, number = m.group("page"), int(m.group("line"))
+        found = None
+        if page.endswith(".ipynb"):
+            # myst-nb numbers the lines of cell i (from 0) from (i + 1) * 10000, the first line as 1.
+            cell, within = divmod(number, 10000)
+            if (page, cell - 1) in self._cells:
+                found = (self._cells[(page, cell - 1)], within - 1)
+        else:
+            found = next(((shown, number - first + 1) for first, last, shown in self._spans.get(page, [])
+                          if first <= number <= last), None)
+        if found is None:
+            return line
+        return f"{m.group('indent')}{found[0]}, line {found[1]}: {m.group('rest')} (page {page})"
 
 
 # -- narrative, action plan and the execution cache ------------------------------------------------------
@@ -763,14 +811,17 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             book = staging / "book"
             book.mkdir()
             section_texts = {s: texts.get(s) or narrative.generated(report, s) for s in narrative.NARRATIVE_SECTIONS}
+            origins = _NarrativeOrigins(texts, lambda s: ws.display(narrative.narrative_dir(report) / f"{s}.md"))
             for index, (slug, name, title) in enumerate(sections):
                 if name is None:
-                    text = MARKDOWN_PAGES[slug](report, section_texts, plans)
-                    (book / f"{page_name(index, slug)}.md").write_text(f"# {title}\n\n{text}", encoding="utf-8")
+                    text = f"# {title}\n\n{MARKDOWN_PAGES[slug](report, section_texts, plans)}"
+                    (book / f"{page_name(index, slug)}.md").write_text(text, encoding="utf-8")
+                    origins.markdown_page(f"{page_name(index, slug)}.md", text)
                     continue
                 executed_nb = fill_narrative(nbformat.read(executed / name, as_version=4), section_texts)
                 page = prepare_for_book(executed_nb, title=title)
                 nbformat.write(page, book / f"{page_name(index, slug)}.ipynb")
+                origins.notebook_page(f"{page_name(index, slug)}.ipynb", page)
             config = book_config(settings, year, version=__version__)
             note = f"Generated by wres_helpers.build for {org} {year}: do not edit."
             (book / "_config.yml").write_text(dump_yaml(config, note), encoding="utf-8")
@@ -781,7 +832,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             # 4. book
             step = time.perf_counter()
             log("building the book with jupyter-book")
-            html_dir = build_book(book, signals=signals)
+            html_dir = build_book(book, signals=signals, where=origins.locate)
             shutil.copytree(book / "data", html_dir / "data")
             record = manifest(report, sha256(book / "data" / "indicators.csv"))
             (html_dir / "manifest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
