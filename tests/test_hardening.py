@@ -275,3 +275,15 @@ def test_cli_reports_yaml_problems_without_traceback(ws):
     run = subprocess.run([sys.executable, "-m", "wres_helpers", "values", "t", "2021", "--workspace", str(root)],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr and "settings.yaml, line 1" in run.stderr
+
+
+# -- a million bad rows: the message lists the first MAX_PROBLEMS ---------------------------------------------
+def test_a_file_of_many_bad_rows_lists_the_first_problems_and_counts_the_rest(ws, monkeypatch):
+    from wres_helpers import errors
+    monkeypatch.setattr(errors, "MAX_PROBLEMS", 5)
+    root = ws({2021: {"staff.csv": STAFF.replace(",N\n", ",maybe\n")}})
+    with pytest.raises(InputError) as info:
+        engine(root)
+    message = str(info.value)
+    assert len(info.value.problems) == 5 and message.startswith("12 problems in")
+    assert message.endswith("... and 7 more, not listed: fix these and run again to see them")
