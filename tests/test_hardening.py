@@ -287,3 +287,19 @@ def test_a_file_of_many_bad_rows_lists_the_first_problems_and_counts_the_rest(ws
     message = str(info.value)
     assert len(info.value.problems) == 5 and message.startswith("12 problems in")
     assert message.endswith("... and 7 more, not listed: fix these and run again to see them")
+
+
+def test_cli_turns_a_bug_into_one_line_and_exit_3_not_a_traceback(ws, monkeypatch, capsys):
+    from wres_helpers import cli, engine
+    root = ws({2021: {"staff.csv": STAFF}})
+
+    def crash(*args, **kwargs):
+        raise KeyError("group")
+    monkeypatch.setattr(engine, "indicator_table", crash)
+    monkeypatch.delenv("WRES_DEBUG", raising=False)
+    assert cli.main(["indicators", "t", "2021", "--workspace", str(root)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: an internal error stopped the run (KeyError: 'group')") and "Traceback" not in err
+    details = err.split("details in ", 1)[1].split(" (or run", 1)[0]
+    assert "Traceback" in open(details).read()
+    os.unlink(details)
