@@ -245,7 +245,7 @@ def _generated(r: ReportData, section: str) -> str:
 def section_text(r: ReportData, section: str) -> str:
     """What a report section shows: the analyst's narrative when there is a file, else the generated text."""
     path = narrative_dir(r) / f"{section}.md"
-    if path.is_file():
+    if r.ws.checked_file(path):          # never a file outside the workspace
         return render(path.read_text(encoding="utf-8"), report_values(r), r.ws.display(path))
     return generated(r, section)
 
