@@ -1,6 +1,7 @@
 # WRES report pipeline. The first target run on a fresh machine sets everything up by itself.
 #   make report ORG=leeds YEAR=2021      build the site into $(WORKSPACE)/build/ORG/YEAR/html
 #   make test                            run the test suite
+#   make fuzz FUZZ_CASES=2000            throw thousands of broken inputs at the engine; counts per outcome
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +14,7 @@ export WRES_WORKSPACE := $(abspath $(WORKSPACE))
 
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report indicators values narrative test lock clean
+.PHONY: setup report indicators values narrative test fuzz lock clean
 
 setup: $(STAMP)
 
@@ -47,6 +48,14 @@ narrative: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures
+
+# Seeded mutations of a sample organisation's inputs, settings, action plans and narrative: prints how many
+# runs gave a result, a clean error (by kind), a traceback or a hang, and the time taken. Fails on any
+# traceback or hang; `--only N` in tests/fuzz_inputs.py replays case N.
+FUZZ_CASES ?= 2000
+FUZZ_SEED ?= 14
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz_inputs.py --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
 
 # Re-resolve the pins from pyproject.toml's ranges (needs the package registry).
 lock:

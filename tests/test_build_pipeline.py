@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -311,7 +312,8 @@ def test_build_publishes_a_site_with_pages_and_data(built):
     assert sorted(p.name for p in (site.parent / "executed").glob("*.ipynb")) == ["detail.ipynb", "summary.ipynb"]
     assert not list(site.parent.glob(".staging-*")) and not list(site.parent.glob(".old-html-*"))
     assert any(line.startswith("executed 2 notebooks in ") for line in lines), lines
-    assert lines[-1].startswith("published ") and len([l for l in lines if not l.startswith("note: ")]) == 6, lines
+    assert any(line.startswith("executing 2 notebooks, 2 at a time: summary.ipynb, detail.ipynb") for line in lines)
+    assert lines[-1].startswith("published ") and len([l for l in lines if not l.startswith("note: ")]) == 8, lines
     assert any(l.startswith("note: no recruitment file") for l in lines), lines
 
 
@@ -432,6 +434,28 @@ def test_narrative_error_stops_the_build_before_any_notebook_runs(tmp_path):
     assert not (root / "build" / ORG / "2021" / "executed").exists()
 
 
+def test_a_markdown_problem_in_the_narrative_names_the_narrative_file_and_line(built):
+    root, site, _ = built
+    before = _hashes(site)
+    folder = root / "params" / ORG / "2021" / "narrative"
+    folder.mkdir()
+    try:
+        (folder / "summary.md").write_text("Line one.\n\nSee [a page](no_such_page).\n\n#### A deep heading\n")
+        (folder / "next_steps.md").write_text("First.\n\nThen [another](nowhere_page).\n")
+        with pytest.raises(BuildError) as caught:
+            build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lambda line: None,
+                         sections=FIXTURE_SECTIONS + [("next_steps", None, "Next steps")])
+    finally:
+        shutil.rmtree(folder)
+    message = str(caught.value)
+    shown = f"params/{ORG}/2021/narrative"
+    assert f"{shown}/summary.md, line 3: WARNING: 'myst' cross-reference target not found: 'no_such_page'" in message
+    assert f"{shown}/summary.md, line 5: WARNING: Non-consecutive header level increase" in message
+    assert f"{shown}/next_steps.md, line 3: WARNING: 'myst' cross-reference target not found" in message
+    assert ".ipynb:" not in message, message          # no line of a generated notebook (index.ipynb:30004)
+    assert _hashes(site) == before
+
+
 # -- interruption ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_interrupted_build_leaves_the_previous_site_unchanged(built, signal_name):
@@ -439,7 +463,6 @@ def test_interrupted_build_leaves_the_previous_site_unchanged(built, signal_name
     import signal
     import subprocess
     import sys
-    import time
 
     root, site, _ = built
     before = _hashes(site)
@@ -450,9 +473,12 @@ def test_interrupted_build_leaves_the_previous_site_unchanged(built, signal_name
     fingerprint.unlink(missing_ok=True)                     # so that the notebooks run (and take a while)
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
-    line = process.stdout.readline()                        # "validated ...": the build is under way
-    assert line.startswith("validated"), line + process.stderr.read()
-    time.sleep(1.5)                                         # notebooks are running now
+    seen = []
+    for line in process.stdout:                             # the build's own progress line: workers started
+        seen.append(line)
+        if line.startswith("executing "):
+            break
+    assert seen and seen[-1].startswith("executing "), "".join(seen) + process.stderr.read()
     os.kill(process.pid, getattr(signal, signal_name))
     process.wait(timeout=60)
     assert process.returncode != 0

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
-
+from . import safe_yaml
 from .errors import InputError, Problem, ProblemList
 from .safe_text import markdown_hazards
 from .tables import ROW, read_table
@@ -24,7 +23,7 @@ REQUIRED = ("id", "action", "status")
 TEXT_FIELDS = ("id", "action", "indicators", "owner", "deadline", "update", "carried_from")
 MAX_PLAN_BYTES = 5 * 1024 * 1024     # 5 MB for a YAML plan (a CSV or XLSX plan has the limits of tables.py)
 
-_INDICATOR_NUMBER = re.compile(r"^(?:wres\s*)?(?:indicator\s*)?(\d+)$", re.I)
+_INDICATOR_NUMBER = re.compile(r"(?:wres\s*)?(?:indicator\s*)?(\d+)", re.I)     # used with fullmatch
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 _TEXT_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
 _NUMERIC_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
@@ -57,7 +56,7 @@ class ActionPlan:
 
 def plan_file(ws: Workspace, org: str, year: int) -> Path | None:
     folder = ws.year_dir(org, year, must_exist=False)
-    found = [folder / f"actions{ext}" for ext in (".yaml", ".yml", ".csv", ".xlsx") if (folder / f"actions{ext}").is_file()]
+    found = [p for p in (ws.checked_file(folder / f"actions{ext}") for ext in (".yaml", ".yml", ".csv", ".xlsx")) if p]
     if len(found) > 1:
         raise InputError([Problem(ws.display(found[1]), None, None, None,
                                   f"there is also {found[0].name}: keep one action plan file")], "the action plan")
@@ -92,24 +91,15 @@ def _records(ws: Workspace, path: Path) -> tuple[list[tuple[int, dict]], str, st
     """(spreadsheet row or YAML line, fields) for each action; and the row label."""
     shown = ws.display(path)
     if path.suffix in (".yaml", ".yml"):
-        if path.stat().st_size > MAX_PLAN_BYTES:
-            raise InputError([Problem(shown, None, None, None, f"the file is larger than the limit of "
-                                      f"{MAX_PLAN_BYTES // (1024 * 1024)} MB for an action plan")], shown)
-        try:
-            text = path.read_text(encoding="utf-8")
-            _refuse_aliases(text, shown)
-            node = yaml.compose(text)
-            data = yaml.safe_load(text)
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InputError([Problem(shown, None, None, None, f"is not valid YAML: {exc}")], shown) from None
+        data, node = safe_yaml.load(path, shown, "an action plan", MAX_PLAN_BYTES)
+        items = data
         if isinstance(data, dict) and "actions" in data:
             items = data["actions"]
             node = next(v for k, v in node.value if k.value == "actions")
-        else:
-            items = data
         if not isinstance(items, list):
-            raise InputError([Problem(shown, None, None, None, "expected a list of actions (each with id, action, "
-                                      "indicators, owner, deadline, status, update, carried_from)")], shown)
+            line = node.start_mark.line + 1 if node is not None else None
+            raise InputError([Problem(shown, line, None, None, "expected a list of actions (each with id, action, "
+                                      "indicators, owner, deadline, status, update, carried_from)", row_label="line")], shown)
         records = []
         for item, item_node in zip(items, node.value):
             if not isinstance(item, dict):
@@ -120,15 +110,6 @@ def _records(ws: Workspace, path: Path) -> tuple[list[tuple[int, dict]], str, st
     raw = read_table(path, shown, expected=REQUIRED)
     frame = raw.frame
     return [(int(r[ROW]), {k: v for k, v in r.items() if k != ROW}) for _, r in frame.iterrows()], shown, "row"
-
-
-def _refuse_aliases(text: str, shown: str) -> None:
-    """YAML aliases (*name) can expand a small file into gigabytes of text ("billion laughs"): refuse them."""
-    for event in yaml.parse(text):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise InputError([Problem(shown, event.start_mark.line + 1, None, None,
-                                      "YAML anchors and aliases (&name, *name) are not allowed in an action plan: "
-                                      "write each value out in full", row_label="line")], shown)
 
 
 def _text(value) -> str:
@@ -148,6 +129,7 @@ def load_plan(ws: Workspace, org: str, year: int, previous: "ActionPlan | None" 
     problems = ProblemList()
     actions: list[Action] = []
     seen: dict[str, int] = {}
+    previous_ids = previous.by_id() if previous is not None else {}     # once: a plan may have thousands
     for row, item in records:
         def bad(column, value, expected):
             problems.add(shown, row, column, value, expected, row_label=label, column_label="field")
@@ -173,9 +155,9 @@ def load_plan(ws: Workspace, org: str, year: int, previous: "ActionPlan | None" 
         for ref in (_text(x) for x in items):
             if not ref:
                 continue
-            m = _INDICATOR_NUMBER.match(ref)
+            m = _INDICATOR_NUMBER.fullmatch(ref)
             if m:
-                n = int(m.group(1))
+                n = int(m.group(1)) if len(m.group(1)) <= 3 else 0      # int() refuses 4,300 digits
                 if 1 <= n <= 9:
                     numbers.append(n)
                 else:
@@ -195,7 +177,7 @@ def load_plan(ws: Workspace, org: str, year: int, previous: "ActionPlan | None" 
         if carried and check_carried:
             if previous is None or previous.source is None:
                 bad("carried_from", carried, f"there is no {year - 1} action plan to carry this action from")
-            elif carried not in previous.by_id():
+            elif carried not in previous_ids:
                 bad("carried_from", carried, f"there is no action with this id in the {year - 1} plan "
                                              f"({previous.source})")
         actions.append(Action(ident, _text(fields.get("action")), sorted(set(numbers)), references,

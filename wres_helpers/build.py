@@ -342,26 +342,119 @@ class _Signals:
 _NO_SIGNALS = _Signals()     # never entered, so it installs no handler and critical() holds nothing back
 
 
+# -- the build lock: one build of a report at a time, and never a lock that outlives its build ----------
+# A POSIX record lock (fcntl.lockf) on build/<org>/<year>/.lock. The operating system releases it when the
+# process that took it ends, however it ends (kill -9 included), and a forked child does not inherit it, so
+# a notebook worker left running cannot keep it either. The file names the holder: the process id, the host
+# and when it started. The holder empties it on the way out, so a record found in a free lock is a build
+# that was killed: the new build says so and clears up after it.
+_lock_fd: int | None = None          # open while this process holds a build lock (workers close their copy)
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of a process in clock ticks since boot (Linux), to tell a reused process id apart."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _holder_record() -> dict:
+    import socket
+    return {"pid": os.getpid(), "host": socket.gethostname(), "process_start": _process_start(os.getpid()),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": " ".join(sys.argv)[:200]}
+
+
+def _read_holder(fd: int) -> dict | None:
+    try:
+        data = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "null")
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _describe(holder: dict | None) -> str:
+    if not holder:
+        return "a process that left no details"
+    return (f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}"
+            + (f" ({holder['command']})" if holder.get("command") else ""))
+
+
+def _holder_alive(holder: dict | None) -> bool | None:
+    """Is the process named in the record still running? None when it cannot be told (another host)."""
+    import socket
+    if not holder or holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
+        return None
+    pid = holder["pid"]
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    start = _process_start(pid)
+    return start is None or holder.get("process_start") in (None, start)
+
+
 @contextlib.contextmanager
-def _build_lock(folder: Path):
+def _build_lock(folder: Path, log: Log = print):
+    global _lock_fd
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as handle:
+    path = folder / ".lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"Another build of this report is running (it holds {folder / '.lock'}); "
-                             "wait for it to finish.") from None
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _read_holder(fd)
+            why = ("" if _holder_alive(holder) is not False else
+                   " That process is no longer running, but one it started still holds the lock: end it, or "
+                   "wait for it to finish.")
+            raise BuildError(f"Another build of this report is running: {_describe(holder)}. It holds {path}; "
+                             f"wait for it to finish.{why}") from None
+        stale = _read_holder(fd)
+        if stale:
+            log(f"cleared a stale lock: the build by {_describe(stale)} stopped without finishing (killed?); "
+                "its unfinished files are removed")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(_holder_record()) + "\n").encode("utf-8"), 0)
+        _lock_fd = fd
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _lock_fd = None
+            os.ftruncate(fd, 0)              # an empty lock file: the last build ended in an orderly way
+            fcntl.lockf(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _recover(out_root: Path, log: Log) -> None:
+    """Clear what a killed build left behind (under the lock). A build killed between moving the old site
+    aside and moving the new one in leaves no html/ and the old site in .old-html-*: put it back."""
+    final = out_root / "html"
+    asides = sorted(out_root.glob(".old-html-*"), key=lambda p: p.stat().st_mtime)
+    if not final.exists() and asides and (asides[-1] / "index.html").is_file():
+        os.rename(asides[-1], final)
+        log(f"restored the previous site from {asides[-1].name}: a build was stopped while publishing")
+    for stale in list(out_root.glob(".staging-*")) + list(out_root.glob(".old-html-*")):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 # -- 2. execution -----------------------------------------------------------------------------------------
-def _worker_signals() -> None:
-    """In a worker: Ctrl+C is the parent's to handle; SIGTERM (from the parent) exits, shutting the kernel down."""
+def _worker_signals(parent_pid: int) -> None:
+    """In a worker: Ctrl+C is the parent's to handle; SIGTERM (from the parent, or when the parent dies)
+    exits, shutting the kernel down. The copy of the build lock's descriptor that fork gave it is closed."""
+    global _lock_fd
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_exit)
+    if _lock_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(_lock_fd)
+        _lock_fd = None
+    from .lifeline import die_with_parent
+    die_with_parent(parent_pid)
 
 
 _worker_stopping = False
@@ -389,6 +482,10 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: s
             if not _worker_stopping:
                 os.dup2(saved_stderr, 2)
             os.close(saved_stderr)
+            if _worker_stopping:
+                # The kernel is shut down (papermill's clean-up ran as SystemExit unwound it). Leave now: the
+                # process pool would catch SystemExit and wait for more work from a parent that may be dead.
+                os._exit(143)
 
 
 def _ipc_kernel_manager():
@@ -464,7 +561,7 @@ def _failure_text(name: str, result: dict, executed: Path, shown_executed: str) 
 
 
 def execute_notebooks(jobs_list: Sequence[tuple[Path, Path]], parameters: dict, cwd: Path, *, jobs: int,
-                      shown: Callable[[Path], str], signals: _Signals = _NO_SIGNALS) -> None:
+                      shown: Callable[[Path], str], signals: _Signals = _NO_SIGNALS, log: Log | None = None) -> None:
     """Run (source, output) notebooks, `jobs` at a time, each in its own worker process.
 
     Processes, not threads: papermill's `cwd` changes the working directory of the whole process.
@@ -473,11 +570,15 @@ def execute_notebooks(jobs_list: Sequence[tuple[Path, Path]], parameters: dict, 
     workers = max(1, min(int(jobs), len(jobs_list)))
     context = multiprocessing.get_context("fork")
     failures: list[str] = []
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_signals)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_signals,
+                                  initargs=(os.getpid(),))
     try:
         with signals.critical():     # workers are forked here: let none be orphaned half-way
             futures = {pool.submit(_execute_one, str(src), str(out), parameters, str(cwd), KERNEL): (src, out)
                        for src, out in jobs_list}
+        if log:
+            log(f"executing {len(jobs_list)} notebooks, {workers} at a time: "
+                + ", ".join(Path(src).name for src, _ in jobs_list))
         for future in cf.as_completed(futures):
             if future.cancelled():
                 continue
@@ -511,9 +612,13 @@ _WARNING_LINE = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE)\b|Traceback|Error
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS) -> Path:
-    """jupyter-book build -W --keep-going (warnings fail the build); returns the html folder."""
+def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS, where: Callable[[str], str] = str) -> Path:
+    """jupyter-book build -W --keep-going (warnings fail the build); returns the html folder.
+
+    `where` rewrites each warning line (to name the narrative file and line a page's text came from)."""
     command = _jupyter_book_command() + ["build", str(source), "-W", "--keep-going", "--builder", "html"]
+    # Tied to this process: a build killed outright must not leave jupyter-book writing on its own.
+    command = [sys.executable, "-m", "wres_helpers.lifeline", str(os.getpid()), *command]
     env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
     with signals.critical():         # an interrupt must not orphan a half-started jupyter-book
         process = subprocess.Popen(command, cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -527,11 +632,57 @@ def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS) -> Path:
     html_dir = source / "_build" / "html"
     if process.returncode != 0 or not (html_dir / "index.html").is_file():
         text = _ANSI.sub("", stdout + "\n" + stderr).replace(str(source) + os.sep, "")
-        lines = [line.rstrip() for line in text.splitlines() if _WARNING_LINE.search(line)]
+        lines = [where(line.rstrip()) for line in text.splitlines() if _WARNING_LINE.search(line)]
         lines = list(dict.fromkeys(lines))[:40] or text.strip().splitlines()[-20:]
         raise BuildError("jupyter-book could not build the report (warnings count as errors):\n"
                          + "\n".join(f"    {line}" for line in lines))
     return html_dir
+
+
+# -- warnings about a page, told against the narrative file it came from ---------------------------------
+_PAGE_LOCATION = re.compile(r"^(?P<indent>\s*)(?P<page>[\w.-]+\.(?:ipynb|md)):(?P<line>\d+): (?P<rest>.*)$")
+
+
+class _NarrativeOrigins:
+    """Where the analyst's narrative sits in the generated pages, so that a warning from jupyter-book about a
+    page ("index.ipynb:30004: WARNING: ...") names the narrative file and its line instead."""
+
+    def __init__(self, texts: dict[str, str], shown: Callable[[str], str]):
+        self._texts = {section: text for section, text in texts.items() if text.strip()}
+        self._shown = shown
+        self._cells: dict[tuple[str, int], str] = {}          # (page, cell index) -> narrative file
+        self._spans: dict[str, list[tuple[int, int, str]]] = {}  # page -> (first line, last line, narrative file)
+
+    def notebook_page(self, page: str, nb: nbformat.NotebookNode) -> None:
+        by_text = {text: section for section, text in self._texts.items()}
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown" and cell.source in by_text:
+                self._cells[(page, index)] = self._shown(by_text[cell.source])
+
+    def markdown_page(self, page: str, text: str) -> None:
+        for section, part in self._texts.items():
+            at = text.find(part)
+            if at >= 0:
+                first = text.count("\n", 0, at) + 1
+                self._spans.setdefault(page, []).append((first, first + part.count("\n"), self._shown(section)))
+
+    def locate(self, line: str) -> str:
+        m = _PAGE_LOCATION.match(line)
+        if not m:
+            return line
+        page, number = m.group("page"), int(m.group("line"))
+        found = None
+        if page.endswith(".ipynb"):
+            # myst-nb numbers the lines of cell i (from 0) from (i + 1) * 10000, the first line as 1.
+            cell, within = divmod(number, 10000)
+            if (page, cell - 1) in self._cells:
+                found = (self._cells[(page, cell - 1)], within - 1)
+        else:
+            found = next(((shown, number - first + 1) for first, last, shown in self._spans.get(page, [])
+                          if first <= number <= last), None)
+        if found is None:
+            return line
+        return f"{m.group('indent')}{found[0]}, line {found[1]}: {m.group('rest')} (page {page})"
 
 
 # -- narrative, action plan and the execution cache ------------------------------------------------------
@@ -633,9 +784,8 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     notebook_sections = [(slug, name, title) for slug, name, title in sections if name]
 
     out_root = ws.root / "build" / org / str(year)
-    with _build_lock(out_root), _Signals() as signals:
-        for stale in list(out_root.glob(".staging-*")) + list(out_root.glob(".old-html-*")):
-            shutil.rmtree(stale, ignore_errors=True)        # left by a run that was killed outright
+    with _build_lock(out_root, log), _Signals() as signals:
+        _recover(out_root, log)                              # after a run that was killed outright
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_root))
         try:
             # 2. execute, unless nothing the notebooks read has changed since the last successful run
@@ -655,7 +805,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                 for old in [*executed.glob("*.ipynb"), *executed.glob("*.log")]:
                     old.unlink()
                 execute_notebooks([(notebooks / n, executed / n) for n in names], parameters,
-                                  notebooks, jobs=jobs, shown=ws.display, signals=signals)
+                                  notebooks, jobs=jobs, shown=ws.display, signals=signals, log=log)
                 stamp.write_text(fingerprint)
                 log(f"executed {len(names)} notebooks in {_seconds(step)} ({min(jobs, len(names))} at a time)")
 
@@ -664,14 +814,17 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             book = staging / "book"
             book.mkdir()
             section_texts = {s: texts.get(s) or narrative.generated(report, s) for s in narrative.NARRATIVE_SECTIONS}
+            origins = _NarrativeOrigins(texts, lambda s: ws.display(narrative.narrative_dir(report) / f"{s}.md"))
             for index, (slug, name, title) in enumerate(sections):
                 if name is None:
-                    text = MARKDOWN_PAGES[slug](report, section_texts, plans)
-                    (book / f"{page_name(index, slug)}.md").write_text(f"# {title}\n\n{text}", encoding="utf-8")
+                    text = f"# {title}\n\n{MARKDOWN_PAGES[slug](report, section_texts, plans)}"
+                    (book / f"{page_name(index, slug)}.md").write_text(text, encoding="utf-8")
+                    origins.markdown_page(f"{page_name(index, slug)}.md", text)
                     continue
                 executed_nb = fill_narrative(nbformat.read(executed / name, as_version=4), section_texts)
                 page = prepare_for_book(executed_nb, title=title)
                 nbformat.write(page, book / f"{page_name(index, slug)}.ipynb")
+                origins.notebook_page(f"{page_name(index, slug)}.ipynb", page)
             config = book_config(settings, year, version=__version__)
             note = f"Generated by wres_helpers.build for {org} {year}: do not edit."
             (book / "_config.yml").write_text(dump_yaml(config, note), encoding="utf-8")
@@ -684,7 +837,8 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
 
             # 4. book
             step = time.perf_counter()
-            html_dir = build_book(book, signals=signals)
+            log("building the book with jupyter-book")
+            html_dir = build_book(book, signals=signals, where=origins.locate)
             shutil.copytree(book / "data", html_dir / "data")
             record = manifest(report, sha256(book / "data" / "indicators.csv"))
             (html_dir / "manifest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

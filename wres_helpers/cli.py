@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+INTERNAL_ERROR = 3
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -95,3 +99,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except (Exception, RecursionError) as exc:      # a bug: say so in one line, keep the details for a report
+        if os.environ.get("WRES_DEBUG"):
+            raise
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="wres-error-", suffix=".txt", delete=False) as f:
+        f.write("".join(traceback.format_exception(exc)))
+    print(f"error: an internal error stopped the run ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
+          f"wres_helpers, not in your files: please report it with the command you ran and the details in "
+          f"{f.name} (or run again with WRES_DEBUG=1).", file=sys.stderr)
+    return INTERNAL_ERROR

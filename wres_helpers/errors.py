@@ -31,24 +31,35 @@ class WresError(Exception):
     """An error the user can fix (bad input, missing organisation). Printed without a traceback."""
 
 
-class InputError(WresError):
-    """One or more problems in the input files, all reported together."""
+MAX_PROBLEMS = 1000     # listed in one message; a file of a million bad rows would otherwise list them all
 
-    def __init__(self, problems: list[Problem], context: str = "the input"):
+
+class InputError(WresError):
+    """One or more problems in the input files, all reported together (up to MAX_PROBLEMS; the rest counted)."""
+
+    def __init__(self, problems: list[Problem], context: str = "the input", omitted: int = 0):
         self.problems = list(problems)
         self.context = context
-        count = len(self.problems)
-        lines = [f"{count} problem{'s' if count != 1 else ''} in {context}:"]
+        self.omitted = omitted
+        count = len(self.problems) + omitted
+        lines = [f"{count:,} problem{'s' if count != 1 else ''} in {context}:"]
         lines += [f"  - {p}" for p in self.problems]
+        if omitted:
+            lines.append(f"  ... and {omitted:,} more, not listed: fix these and run again to see them")
         super().__init__("\n".join(lines))
 
 
 class ProblemList(list):
     """Collects problems while validating, so that all of them are reported at once."""
 
+    omitted = 0
+
     def add(self, file, row, column, value, expected, **labels) -> None:
+        if len(self) >= MAX_PROBLEMS:
+            self.omitted += 1
+            return
         self.append(Problem(str(file), row, column, None if value is None else str(value), expected, **labels))
 
     def raise_if_any(self, context: str) -> None:
         if self:
-            raise InputError(list(self), context)
+            raise InputError(list(self), context, self.omitted)

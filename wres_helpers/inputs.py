@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -69,6 +70,19 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+def clean_id(value: str) -> str:
+    """An id as the organisation means it: invisible characters pasted in with it (zero-width space, soft
+    hyphen, direction marks: Unicode's format characters) dropped, and full-width or other compatibility
+    forms of letters and digits made plain (NFKC)."""
+    visible = "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFKC", visible).strip()
+
+
+def id_key(value: str) -> str:
+    """What two ids are compared by: 'B08' and 'b08' are the same person."""
+    return value.casefold()
+
+
 def _number(text: str) -> float | None:
     try:
         return float(text.replace(",", "").rstrip("%").strip())
@@ -105,6 +119,9 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
         elif col.kind == "band":
             out["pay_band"] = parsed
             out["family"] = [vocab.pay_bands()[b].family if b else None for b in parsed]
+        elif col.kind == "flag" and None not in parsed:
+            # Typed even when empty: an empty object column used as a mask selects columns, not rows.
+            out[col.name] = pd.Series(parsed, index=out.index, dtype=bool)
         else:
             out[col.name] = parsed
     _check_unique(out, frame, schema, shown, problems)
@@ -120,6 +137,7 @@ def _check_cell(col: Column, value: str, row: int, shown: str, ctx: Context, pro
     if kind == "text":
         return value
     if kind == "id":
+        value = clean_id(value)
         if value == "":
             bad("an id is required in every row")
         return value
@@ -190,16 +208,23 @@ def _check_unique(out: pd.DataFrame, frame: pd.DataFrame, schema: Schema, shown:
         return
     # Built cell by cell: a key part that failed to parse is None or NaN (and pandas 3's astype(str) keeps NaN).
     parts = out[cols].astype(object).map(_key_text)
+    for col in schema.columns:
+        if col.kind == "id" and col.name in cols:
+            parts[col.name] = parts[col.name].map(id_key)
     keys = parts.agg(" / ".join, axis=1) if len(cols) > 1 else parts[cols[0]]
     keys = keys[out[cols].notna().all(axis=1) & (keys != "")]
-    first_row: dict[str, int] = {}
-    for key, row in zip(keys, out.loc[keys.index, ROW]):
-        if key in first_row:
-            problems.add(shown, int(row), " + ".join(cols), key,
-                         f"duplicate: the same {' + '.join(cols)} is already in row {first_row[key]} "
+    first: dict[str, tuple[int, str]] = {}
+    for key, row, shown_key in zip(keys, out.loc[keys.index, ROW], out.loc[keys.index, cols].astype(object)
+                                   .map(_key_text).agg(" / ".join, axis=1)):
+        if key in first:
+            first_row, first_shown = first[key]
+            alike = "" if first_shown == shown_key else (
+                f" as {first_shown!r}: ids that differ only in capital letters are the same person")
+            problems.add(shown, int(row), " + ".join(cols), shown_key,
+                         f"duplicate: the same {' + '.join(cols)} is already in row {first_row}{alike} "
                          f"(expected one row per {schema.what})")
         else:
-            first_row[key] = int(row)
+            first[key] = (int(row), shown_key)
 
 
 @dataclass
@@ -253,10 +278,12 @@ def _check_training_refs(tables, ws: Workspace, files, problems: ProblemList) ->
             problems.add(shown, None, "staff_id", None,
                          "training rows take their ethnicity from the staff file, and there is no staff file")
         return
-    known = set(staff["staff_id"])
+    known = {id_key(sid): sid for sid in staff["staff_id"]}
     for sid, row in zip(training["staff_id"], training[ROW]):
-        if sid and sid not in known:
+        if sid and id_key(sid) not in known:
             problems.add(shown, int(row), "staff_id", sid, "this staff_id is not in the staff file")
+    # Spelled as in the staff file ('s08' for 'S08'), so that the indicators match the two exactly.
+    training["staff_id"] = [known.get(id_key(sid), sid) for sid in training["staff_id"]]
 
 
 def sha256(path: Path) -> str:

@@ -4,7 +4,8 @@ Rendering is strict: an unknown key, or a key whose figure is withheld or not co
 with the file, the line and the key (and near matches). A typed-in percentage or ratio gets a warning
 naming the line, because that is how a narrative drifts from its table.
 
-Rendering is also safe to publish: the template runs in Jinja's sandbox (no `{{ ''.__class__ }}` tricks),
+Rendering is also safe to publish: a placeholder is `{{ key }}` or `{{ key | filter }}` and nothing else (no
+expressions, statements or attribute access, so nothing to evaluate), the result is limited in size and time,
 MyST features that read files from the build machine ({include}, {raw}, {download}, links to local files,
 front matter) are refused with their line, and raw HTML in the result is escaped (safe_text.escape_html).
 """
@@ -12,10 +13,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from pathlib import Path
-
-import jinja2
-import jinja2.sandbox
 
 from . import present
 from .errors import InputError, Problem, ProblemList
@@ -35,7 +34,6 @@ NARRATIVE_SECTIONS = {
 }
 
 MAX_NARRATIVE_BYTES = 1024 * 1024    # 1 MB: one section's narrative (the longest sample file is under 4 kB)
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LOADS_TEMPLATE = re.compile(r"\{%-?\s*(include|import|from|extends)\b")
 
 # Words that judge a figure: they must come from the data ({{ key_direction }}, {{ key_likelihood_words }}, ...),
@@ -54,64 +52,112 @@ def narrative_dir(r: ReportData) -> Path:
     return r.ws.year_dir(r.org.slug, r.year) / "narrative"
 
 
-def render(text: str, values: dict[str, Value], shown: str) -> str:
-    """Fill the placeholders, or raise InputError listing every bad key with its line.
+# -- rendering: {{ key }} and {{ key | filter }}, nothing else --------------------------------------------------
+# The rule is checked on the text itself, and the placeholders are filled by the substitution below: no
+# template engine ever runs the analyst's text, so there is no expression, loop or statement to hang the
+# build, blow it up ({{ 'a' * 300000000 }}) or compute a figure that no one can check ({{ headcount * 3 }}).
+FILTERS = {
+    "capitalize": lambda s: s[:1].upper() + s[1:],       # first letter in capitals; 'BME' stays 'BME'
+    "lower": str.lower,
+    "upper": str.upper,
+    "title": str.title,
+    "trim": str.strip,
+}
+MAX_RENDERED_CHARS = 2 * MAX_NARRATIVE_BYTES      # what one section's narrative may render to
+MAX_RENDER_SECONDS = 5.0
+_TIGHT = re.compile(r"\{\{\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*(?P<filter>[A-Za-z_][A-Za-z0-9_]*)\s*)?\}\}")
+_TEMPLATE_OPEN = re.compile(r"\{\{|\{%|\{#")
+_PLACEHOLDER_RULE = ("a placeholder holds one key name, and at most one filter: {{ key }} or {{ key | capitalize }} "
+                     f"(filters: {', '.join(FILTERS)}); calculations, expressions and statements are not allowed, "
+                     "and `python -m wres_helpers values ORG YEAR` lists the keys")
 
-    The result has raw HTML escaped (safe_text.escape_html), so it can go into the site as Markdown.
-    """
-    problems = ProblemList()
-    usable = {k: v.text for k, v in values.items() if v.usable}
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _check_template(text: str, values: dict[str, Value], shown: str, problems: ProblemList) -> None:
+    """Every '{{', '{%' and '{#' in the text must start a placeholder that follows the rule."""
+    def bad(lineno, column, what, expected):
+        problems.add(shown, lineno, column, what, expected, row_label="line", column_label="key")
+
     for lineno, line in enumerate(text.splitlines(), 1):
-        for match in PLACEHOLDER.finditer(line):
-            key = match.group(1)
-            if key not in values and not _KEY.fullmatch(key):
-                problems.add(shown, lineno, key, None, "not a key: a placeholder holds one key name, such as "
-                             "{{ workforce_bme_pct }}; `python -m wres_helpers values ORG YEAR` lists the keys",
-                             row_label="line", column_label="key")
-            elif key not in values:
+        for opening in _TEMPLATE_OPEN.finditer(line):
+            start, kind = opening.start(), opening.group(0)
+            if kind == "{%":
+                loads = _LOADS_TEMPLATE.match(line, start)
+                if loads:
+                    bad(lineno, None, loads.group(0), f"a narrative cannot {loads.group(1)} other files: write the "
+                        "text here, with {{ key }} placeholders for the figures")
+                else:
+                    end = line.find("%}", start)
+                    bad(lineno, None, _shorten(line[start:end + 2] if end >= 0 else line[start:]),
+                        "statements ({% ... %}) are not allowed in a narrative: write the text itself, with "
+                        "{{ key }} placeholders for the figures")
+                continue
+            if kind == "{#":
+                bad(lineno, None, _shorten(line[start:]), "'{#' starts a template comment, which is not allowed: "
+                    "write notes as an HTML comment, <!-- like this -->")
+                continue
+            match = _TIGHT.match(line, start)
+            if not match:
+                end = line.find("}}", start)
+                what = line[start:end + 2] if end >= 0 else line[start:]
+                bad(lineno, None, _shorten(what),
+                    _PLACEHOLDER_RULE if end >= 0 else "this '{{' has no '}}' on the same line: " + _PLACEHOLDER_RULE)
+                continue
+            key, name = match.group("key"), match.group("filter")
+            if key not in values:
                 near = difflib.get_close_matches(key, list(values), n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(near)}?" if near else ""
-                problems.add(shown, lineno, key, None, "unknown key: `python -m wres_helpers values ORG YEAR` lists "
-                             f"the keys{hint}", row_label="line", column_label="key")
+                bad(lineno, key, None, f"unknown key: `python -m wres_helpers values ORG YEAR` lists the keys{hint}")
             elif not values[key].usable:
                 v = values[key]
-                problems.add(shown, lineno, key, None,
-                             f"this figure is {present.STATE_LABELS.get(v.status, v.status).lower()} "
-                             f"({v.reason.rstrip('.')}), so it cannot be quoted: describe its state instead",
-                             row_label="line", column_label="key")
-        for match in _LOADS_TEMPLATE.finditer(line):
-            problems.add(shown, lineno, None, match.group(0), f"a narrative cannot {match.group(1)} other files: "
-                         "write the text here, with {{ key }} placeholders for the figures", row_label="line")
+                bad(lineno, key, None, f"this figure is {present.STATE_LABELS.get(v.status, v.status).lower()} "
+                                       f"({v.reason.rstrip('.')}), so it cannot be quoted: describe its state instead")
+            if name is not None and name not in FILTERS:
+                bad(lineno, key, f"| {name}", f"not an allowed filter: expected one of {', '.join(FILTERS)}")
+
+
+def render(text: str, values: dict[str, Value], shown: str) -> str:
+    """Fill the placeholders, or raise InputError listing every bad placeholder with its line.
+
+    Only `{{ key }}` and `{{ key | filter }}` (FILTERS) are allowed; the result is limited in size
+    (MAX_RENDERED_CHARS) and in time (MAX_RENDER_SECONDS), and has raw HTML escaped (safe_text.escape_html),
+    so it can go into the site as Markdown.
+    """
+    problems = ProblemList()
+    _check_template(text, values, shown, problems)
     for lineno, what, why in markdown_hazards(text):
         problems.add(shown, lineno, None, what, why, row_label="line")
-    env = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                              keep_trailing_newline=True)
-    try:
-        template = env.from_string(text)
-    except jinja2.TemplateSyntaxError as exc:
-        problems.add(shown, exc.lineno, None, None, f"template syntax error: {exc.message}", row_label="line")
     problems.raise_if_any(f"the narrative ({shown})")
+
+    deadline = time.monotonic() + MAX_RENDER_SECONDS
+    size = len(text)
+
+    def fill(match: re.Match) -> str:
+        nonlocal size
+        value = values[match.group("key")].text
+        if match.group("filter"):
+            value = FILTERS[match.group("filter")](value)
+        size += len(value) - len(match.group(0))
+        if size > MAX_RENDERED_CHARS or time.monotonic() > deadline:
+            raise _TooBig(text.count("\n", 0, match.start()) + 1)
+        return value
+
     try:
-        return escape_html(template.render(usable))
-    except jinja2.UndefinedError as exc:        # a key used inside an expression the scan above did not see
-        expected, line = f"unknown value: {exc.message}", _template_line(exc)
-    except jinja2.sandbox.SecurityError as exc:
-        expected = (f"not allowed in a narrative ({exc}): a placeholder is a key, such as {{{{ workforce_bme_pct }}}}, "
-                    "optionally with a filter")
-        line = _template_line(exc)
-    except Exception as exc:                     # anything else the analyst's template does wrong
-        expected, line = f"the template could not be rendered ({type(exc).__name__}: {exc})", _template_line(exc)
-    raise InputError([Problem(shown, line, None, None, expected, row_label="line")], shown) from None
+        return escape_html(_TIGHT.sub(fill, text))
+    except _TooBig as big:
+        raise InputError([Problem(shown, big.line, None, None,
+                                  f"the narrative renders to more than {MAX_RENDERED_CHARS:,} characters (or takes "
+                                  f"more than {MAX_RENDER_SECONDS:.0f} seconds), the limit for one section",
+                                  row_label="line")], shown) from None
 
 
-def _template_line(exc: BaseException) -> int | None:
-    """The template line an exception was raised on (Jinja rewrites the traceback to show it), if any."""
-    line, tb = None, exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
+class _TooBig(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
 
 
 def typed_numbers(text: str, shown: str) -> list[Problem]:
@@ -148,12 +194,20 @@ def load_narrative(r: ReportData, values: dict[str, Value] | None = None) -> tup
     warnings: list[Problem] = []
     problems: list[Problem] = []
     if not folder.is_dir():
+        if folder.is_symlink() or folder.exists():
+            raise InputError([Problem(r.ws.display(folder), None, None, None, "is not a folder: the narrative "
+                                      "files go in a folder called narrative")], r.ws.display(folder))
         return rendered, warnings
     for path in sorted(folder.glob("*.md")):
         shown = r.ws.display(path)
         if path.stem not in NARRATIVE_SECTIONS:
             problems.append(Problem(shown, None, None, path.name,
                                     f"not a report section: expected one of {', '.join(f'{s}.md' for s in NARRATIVE_SECTIONS)}"))
+            continue
+        try:
+            r.ws.checked_file(path)          # a folder or a broken link is an error, not an empty section
+        except InputError as exc:
+            problems += exc.problems
             continue
         if path.stat().st_size > MAX_NARRATIVE_BYTES:
             problems.append(Problem(shown, None, None, None, f"the file is larger than the limit of "
@@ -225,7 +279,7 @@ def _plan_request(r: ReportData) -> str:
 def section_text(r: ReportData, section: str) -> str:
     """What a report section shows: the analyst's narrative when there is a file, else the generated text."""
     path = narrative_dir(r) / f"{section}.md"
-    if path.is_file():
+    if r.ws.checked_file(path):          # never a file outside the workspace
         return render(path.read_text(encoding="utf-8"), report_values(r), r.ws.display(path))
     return generated(r, section)
 

@@ -8,7 +8,9 @@ naming the file, the row and the limit instead of exhausting memory:
 - MAX_LINE_BYTES: a CSV is split into lines from bounded binary chunks, before decoding; a line longer
   than this is refused without reading the rest of it.
 - MAX_CELL_CHARS: every cell of a CSV or XLSX, checked as each row is read.
-- MAX_ROWS and MAX_COLUMNS: checked as each row is read.
+- MAX_ROWS and MAX_COLUMNS: checked as each row is read (every row, not only the header).
+- MAX_CELLS: the cells kept in memory. A row keeps no more cells than the header has columns (cells beyond
+  them are only checked to be empty), so a file of short cells cannot grow 25-fold in memory.
 - MAX_XLSX_UNPACKED_BYTES: the declared uncompressed size of a workbook's parts, checked before openpyxl
   opens it (it reads the shared strings of a workbook into memory in full).
 """
@@ -40,6 +42,7 @@ MAX_ROWS = 1_048_576                         # Excel's own row limit: more rows 
 MAX_COLUMNS = 1_000                          # inputs have 1 to 8 columns; extra columns are allowed, but not thousands
 MAX_CELL_CHARS = 10_000                      # a department, occupation or action is under 1,000 characters
 MAX_LINE_BYTES = 1024 * 1024                 # 1 MB: one physical CSV line (a full row is a few hundred bytes)
+MAX_CELLS = 6_000_000                        # rows x columns kept in memory (about 450 MB at most)
 HEADER_SEARCH_ROWS = 20                      # rows searched for a misplaced header, to say where it is
 
 _CHUNK = 64 * 1024
@@ -73,15 +76,50 @@ def read_table(path: Path, shown: str, expected: Sequence[str] = ()) -> RawTable
     if size > MAX_FILE_BYTES:
         _fail(shown, None, None, None, f"the file is {_size(size)}, more than the limit of {_size(MAX_FILE_BYTES)} "
                                        "for one input file: is this the right file?")
+    rows = _Rows(shown)
     if path.suffix.lower() == ".xlsx":
-        header, records, merged = _read_xlsx(path, shown)
+        merged = _read_xlsx(path, shown, rows)
     else:
-        (header, records), merged = _read_csv(path, shown), []
-    return RawTable(shown, _to_frame(header, records, shown, expected, merged))
+        _read_csv(path, shown, rows)
+        merged = []
+    return RawTable(shown, _to_frame(rows.header or [], rows.records, shown, expected, merged, rows.ragged))
+
+
+class _Rows:
+    """The rows of a file as they are read, with the limits on columns and cells checked on every row."""
+
+    def __init__(self, shown: str):
+        self.shown = shown
+        self.header: list[str] | None = None
+        self.records: list[tuple[int, list[str]]] = []
+        self.ragged: list[tuple[int, int]] = []      # (row, cells) of rows with more cells than the header
+        self.cells = 0
+
+    def add(self, row: int, cells: list[str]) -> None:
+        if len(cells) > MAX_COLUMNS:
+            _fail(self.shown, row, None, None, f"this row has {len(cells):,} cells, more than the limit of "
+                                               f"{MAX_COLUMNS:,} columns")
+        if self.header is None:
+            self.header = cells
+            return
+        if not any(c.strip() for c in cells):
+            return
+        width = len(self.header)
+        if len(cells) > width:
+            if any(c.strip() for c in cells[width:]):
+                self.ragged.append((row, len(cells)))
+            if row > HEADER_SEARCH_ROWS:      # the first rows stay whole: a misplaced header is looked for there
+                cells = cells[:width]
+        self.cells += len(cells)
+        if self.cells > MAX_CELLS:
+            _fail(self.shown, row, None, None, f"the file has more than {MAX_CELLS:,} cells (rows times columns), "
+                                               "the limit: is this the right file?")
+        self.records.append((row, cells))
 
 
 def _to_frame(header: list[str], records: list[tuple[int, list[str]]], shown: str,
-              expected: Sequence[str] = (), merged: Sequence[str] = ()) -> pd.DataFrame:
+              expected: Sequence[str] = (), merged: Sequence[str] = (),
+              ragged: Sequence[tuple[int, int]] = ()) -> pd.DataFrame:
     names = [normalise_header(h) for h in header]
     _check_header_row(names, records, shown, [normalise_header(e) for e in expected])
     problems = []
@@ -97,10 +135,9 @@ def _to_frame(header: list[str], records: list[tuple[int, list[str]]], shown: st
             problems.append(Problem(shown, 1, f"column {i + 1}", "", "every column needs a header name" + hint))
         elif names.index(name) != i:
             problems.append(Problem(shown, 1, name, header[i], "this column name appears twice"))
-    for row, cells in records:
-        if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
-            problems.append(Problem(shown, row, None, None,
-                                    f"this row has {len(cells)} cells but the header has {len(names)} columns"))
+    for row, count in ragged:
+        problems.append(Problem(shown, row, None, None,
+                                f"this row has {count} cells but the header has {len(names)} columns"))
     if problems:
         raise InputError(problems, shown)
     data = {name: [(cells[i].strip() if i < len(cells) else "") for _, cells in records]
@@ -188,9 +225,7 @@ def _csv_field_limit(limit: int):
         csv.field_size_limit(old)
 
 
-def _read_csv(path: Path, shown: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    header: list[str] | None = None
-    records: list[tuple[int, list[str]]] = []
+def _read_csv(path: Path, shown: str, rows: _Rows) -> None:
     first: list[bytes] = []
     row = 0     # spreadsheet rows read so far: one per CSV record, blank lines included
     with open(path, "rb") as f:
@@ -213,13 +248,10 @@ def _read_csv(path: Path, shown: str) -> tuple[list[str], list[tuple[int, list[s
                                                       "(Excel's own): is this the right file?")
                     for i, cell in enumerate(cells):
                         if len(cell) > MAX_CELL_CHARS:
-                            _fail(shown, row, _column_name(header, i), cell[:40],
+                            _fail(shown, row, _column_name(rows.header, i), cell[:40],
                                   f"this cell has {len(cell):,} characters, more than the limit of "
                                   f"{MAX_CELL_CHARS:,} for one cell")
-                    if header is None:
-                        header = cells
-                    elif any(c.strip() for c in cells):
-                        records.append((row, cells))
+                    rows.add(row, cells)
             except _LineTooLong:
                 _fail(shown, row + 1, None, None,
                       f"this row is longer than {_size(MAX_LINE_BYTES)} ({MAX_LINE_BYTES:,} bytes), the limit for "
@@ -239,9 +271,8 @@ def _read_csv(path: Path, shown: str) -> tuple[list[str], list[tuple[int, list[s
                     why = (f"the quoting in this row cannot be read ({message}): a cell that starts with a double "
                            "quote (\") must end with one, and a quote inside it must be doubled (\"\")")
                 _fail(shown, row + 1, None, None, why)
-    if header is None or (not any(c.strip() for c in header) and not records):
+    if rows.header is None or (not any(c.strip() for c in rows.header) and not rows.records):
         _fail(shown, None, None, None, "the file is empty: expected a header row and data rows")
-    return header, records
 
 
 def _column_name(header: list[str] | None, index: int) -> str:
@@ -286,7 +317,7 @@ def _check_unpacked_size(path: Path, shown: str) -> None:
                                        f"{_size(MAX_XLSX_UNPACKED_BYTES)}: is this the right file?")
 
 
-def _read_xlsx(path: Path, shown: str) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+def _read_xlsx(path: Path, shown: str, rows: _Rows) -> list[str]:
     from openpyxl import load_workbook
 
     _check_unpacked_size(path, shown)
@@ -306,29 +337,23 @@ def _read_xlsx(path: Path, shown: str) -> tuple[list[str], list[tuple[int, list[
                                       f"the workbook has several sheets with data ({names}): keep the data on one sheet")], shown)
         sheet = sheets[0]
         sheet.reset_dimensions()     # a hostile dimension (A1:XFD1048576) would pad every row to 16,384 cells
-        header: list[str] = []
-        records: list[tuple[int, list[str]]] = []
         for row, values in enumerate(sheet.iter_rows(values_only=True), 1):
             if row > MAX_ROWS:
                 _fail(shown, row, None, None, f"the sheet has more than {MAX_ROWS:,} rows, the limit")
             cells = [_cell_text(v) for v in values]
             while cells and cells[-1] == "":
                 cells.pop()
-            if len(cells) > MAX_COLUMNS:
-                _fail(shown, row, None, None, f"this row has {len(cells):,} cells, more than the limit of {MAX_COLUMNS:,}")
             for i, cell in enumerate(cells):
                 if len(cell) > MAX_CELL_CHARS:
-                    _fail(shown, row, _column_name(header if row > 1 else None, i), cell[:40],
+                    _fail(shown, row, _column_name(rows.header, i), cell[:40],
                           f"this cell has {len(cell):,} characters, more than the limit of {MAX_CELL_CHARS:,} for one cell")
-            if row == 1:
-                header = cells
-            elif any(c.strip() for c in cells):
-                records.append((row, cells))
+            rows.add(row, cells)
+        header = rows.header or []
         sheet_path = getattr(sheet, "_worksheet_path", None)
         merged = _merged_ranges(path, sheet_path) if sheet_path and "" in [h.strip() for h in header] else []
     finally:
         book.close()
-    return header, records, merged
+    return merged
 
 
 def _merged_ranges(path: Path, sheet_path: str) -> list[str]:

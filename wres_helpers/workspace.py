@@ -8,9 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .errors import ProblemList, WresError
+from . import safe_yaml
+from .errors import InputError, Problem, ProblemList, WresError
 
 # A status an organisation may declare for an indicator, with the reason printed in the report.
 DECLARED_STATUSES = ("withheld", "not_collected", "not_required")
@@ -19,6 +18,7 @@ ORG_TYPES = ("trust", "CCG", "ICB", "CSU", "national body", "other")
 # Model Employer's senior staff. Each extra group is another sum that small numbers must be protected in.
 DEFAULT_BAND_GROUPS = ("Band 8a and above",)
 INPUT_NAMES = ("staff", "recruitment", "disciplinary", "training", "board", "staff_survey")
+MAX_SETTINGS_BYTES = 256 * 1024      # org.yaml or settings.yaml: a few hundred bytes in practice
 
 _ORG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _YEAR = re.compile(r"^(19|20)[0-9]{2}$")
@@ -84,7 +84,7 @@ class Workspace:
                       if p.is_dir() and (p / "org.yaml").is_file())
 
     def org_dir(self, org: str) -> Path:
-        if not _ORG_NAME.match(str(org)):
+        if not _ORG_NAME.fullmatch(str(org)):
             raise WresError(f"{org!r} is not an organisation name: use lower-case letters, digits, '-' or '_' "
                             f"(the folder name under {self.root / 'params'}).")
         path = self.root / "params" / org
@@ -95,10 +95,10 @@ class Workspace:
         return path
 
     def years(self, org: str) -> list[int]:
-        return sorted(int(p.name) for p in self.org_dir(org).iterdir() if p.is_dir() and _YEAR.match(p.name))
+        return sorted(int(p.name) for p in self.org_dir(org).iterdir() if p.is_dir() and _YEAR.fullmatch(p.name))
 
     def year_dir(self, org: str, year: int | str, must_exist: bool = True) -> Path:
-        if not _YEAR.match(str(year)):
+        if not _YEAR.fullmatch(str(year)):
             raise WresError(f"{year!r} is not a report year: expected four digits such as 2021.")
         path = self.org_dir(org) / str(year)
         if must_exist and not path.is_dir():
@@ -109,10 +109,35 @@ class Workspace:
     def input_file(self, org: str, year: int, name: str) -> Path | None:
         """The CSV or XLSX input called `name` for that year, or None if it is absent."""
         folder = self.year_dir(org, year, must_exist=False)
-        found = [folder / f"{name}{ext}" for ext in (".csv", ".xlsx") if (folder / f"{name}{ext}").is_file()]
+        found = [p for p in (self.checked_file(folder / f"{name}{ext}") for ext in (".csv", ".xlsx")) if p]
         if len(found) > 1:
             raise WresError(f"Both {found[0].name} and {found[1].name} are in {self.display(folder)}: keep only one.")
         return found[0] if found else None
+
+    def checked_file(self, path: Path) -> Path | None:
+        """`path` when it is a regular file inside the workspace, None when nothing is there.
+
+        Anything else at that name is an error rather than "no data": a folder, a link that leads nowhere (a
+        network share that is not mounted), a pipe, or a link out of the workspace (whose contents an error
+        message could otherwise quote).
+        """
+        if not os.path.lexists(path):
+            return None
+        shown = self.display(path)
+        real = path.resolve()
+        why = None
+        if not real.is_relative_to(self.root):
+            why = (f"is a link to {real}, outside the workspace ({self.root}): copy the file into "
+                   f"{self.display(path.parent)}, or set the workspace to the folder that holds it")
+        elif not real.exists():
+            why = f"is a link to {real}, which does not exist (is a network drive not connected?)"
+        elif real.is_dir():
+            why = "is a folder, not a file"
+        elif not real.is_file():
+            why = "is not a regular file (a pipe or a device?)"
+        if why:
+            raise InputError([Problem(shown, None, None, None, why)], shown)
+        return path
 
     def display(self, path: Path) -> str:
         try:
@@ -122,16 +147,7 @@ class Workspace:
 
     # -- settings -------------------------------------------------------------------------------
     def _load_yaml(self, path: Path) -> dict:
-        try:
-            text = path.read_text(encoding="utf-8")
-            # Anchors and aliases are refused: a few lines of them can expand into billions of items.
-            alias = next((e for e in yaml.parse(text) if isinstance(e, yaml.AliasEvent)), None)
-            if alias is not None:
-                raise WresError(f"{self.display(path)}, line {alias.start_mark.line + 1}: YAML aliases (*name) are "
-                                "not allowed in settings: write the value out.")
-            data = yaml.safe_load(text)
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise WresError(f"{self.display(path)} is not valid YAML: {exc}") from None
+        data, _ = safe_yaml.load(path, self.display(path), "settings", MAX_SETTINGS_BYTES)
         if data is None:
             return {}
         if not isinstance(data, dict):
@@ -140,7 +156,7 @@ class Workspace:
 
     def org_settings(self, org: str) -> OrgSettings:
         path = self.org_dir(org) / "org.yaml"
-        data = self._load_yaml(path)
+        data = self._load_yaml(self.checked_file(path) or path)
         problems = ProblemList()
         shown = self.display(path)
         for key in ("name", "type", "term_for_bme", "board_name"):
@@ -164,7 +180,7 @@ class Workspace:
     def year_settings(self, org: str, year: int) -> YearSettings:
         folder = self.year_dir(org, year)
         path = folder / "settings.yaml"
-        data = self._load_yaml(path) if path.is_file() else {}
+        data = self._load_yaml(path) if self.checked_file(path) else {}
         shown = self.display(path)
         problems = ProblemList()
         survey_year = data.get("staff_survey_year", int(year) - 1)

@@ -1,0 +1,161 @@
+"""kill -9 at any point of a build (the main process, as the out-of-memory killer does, or its whole process
+group): the previous site stays intact, no helper process lives on, and the next build succeeds without anyone
+cleaning up. Each kill waits for the build's own progress line, so it lands where it says on any machine."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from test_build_pipeline import FIXTURE_NOTEBOOKS, FIXTURE_SECTIONS, ORG, _hashes, _make_workspace
+from wres_helpers.build import BuildError, _build_lock, build_report
+
+# Kill the build at the first step of publishing: before or after moving the old site aside (the worst moment
+# to die: the new site is not in place yet). No progress line can time these: the build may publish before a
+# kill sent on reading one arrives.
+_DIE_AT_PUBLISH = """
+_rename = os.rename
+def rename(src, dst):
+    if ".old-html-" in str(dst) and {before}:
+        os.kill(os.getpid(), signal.SIGKILL)
+    _rename(src, dst)
+    if ".old-html-" in str(dst):
+        os.kill(os.getpid(), signal.SIGKILL)
+os.rename = rename
+"""
+DIE_BEFORE_PUBLISHING = _DIE_AT_PUBLISH.format(before=True)
+DIE_WHILE_PUBLISHING = _DIE_AT_PUBLISH.format(before=False)
+
+
+def _start(root: Path, patch: str = "") -> subprocess.Popen:
+    script = (f"import os, signal\n{patch}\nfrom wres_helpers.build import build_report\n"
+              f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
+              f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))\n")
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def _wait_for(process: subprocess.Popen, prefix: str) -> list[str]:
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith(prefix):
+            return lines
+    raise AssertionError(f"no {prefix!r} line: {''.join(lines)}{process.stderr.read()}")
+
+
+def _kill(process: subprocess.Popen, whole_group: bool) -> None:
+    if whole_group:
+        os.killpg(process.pid, signal.SIGKILL)
+    else:
+        os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    process.stdout.close()
+    process.stderr.close()
+
+
+def _group_ends(pgid: int, seconds: float = 15) -> None:
+    """Every process the build started in its group (the notebook workers, jupyter-book) has ended."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("processes of the killed build are still running")
+
+
+def _unchanged(site: Path, before: dict) -> None:
+    assert _hashes(site) == before
+
+
+def test_kill_9_at_each_step_leaves_the_site_and_the_next_build_works(tmp_path):
+    root = _make_workspace(tmp_path)
+    site = build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS,
+                        log=lambda line: None)
+    before = _hashes(site)
+    (site.parent / "executed" / ".fingerprint").unlink()          # so that the notebooks run again
+
+    # 1. the main process only, while the notebooks run: its workers must end by themselves.
+    process = _start(root)
+    _wait_for(process, "executing ")
+    _kill(process, whole_group=False)
+    _group_ends(process.pid)
+    _unchanged(site, before)
+
+    # 2. the whole group, while jupyter-book builds; this build starts after a killed one without help.
+    process = _start(root)
+    lines = _wait_for(process, "building the book")
+    assert any(line.startswith("cleared a stale lock: the build by process ") for line in lines), lines
+    _kill(process, whole_group=True)
+    _unchanged(site, before)
+
+    # 3. just before publishing.
+    process = _start(root, DIE_BEFORE_PUBLISHING)
+    _wait_for(process, "checked the site for internet loads")
+    process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    _group_ends(process.pid)
+    _unchanged(site, before)
+
+    # 4. while publishing: the old site has been moved aside and the new one is not in place yet.
+    process = _start(root, DIE_WHILE_PUBLISHING)
+    process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    assert not site.exists() and list(site.parent.glob(".old-html-*"))
+
+    # The next build puts the old site back before anything else, so even a build that then fails leaves it.
+    lines: list[str] = []
+    with pytest.raises(BuildError, match="Nothing was published"):
+        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lines.append,
+                     sections=[("summary", "summary.ipynb", "Summary"), ("broken", "broken.ipynb", "Broken")])
+    assert any(line.startswith("restored the previous site") for line in lines), lines
+    _unchanged(site, before)
+
+    # And a good build publishes, leaving nothing behind: no staging folder, no lock record.
+    build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None)
+    assert (site / "index.html").is_file()
+    assert not list(site.parent.glob(".staging-*")) and not list(site.parent.glob(".old-html-*"))
+    assert (site.parent / ".lock").read_text() == ""
+
+
+def test_a_running_build_is_named_by_its_process_id(tmp_path):
+    root = _make_workspace(tmp_path)
+    folder = root / "build" / ORG / "2021"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom wres_helpers.build import _build_lock\n"
+                               f"with _build_lock(Path({str(folder)!r})):\n    print('locked', flush=True)\n"
+                               "    time.sleep(60)\n"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(BuildError) as caught:
+            build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS,
+                         log=lambda line: None)
+        message = str(caught.value)
+        assert f"Another build of this report is running: process {holder.pid} on " in message, message
+        assert "no longer running" not in message
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+def test_a_stale_lock_is_cleared_with_a_message(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / ".lock").write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename,
+                                                "started": "2024-01-01 09:00:00"}))
+    lines: list[str] = []
+    with _build_lock(tmp_path, lines.append):
+        record = json.loads((tmp_path / ".lock").read_text())
+        assert record["pid"] == os.getpid()
+    assert lines == [f"cleared a stale lock: the build by process {dead.pid} on {os.uname().nodename}, started "
+                     "2024-01-01 09:00:00 stopped without finishing (killed?); its unfinished files are removed"]
+    assert (tmp_path / ".lock").read_text() == ""

@@ -1,0 +1,56 @@
+"""A build's helper processes (notebook workers, jupyter-book) end when the build's own process ends.
+
+A build killed outright (kill -9, the out-of-memory killer) runs no clean-up code, so its children must
+notice by themselves: on Linux the kernel sends them a signal when their parent dies (prctl
+PR_SET_PDEATHSIG); elsewhere a watchdog thread checks once a second that the parent is still the same.
+
+    python -m wres_helpers.lifeline PARENT_PID PROGRAM ARGS...   runs PROGRAM tied to PARENT_PID
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+
+PR_SET_PDEATHSIG = 1
+POLL_SECONDS = 1.0
+
+
+def _pdeathsig(signum: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent_pid: int, signum: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(POLL_SECONDS)
+    os.kill(os.getpid(), signum)
+
+
+def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM, *, watchdog: bool = True) -> None:
+    """Receive `signum` when the process `parent_pid` (this process's parent) ends."""
+    tied = _pdeathsig(signum)
+    if os.getppid() != parent_pid:          # it ended before we asked
+        os.kill(os.getpid(), signum)
+    if watchdog and not tied:
+        threading.Thread(target=_watch, args=(parent_pid, signum), name="lifeline", daemon=True).start()
+
+
+def main(argv: list[str]) -> None:
+    parent, program = int(argv[0]), argv[1:]
+    _pdeathsig(signal.SIGTERM)      # Linux only: a watchdog thread would not survive exec
+    if os.getppid() != parent:
+        sys.exit(143)
+    os.execv(program[0], program)       # the death signal setting survives exec
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
