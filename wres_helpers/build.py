@@ -44,7 +44,7 @@ from .manifest import manifest
 from .safe_text import inert_frame
 from .errors import WresError
 from .engine import missing_input_notes
-from .report_data import load_report
+from .report_data import CACHE_ENV, load_report, save_for_kernels
 from .workspace import Workspace
 
 # The report's sections in order: (page slug, notebook in notebooks/, title in the navigation).
@@ -804,8 +804,13 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                 stamp.unlink(missing_ok=True)
                 for old in [*executed.glob("*.ipynb"), *executed.glob("*.log")]:
                     old.unlink()
-                execute_notebooks([(notebooks / n, executed / n) for n in names], parameters,
-                                  notebooks, jobs=jobs, shown=ws.display, signals=signals, log=log)
+                save_for_kernels(report, staging / "report.pickle")
+                os.environ[CACHE_ENV] = str(staging / "report.pickle")
+                try:
+                    execute_notebooks([(notebooks / n, executed / n) for n in names], parameters,
+                                      notebooks, jobs=jobs, shown=ws.display, signals=signals, log=log)
+                finally:
+                    os.environ.pop(CACHE_ENV, None)
                 stamp.write_text(fingerprint)
                 log(f"executed {len(names)} notebooks in {_seconds(step)} ({min(jobs, len(names))} at a time)")
 

@@ -1,6 +1,8 @@
 """Everything a report notebook needs for one organisation and year, loaded once through the engine."""
 from __future__ import annotations
 
+import os
+import pickle
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,10 +59,33 @@ class ReportData:
         return max(earlier) if earlier else None
 
 
+# A build loads the report once and hands it to its notebook kernels through this file, so that the six pages
+# see one and the same published table and disclosure control runs once per build, not once per page.
+CACHE_ENV = "WRES_REPORT_CACHE"
+
+
+def save_for_kernels(report: ReportData, path: Path) -> None:
+    with open(path, "wb") as f:
+        pickle.dump(report, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _from_build(org: str, year: int, ws: Workspace) -> ReportData | None:
+    path = os.environ.get(CACHE_ENV)
+    if not path or not Path(path).is_file():
+        return None
+    with open(path, "rb") as f:
+        report = pickle.load(f)
+    same = report.org.slug == org and str(report.year) == str(year) and report.ws.root == ws.root
+    return report if same else None
+
+
 def load_report(org: str, year: int, workspace: str | Path | Workspace | None = None) -> ReportData:
     """Validate and compute this year and every earlier year, then apply disclosure control to each table:
     the record-level inputs go no further than this function."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    cached = _from_build(org, year, ws)
+    if cached is not None:
+        return cached
     current, previous = load_inputs(org, year, ws)
     year = current.settings.year
     rules = rules_for(current.org)
