@@ -287,7 +287,8 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     key, top, bottom, noun, verb = RL_WORDS[indicator]
     now = r.row(indicator, "relative_likelihood", "all", key)
     if not ok(now):
-        return state_line(now) if plain else state_panel(now, f"{title(indicator)}, relative likelihood")
+        return (f"{title(indicator)}, relative likelihood: {state_line(now)}" if plain
+                else state_panel(now, f"{title(indicator)}, relative likelihood"))
     a, b = group_label(r, top), group_label(r, bottom)
     value = now["value"]
     low, high = NON_ADVERSE_RANGE
