@@ -154,7 +154,7 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
             clusters = [c for c in _CLUSTERS if c in breakdowns]
             add(("1", "all", g), [("1", c, g) for c in (*clusters, "Medical and dental")])
             for name, members in vocab.band_groupings():
-                covered = [c for c in clusters if set(dict(vocab.band_groupings())[c]) <= set(members)]
+                covered = [c for c in clusters if set(_GROUP_BANDS[c]) <= set(members)]
                 if name not in _CLUSTERS and covered:
                     add(("1", name, g), [("1", c, g) for c in covered])
     for kind in ("shortlisted", "appointed"):
@@ -484,7 +484,8 @@ def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = No
 # so small staff groups force many figures to be withheld. The table is published in the first of these views
 # in which the BME share of at least half of the view's bands can be shown; the last one always is.
 BAND_VIEWS = ("bands by staff group", "bands", "clusters")
-_CLUSTERS = tuple(name for name, _ in vocab.band_groupings() if name.startswith("Cluster"))
+_GROUP_BANDS = dict(vocab.band_groupings())          # pay band group -> its bands
+_CLUSTERS = tuple(name for name in _GROUP_BANDS if name.startswith("Cluster"))
 
 
 def _view_rows(breakdown: str, view: str, band_groups: tuple) -> bool:
@@ -493,7 +494,7 @@ def _view_rows(breakdown: str, view: str, band_groups: tuple) -> bool:
         return view == BAND_VIEWS[0]
     if breakdown in vocab.pay_bands():
         return view != "clusters"
-    members = dict(vocab.band_groupings()).get(breakdown)
+    members = _GROUP_BANDS.get(breakdown)
     if members is None:                                     # all staff, a staff group, medical and dental
         return True
     if breakdown in _CLUSTERS:
@@ -502,7 +503,7 @@ def _view_rows(breakdown: str, view: str, band_groups: tuple) -> bool:
         return breakdown in band_groups
     # With clusters in place of bands, a group is published only when it is a union of whole clusters
     # (band 7 and above, less clusters 3 and 4, would be band 7).
-    covered = [set(dict(vocab.band_groupings())[c]) for c in _CLUSTERS if set(dict(vocab.band_groupings())[c]) <= set(members)]
+    covered = [set(_GROUP_BANDS[c]) for c in _CLUSTERS if set(_GROUP_BANDS[c]) <= set(members)]
     return breakdown in band_groups and set().union(*covered) == set(members)
 
 
