@@ -150,7 +150,7 @@ def verdict(a: Assessment) -> str:
     """One short phrase for a key finding: a concern (and why), not a concern, or not assessed (and why)."""
     if not a.assessed:
         label, _, why = a.note.partition(". ")          # "Not computable. Nobody entered ..." (state_line)
-        return f"Not assessed ({label.lower()}): {why}" if why else f"Not assessed: {a.note}"
+        return f"Not assessed ({label}): {why}" if why else f"Not assessed: {a.note}"
     if a.concern:
         return "A concern: " + "; ".join(a.reasons) + "."
     return "Not a concern by this report's rule."
