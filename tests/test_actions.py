@@ -3,7 +3,8 @@ import pytest
 
 from conftest import staff_csv
 from wres_helpers import InputError
-from wres_helpers.action_page import concerns, render
+from wres_helpers.action_page import render
+from wres_helpers.concerns import concerns
 from wres_helpers.actions import load_plans
 from wres_helpers.report_data import load_report
 from wres_helpers.workspace import Workspace

@@ -10,7 +10,7 @@ from datetime import date
 
 from . import present
 from .actions import STATUSES, Action, ActionPlan
-from .concerns import assess, concerns  # noqa: F401 (concerns: the rule's reasons, as tests and callers use them)
+from .concerns import assess
 from .indicators import INDICATOR_TITLES
 from .report_data import ReportData
 from .safe_text import escape_html

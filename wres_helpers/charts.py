@@ -146,9 +146,9 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
     ax.axvline(1.0, color=PALETTE["line"], linewidth=1)
     top = max([v for *_, v, _ in points if v is not None] + [high]) * 1.25
     for pos, i in enumerate(indicators):
-        for j, year in enumerate(years):
+        for k, year in enumerate(years):
             v = next(v for ii, yy, v, _ in points if ii == i and yy == year)
-            y = pos + (j - (len(years) - 1) / 2) * 0.3
+            y = pos + (k - (len(years) - 1) / 2) * 0.3
             current = year == r.year
             if v is None:
                 ax.text(0.05, y, f"{year}: not shown ({present.state_text(next(row for ii, yy, _, row in points if ii == i and yy == year)).lower()})",
@@ -226,8 +226,8 @@ def board_chart(r: ReportData) -> str | None:
     ax.invert_yaxis()
     ax.set_xlim(0, max(50, overall["value"] + 15, *[row["value"] + 15 for _, row in rows]))
     ax.set_xlabel(f"% {r.term}")
-    voting = r.row(9, "share_pct", "voting", "bme")
-    below = present.ok(voting) and j.printed_change(voting["value"], overall["value"]) < 0
+    gap = present.printed_gap(r, 9, "voting")
+    below = gap is not None and gap < 0
     ax.set_title(f"The {r.org.board_name}'s voting membership is {'less' if below else 'at least as'} diverse "
                  f"{'than' if below else 'as'} the workforce", loc="left")
     fig.tight_layout()

@@ -98,19 +98,11 @@ def _survey(r: ReportData, indicator: int) -> Assessment:
     return Assessment(indicator, True, tuple(reasons))
 
 
-def board_gap(r: ReportData, subset: str, year: int | None = None) -> float | None:
-    """The board's BME share minus the workforce's, as printed (percentage points), or None."""
-    share, workforce = r.row(9, "share_pct", subset, "bme", year), r.row(1, "share_pct", "all", "bme", year)
-    if not (present.ok(share) and present.ok(workforce)):
-        return None
-    return j.printed_change(share["value"], workforce["value"])
-
-
 def _board(r: ReportData) -> Assessment:
     subset = "voting" if present.ok(r.row(9, "share_pct", "voting", "bme")) else "all_members"
     words = {"voting": "voting members", "all_members": "members"}[subset]
     share = r.row(9, "share_pct", subset, "bme")
-    gap = board_gap(r, subset)
+    gap = present.printed_gap(r, 9, subset)
     if gap is None:
         return _not_assessed(9, share if not present.ok(share) else r.row(1, "share_pct", "all", "bme"))
     reasons = []
@@ -121,7 +113,7 @@ def _board(r: ReportData) -> Assessment:
     if present.ok(executive) and executive["numerator"] == 0 and executive["denominator"] > 0:
         reasons.append(f"no executive member is {r.term}")
     py = r.previous_year()
-    before = board_gap(r, subset, py) if py else None
+    before = present.printed_gap(r, 9, subset, py) if py else None
     if before is not None and gap < 0 and gap < before:
         reasons.append(f"the gap from the workforce widened since {py} ({before:+.1f} to {gap:+.1f} percentage points)")
     return Assessment(9, True, tuple(reasons))

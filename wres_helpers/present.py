@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import judgements as j
 from .indicators import INDICATOR_TITLES, INPUT_WORDS, NON_ADVERSE_RANGE
-from .judgements import HIGHER_IS_BETTER, PCT_MEASURES, unit_of  # noqa: F401 (used by values.py and charts.py)
+from .judgements import unit_of
 from .keys import friendly
 from .report_data import ReportData, run_time
 
@@ -397,12 +397,23 @@ def survey_table(r: ReportData, indicator: int) -> str:
         for group in ("white", "bme"):
             x = r.row(indicator, "pct", str(year), group)
             row += [cell(x), count(x["denominator"]) if ok(x) else "–"]
-        bme, white = r.row(indicator, "pct", str(year), "bme"), r.row(indicator, "pct", str(year), "white")
-        # The gap of the printed figures, so the column always equals the two columns beside it.
-        row.append(f"{j.printed_change(bme['value'], white['value']):+.1f}" if ok(bme) and ok(white) else "–")
+        gap = printed_gap(r, indicator, str(year))
+        row.append(f"{gap:+.1f}" if gap is not None else "–")
         rows.append(row)
     return md_table(["Survey year", "White", "White respondents", capital(r.term), f"{capital(r.term)} respondents",
                      f"Gap ({r.term} − White, percentage points)"], rows)
+
+
+def printed_gap(r: ReportData, indicator: int, breakdown: str, year: int | None = None) -> float | None:
+    """A difference row's value as the page prints it: the difference of the two printed figures it is built
+    on (indicator 9: a board subset's BME share minus the whole workforce's; 5 to 8: the BME figure minus the
+    White figure of one survey year), or None when either is not shown. Every page, word and key uses this,
+    so a difference always equals the two figures printed beside it."""
+    if indicator == 9:
+        a, b = r.row(9, "share_pct", breakdown, "bme", year), r.row(1, "share_pct", "all", "bme", year)
+    else:
+        a, b = r.row(indicator, "pct", breakdown, "bme", year), r.row(indicator, "pct", breakdown, "white", year)
+    return j.printed_change(a["value"], b["value"]) if ok(a) and ok(b) else None
 
 
 BOARD_SUBSETS = ("voting", "executive", "all_members")
@@ -418,7 +429,6 @@ def board_overview(r: ReportData) -> str:
 
 
 def board_sentence(r: ReportData, subset: str = "voting", plain: bool = False) -> str:
-    from .concerns import board_gap
     share = r.row(9, "share_pct", subset, "bme")
     diff = r.row(9, "difference_pp", subset, "bme")
     words = {"voting": "voting members", "executive": "executive members", "all_members": "members"}[subset]
@@ -427,7 +437,7 @@ def board_sentence(r: ReportData, subset: str = "voting", plain: bool = False) -
             return f"{capital(words)}: {state_line(share)}"
         return state_panel(share, f"{r.org.board_name} {words}")
     text = f"{fv(share)} of the {r.org.board_name}'s {words} ({fof(share)}) are {r.term}"
-    gap = board_gap(r, subset)
+    gap = printed_gap(r, 9, subset)
     if gap is not None and ok(diff):
         workforce = r.row(1, "share_pct", "all", "bme")
         text += (f", {_ph(diff['key'] + '_abs') or points(gap)} {fword(diff, '_side', j.side_words(gap))} the "
@@ -436,13 +446,12 @@ def board_sentence(r: ReportData, subset: str = "voting", plain: bool = False) -
 
 
 def board_table(r: ReportData) -> str:
-    from .concerns import board_gap
     rows = []
     for subset, label in (("voting", "Voting members"), ("executive", "Executive members"), ("all_members", "All members")):
         share, diff = r.row(9, "share_pct", subset, "bme"), r.row(9, "difference_pp", subset, "bme")
         total = r.row(9, "headcount", subset, "total")
         bme = r.row(9, "headcount", subset, "bme")
-        gap = board_gap(r, subset)
+        gap = printed_gap(r, 9, subset)
         rows.append([label, count(bme["value"]) if ok(bme) else state_text(bme).lower(),
                      count(total["value"]) if ok(total) else "–", cell(share),
                      f"{gap:+.1f}" if gap is not None and ok(diff) else state_text(diff)])
@@ -516,7 +525,7 @@ def key_findings(r: ReportData) -> list[str]:
 
 def concern_overview(r: ReportData) -> str:
     """Which indicators are of concern and which could not be assessed, in one or two sentences."""
-    from .concerns import SURVEY_MARGIN_PP, assess
+    from .concerns import assess
     found = assess(r)
     bad = [a.indicator for a in found if a.concern]
     unknown = [a.indicator for a in found if not a.assessed]
@@ -602,7 +611,7 @@ def definitions(r: ReportData) -> str:
         "**Indicator 3** adds this year's and last year's cases and headcounts together (a two-year rolling "
         "figure), as NHS England's guidance asks. The guidance does not spell out the averaging; this report "
         "sums both years, which weights each year by its size (an assumption, not an NHS England rule).",
-        f"**Not computable** means a ratio's denominator group had no events or no people, so no ratio exists. "
+        "**Not computable** means a ratio's denominator group had no events or no people, so no ratio exists. "
         "It is never shown as 0.",
     ]
     return bullets(items)

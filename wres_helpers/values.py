@@ -39,7 +39,7 @@ def _entries(row, key: str) -> dict[str, Value]:
         reason = row["reason"] if isinstance(row["reason"], str) else ""
         return {key: Value(None, row["status"], reason)}
     out = {key: Value(present.value_text(row))}
-    if row["measure"] in present.PCT_MEASURES:
+    if row["measure"] in j.PCT_MEASURES:
         for part, column in (("n", "numerator"), ("of", "denominator")):
             if not pd.isna(row[column]):
                 out[f"{key}_{part}"] = Value(present.count(row[column]))
@@ -48,51 +48,38 @@ def _entries(row, key: str) -> dict[str, Value]:
     return out
 
 
-def _has_trend(row) -> bool:
-    """Whether better and worse are defined for this row (so it has a `_trend` key)."""
-    indicator = int(row["indicator"])
-    return (row["measure"] == "relative_likelihood" or (indicator in (5, 6, 7, 8) and row["measure"] == "pct")
-            or (indicator == 9 and row["measure"] == "difference_pp"))
+def _trend_rule(row):
+    """How better and worse are judged for this row (now, before -> words), or None where they are not."""
+    indicator, measure = int(row["indicator"]), row["measure"]
+    if measure == "relative_likelihood":
+        return j.rl_trend
+    if indicator in (5, 6, 7, 8) and measure == "pct":
+        return lambda now, before: j.survey_trend(indicator, now, before)
+    if indicator == 9 and measure == "difference_pp":
+        return j.gap_trend
+    return None
 
 
 def _words(now, before, key: str, values: dict[str, Value]) -> None:
     """Judgement words for a row against its earlier counterpart (last year, or the survey year before)."""
-    unit = present.unit_of(now)
-    values[f"{key}_direction"] = Value(j.direction(now["value"], before["value"], unit))
-    indicator = int(now["indicator"])
-    if now["measure"] == "relative_likelihood":
-        values[f"{key}_trend"] = Value(j.rl_trend(now["value"], before["value"]))
-    elif indicator in (5, 6, 7, 8) and now["measure"] == "pct":
-        values[f"{key}_trend"] = Value(j.survey_trend(indicator, now["value"], before["value"]))
-    elif indicator == 9 and now["measure"] == "difference_pp":
-        values[f"{key}_trend"] = Value(j.gap_trend(now["value"], before["value"]))
+    values[f"{key}_direction"] = Value(j.direction(now["value"], before["value"], j.unit_of(now)))
+    rule = _trend_rule(now)
+    if rule is not None:
+        values[f"{key}_trend"] = Value(rule(now["value"], before["value"]))
 
 
 def _withheld_words(key: str, bad, values: dict[str, Value]) -> None:
-    for suffix in ("_change", "_change_words", "_direction") + (("_trend",) if _has_trend(bad) else ()):
+    for suffix in ("_change", "_change_words", "_direction") + (("_trend",) if _trend_rule(bad) else ()):
         values[f"{key}{suffix}"] = Value(None, bad["status"], str(bad["reason"]))
 
 
-def _printed_differences(table: pd.DataFrame) -> pd.DataFrame:
-    """Differences as the page prints them: indicator 9's board share minus the workforce's, and each survey
-    indicator's BME figure minus the White figure, each from the printed figures."""
-    table = table.copy()
-    ok = table[table.status == "ok"]
-
-    def printed_value(indicator, measure, breakdown, group):
-        hit = ok[(ok.indicator == indicator) & (ok.measure == measure) & (ok.breakdown == breakdown) & (ok.group == group)]
-        return hit.iloc[0]["value"] if len(hit) else None
-
-    for index, row in ok[ok.measure == "difference_pp"].iterrows():
-        i = int(row["indicator"])
-        if i == 9:
-            a, b = printed_value(9, "share_pct", row["breakdown"], "bme"), printed_value(1, "share_pct", "all", "bme")
-        elif i in (5, 6, 7, 8):
-            a, b = printed_value(i, "pct", row["breakdown"], "bme"), printed_value(i, "pct", row["breakdown"], "white")
-        else:
-            continue
-        if a is not None and b is not None:
-            table.at[index, "value"] = j.printed_change(a, b)
+def _printed_differences(r: ReportData, year: int | None = None) -> pd.DataFrame:
+    """A year's table with every difference row as the page prints it (present.printed_gap)."""
+    table = (r.table if year is None else r.history[year]).copy()
+    for index, row in table[(table.status == "ok") & (table.measure == "difference_pp")].iterrows():
+        gap = present.printed_gap(r, int(row["indicator"]), str(row["breakdown"]), year)
+        if gap is not None:
+            table.at[index, "value"] = gap
     return table
 
 
@@ -116,7 +103,7 @@ def report_values(r: ReportData) -> dict[str, Value]:
     sy = r.settings.survey_year
     values: dict[str, Value] = {}
     current = {}
-    for _, row in _printed_differences(r.table).iterrows():
+    for _, row in _printed_differences(r).iterrows():
         key = row_key(row, sy)
         current[key] = row
         values.update(_entries(row, key))
@@ -131,7 +118,7 @@ def report_values(r: ReportData) -> dict[str, Value]:
             _words(row, before, key, values)
     py = r.previous_year()
     for year, table in sorted(r.history.items()):
-        for _, row in _printed_differences(table).iterrows():
+        for _, row in _printed_differences(r, year).iterrows():
             base = row_key(row)
             values.update(_entries(row, f"{base}_{year}"))
             if year != py:
@@ -143,7 +130,7 @@ def report_values(r: ReportData) -> dict[str, Value]:
             if present.ok(now) and present.ok(row):
                 values[f"{base}_change"] = Value(present.change_text(now, row))
                 values[f"{base}_change_words"] = Value(present.change_words(now["value"], row["value"],
-                                                                            present.unit_of(row)))
+                                                                            j.unit_of(row)))
                 _words(now, row, base, values)
             else:
                 _withheld_words(base, row if not present.ok(row) else now, values)
