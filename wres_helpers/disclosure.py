@@ -35,6 +35,8 @@ from .errors import InputError, Problem
 from .workspace import OrgSettings
 
 GROUPS = vocab.GROUPS
+_GROUP_BANDS = dict(vocab.band_groupings())          # pay band group -> its bands
+_CLUSTERS = tuple(name for name in _GROUP_BANDS if name.startswith("Cluster"))    # NHS England's four
 SURVEY_MIN_RESPONDENTS = 11
 COUNT_COLUMNS = ("value", "numerator", "denominator")
 
@@ -217,14 +219,11 @@ _GROUP_COST_1 = {"bme": 10.0, "total": 8.0, "white": 3.0, "unknown": 1.0}
 _GROUP_COST_RATES = {"white": 10.0, "bme": 10.0, "unknown": 2.0, "total": 3.0}
 
 
-_GROUP_NAMES = {name for name, _ in vocab.band_groupings()}     # the pay band groups the organisation reports
-
-
 def _cost(cell: Cell) -> float:
     indicator, breakdown, group = cell
     if indicator == "1":
         level = (50.0 if breakdown == "all" else 10.0 if breakdown in ("clinical", "non-clinical")
-                 else 10.0 if breakdown in _GROUP_NAMES else 2.0 if "/" in breakdown else 1.0)
+                 else 10.0 if breakdown in _GROUP_BANDS else 2.0 if "/" in breakdown else 1.0)
         return _GROUP_COST_1.get(group, 1.0) * level
     return _GROUP_COST_RATES.get(group, 1.0) * 10.0
 
@@ -484,8 +483,6 @@ def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = No
 # so small staff groups force many figures to be withheld. The table is published in the first of these views
 # in which the BME share of at least half of the view's bands can be shown; the last one always is.
 BAND_VIEWS = ("bands by staff group", "bands", "clusters")
-_GROUP_BANDS = dict(vocab.band_groupings())          # pay band group -> its bands
-_CLUSTERS = tuple(name for name in _GROUP_BANDS if name.startswith("Cluster"))
 
 
 def _view_rows(breakdown: str, view: str, band_groups: tuple) -> bool:
