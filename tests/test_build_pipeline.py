@@ -365,6 +365,28 @@ def test_input_error_stops_the_build_before_any_notebook_runs(tmp_path):
     assert not (root / "build").exists()
 
 
+def test_a_leaky_published_table_stops_the_build(tmp_path, monkeypatch):
+    # The build attacks its own published tables with the interval audit. Here publishing is broken on
+    # purpose: the whole workforce's BME count is withheld on its own, so White + BME + Unknown = total gives
+    # it back exactly; the build must refuse and publish nothing.
+    import wres_helpers.report_data as report_data
+    honest = report_data.publish
+
+    def leaky(table, rules, earlier=None):
+        out = honest(table, Rules(threshold=1, width=0, all_one_group_below=0), earlier)   # withholds nothing ...
+        row = (out.indicator == 1) & (out.measure == "headcount") & (out.breakdown == "all") & (out.group == "bme")
+        out.loc[row, ["status", "suppression", "shown_as"]] = ["withheld", "withheld", "withheld"]
+        out.loc[row, ["value", "numerator", "denominator"]] = pd.NA  # ... but this one count, recoverable
+        return out
+
+    monkeypatch.setattr(report_data, "publish", leaky)
+    root = _make_workspace(tmp_path)
+    with pytest.raises(BuildError, match="Disclosure check failed") as caught:
+        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None)
+    assert "1/all/bme: 1 to 1" in str(caught.value)                 # pinned to the one BME member of staff
+    assert not (root / "build").exists()
+
+
 def test_missing_notebook_is_reported_before_any_notebook_runs(tmp_path):
     root = _make_workspace(tmp_path)
     with pytest.raises(BuildError, match="nope.ipynb"):

@@ -750,6 +750,20 @@ def _seconds(start: float) -> str:
     return f"{time.perf_counter() - start:.1f} s"
 
 
+def _audit_disclosure(report) -> None:
+    """The independent interval audit (disclosure_audit.py) attacks the tables this build would publish:
+    a withheld figure it can narrow below the protection width stops the build, and nothing is published."""
+    from .disclosure_audit import audit, unprotected
+    tables = {**report.history, report.year: report.table}
+    found = unprotected(audit(tables, report.year, report.rules.threshold), report.rules.width,
+                        report.rules.threshold)
+    if found:
+        shown = "\n".join(f"    {'/'.join(map(str, f.cell))}: {f.low} to {f.high}" for f in found[:20])
+        raise BuildError(f"Disclosure check failed: {len(found)} withheld figures could be narrowed to fewer than "
+                         f"{report.rules.width + 1} possible values from the published tables, so nothing was "
+                         f"published. Please report this as a bug of wres_helpers:\n{shown}")
+
+
 def build_report(org: str, year: int | str, workspace: str | Path | Workspace | None = None, *, jobs: int = 2,
                  notebooks_dir: str | Path | None = None, sections: Sequence[tuple[str, str, str]] | None = None,
                  log: Log = print) -> Path:
@@ -770,6 +784,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     step = time.perf_counter()
     report = load_report(org, year, ws)
     table, settings, year = report.table, report.org, report.year
+    _audit_disclosure(report)
     texts, warnings = narrative.load_narrative(report)
     plans = load_plans(ws, org, year)
     missing = [name for _, name, _ in sections if name and not (notebooks / name).is_file()]

@@ -141,6 +141,7 @@ def _label_bounds(table: pd.DataFrame, threshold: int) -> dict[int, str]:
 def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tables: dict) -> list[tuple]:
     """The published rows of one year as constraints; returns the year's withheld counts."""
     withheld: list[tuple] = []
+    counts_withheld: set[tuple] = set()
     labels = _label_bounds(table, threshold)
     present: set[tuple] = set()
     rates: dict[tuple, float] = {}
@@ -165,6 +166,8 @@ def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tabl
             for count in (key, _count(year, den)):      # a share withheld for its denominator: that is withheld
                 if count not in withheld:
                     withheld.append(count)
+            if row["measure"] == "headcount":
+                counts_withheld.add(key)                # a count withheld as such: printed elsewhere, it leaks
             if labels[index] == "small":
                 att.lower[att.index[key]] = max(att.lower[att.index[key]], 1)
                 att.upper[att.index[key]] = min(att.upper[att.index[key]], threshold - 1)
@@ -175,8 +178,10 @@ def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tabl
                 att.equal({key: 1.0, switch: -BIG}, -np.inf, 0)               # x <= BIG * s
     for c in list(present):
         att.var(_count(year, c))
-    published = {k for k in withheld if att.lower[att.index[k]] == att.upper[att.index[k]]}
-    withheld = [k for k in withheld if k not in published]          # printed in another row
+    # A share's denominator printed in another row is no secret; a withheld count printed elsewhere is kept,
+    # so the audit reports it (its range is a single value).
+    published = {k for k in withheld if att.lower[att.index[k]] == att.upper[att.index[k]] and k not in counts_withheld}
+    withheld = [k for k in withheld if k not in published]
     unpublished = _add_sums(att, year, present)
     _add_ratios(att, year, table, rates)
     _add_pooling(att, year, table, tables)
