@@ -24,6 +24,11 @@ def report_date(r: ReportData) -> date:
     return r.settings.report_date or date(r.year, 9, 30)
 
 
+def is_overdue(a: Action, today: date) -> bool:
+    """Past its deadline on the report date and neither complete nor dropped."""
+    return a.deadline is not None and a.deadline < today and a.status in OPEN
+
+
 def _safe(text: str) -> str:
     """Analyst text for the page: on one line (a line break could start a heading, a code block or a
     directive) and with raw HTML escaped."""
@@ -32,7 +37,7 @@ def _safe(text: str) -> str:
 
 def _action_block(a: Action, today: date, heading: str) -> str:
     """One action as a short block: what, who, when, status, then the progress update."""
-    overdue = a.deadline is not None and a.deadline < today and a.status in OPEN
+    overdue = is_overdue(a, today)
     deadline = _safe(a.deadline_text) or "none given"
     facts = [f"**{a.status.capitalize()}**", f"Owner: {_safe(a.owner) or 'not named'}",
              f"Deadline: {deadline}" + (" (**overdue**)" if overdue else "")]
@@ -51,7 +56,7 @@ def sign_off_table(plan: ActionPlan, today: date, board_name: str) -> str:
     """Every action on one line, in the plan's order: the table a board approves."""
     rows = []
     for a in plan.actions:
-        overdue = a.deadline is not None and a.deadline < today and a.status in OPEN
+        overdue = is_overdue(a, today)
         rows.append([_safe(a.id), _safe(a.action), _safe(a.owner) or "Not named",
                      (_safe(a.deadline_text) or "Not given") + (" (overdue)" if overdue else ""),
                      a.status.capitalize()])
@@ -69,7 +74,7 @@ def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
              sign_off_table(plan, today, r.org.board_name)]
 
     counts = {s: sum(a.status == s for a in plan.actions) for s in STATUSES}
-    overdue = [a for a in plan.actions if a.deadline and a.deadline < today and a.status in OPEN]
+    overdue = [a for a in plan.actions if is_overdue(a, today)]
     parts.append("## Progress\n\n" + present.md_table(
         ["Status", "Actions"], [[s.capitalize(), str(n)] for s, n in counts.items()] +
         [["**Overdue**", f"**{len(overdue)}**"]]))
