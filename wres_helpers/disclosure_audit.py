@@ -109,7 +109,9 @@ def _count(year: int, key: tuple) -> tuple:
 
 
 def _row_meaning(row) -> tuple[tuple | None, tuple | None]:
-    """(numerator count, denominator count) of a published row, by the table's own keys."""
+    """(numerator count, denominator count) of a published row, by the table's own keys. This mirrors
+    disclosure._row_cells on purpose: the audit reads the published table on its own terms, so a mistake in
+    the suppression code's model of the table cannot hide itself from the check."""
     i, m, b, g = int(row["indicator"]), row["measure"], str(row["breakdown"]), row["group"]
     if i == 1 and m in ("headcount", "share_pct"):
         return ("1", b, g), ("1", b, "total")
