@@ -122,16 +122,19 @@ EXPECTED_CONFIG = """\
 title: 'Fixture NHS Trust: Workforce Race Equality Standard report 2021'
 author: Fixture NHS Trust
 copyright: ''
+logo: ''
 only_build_toc_files: true
 exclude_patterns:
 - _build
 - data
+- pages
 execute:
   execute_notebooks: 'off'
 parse:
   myst_enable_extensions:
   - colon_fence
 html:
+  favicon: _static/favicon.svg
   use_repository_button: false
   use_issues_button: false
   use_edit_page_button: false

@@ -7,10 +7,11 @@ Steps, one log line each:
 2. execute every section notebook with papermill (typed parameters, kernel "wres", two at a time) into
    <workspace>/build/<org>/<year>/executed/ (the copies of the latest attempt, failed ones included);
 3. prepare the pages (`prepare_for_book`: the one place that applies the publishing rules);
-4. write the downloadable data (the published table, inert for spreadsheets) and build the book with
-   `jupyter-book build -W`; write manifest.json;
+4. copy the book template (book/) with the organisation's logo and colours, write the analyst's workbook
+   (workbook.py) and build the book with `jupyter-book build -W`; write manifest.json;
 5. check that no page loads anything from the internet (`external_references`);
-6. publish: the new site replaces <workspace>/build/<org>/<year>/html/ by renaming, only when every step
+6. print the board paper, one PDF of the whole site (pdf.py), when Chromium is installed;
+7. publish: the new site replaces <workspace>/build/<org>/<year>/html/ by renaming, only when every step
    succeeded. On any failure or interruption the previous html/ is left exactly as it was.
 """
 from __future__ import annotations
@@ -39,9 +40,9 @@ import pandas as pd
 
 from . import narrative
 from .actions import load_plans
-from .inputs import sha256
 from .manifest import manifest
 from .safe_text import inert_frame
+from . import pdf
 from .errors import WresError
 from .engine import missing_input_notes
 from .report_data import CACHE_ENV, load_report, save_for_kernels
@@ -181,17 +182,23 @@ def prepare_for_book(nb: nbformat.NotebookNode, title: str | None = None) -> nbf
     return nb
 
 
-# -- 5. downloadable data ---------------------------------------------------------------------------------
-def write_data(published: pd.DataFrame, folder: Path) -> list[Path]:
-    """indicators.csv and indicators.xlsx (one sheet) of the published (disclosure-controlled) table, with
-    every text cell made inert for spreadsheets (no cell can start a formula)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    published = inert_frame(published)
-    csv_path, xlsx_path = folder / "indicators.csv", folder / "indicators.xlsx"
-    published.to_csv(csv_path, index=False, lineterminator="\n")
-    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
-        published.to_excel(writer, sheet_name="indicators", index=False)
-    return [csv_path, xlsx_path]
+# -- 4. downloads -----------------------------------------------------------------------------------------
+def published_table_sha256(published: pd.DataFrame) -> str:
+    """The SHA-256 of the published table as CSV (what `indicators --published --out` writes), for the manifest."""
+    import hashlib
+    text = inert_frame(published).to_csv(index=False, lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def download_links(org: str, year: int, with_pdf: bool) -> str:
+    """The links at the foot of every page (raw HTML in the theme's footer): the workbook, and the PDF when
+    this machine can print one."""
+    from .pdf import pdf_name
+    from .workbook import workbook_name
+    links = [f'<a href="data/{workbook_name(org, year)}">the figures as an Excel workbook</a>']
+    if with_pdf:
+        links.insert(0, f'<a href="data/{pdf_name(org, year)}">the whole report as a PDF (board paper)</a>')
+    return " Download " + " or ".join(links) + "."
 
 
 # -- 7. offline check -------------------------------------------------------------------------------------
@@ -700,21 +707,22 @@ def fill_narrative(nb: nbformat.NotebookNode, texts: dict[str, str]) -> nbformat
     return nb
 
 
-def _next_steps_page(report, texts: dict[str, str], plans) -> str:
-    return (f"{texts['next_steps']}\n\n## Recommendation to the {report.org.board_name}\n\n"
-            f"{texts['recommendation']}")
+def _next_steps_page(report, texts: dict[str, str], plans) -> dict[str, str]:
+    return {"next_steps": texts["next_steps"], "board_name": report.org.board_name,
+            "recommendation": texts["recommendation"]}
 
 
-def _action_plan_page(report, texts: dict[str, str], plans) -> str:
+def _action_plan_page(report, texts: dict[str, str], plans) -> dict[str, str]:
     from .action_page import render
-    return render(report, *plans)
+    return {"action_plan": render(report, *plans)}
 
 
+# The values each page template in book/pages/<slug>.md is filled with (besides its $title).
 MARKDOWN_PAGES = {"next_steps": _next_steps_page, "action_plan": _action_plan_page}
 
-# What the narrative and action plan are made of: left out of the execution fingerprint, since the build
-# renders them itself.
-_NOT_READ_BY_NOTEBOOKS = re.compile(r"(^|/)(narrative/|actions\.(ya?ml|csv|xlsx)$)")
+# What the narrative and action plan are made of, and the organisation's logo and colours (params/<org>/book/):
+# left out of the execution fingerprint, since the build renders them itself.
+_NOT_READ_BY_NOTEBOOKS = re.compile(r"^book/|(^|/)(narrative/|actions\.(ya?ml|csv|xlsx)$)")
 
 
 def execution_fingerprint(ws: Workspace, org: str, year: int, notebooks: Sequence[Path], parameters: dict) -> str:
@@ -773,7 +781,9 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     and the previous html/ is left untouched.
     """
     from . import __version__
-    from .book_config import book_config, book_toc, dump_yaml, page_name, static_files
+    from datetime import date
+
+    from .book_config import assemble, org_look, page_name, page_text, report_title
 
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -787,6 +797,8 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     _audit_disclosure(report)
     texts, warnings = narrative.load_narrative(report)
     plans = load_plans(ws, org, year)
+    look = org_look(ws, org)
+    browser = pdf.chromium()
     missing = [name for _, name, _ in sections if name and not (notebooks / name).is_file()]
     if missing:
         raise BuildError(f"Missing report notebooks in {notebooks}: {', '.join(missing)}.")
@@ -796,6 +808,8 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
         log(f"warning: {warning}")
     for note in missing_input_notes(org, year, ws):
         log(f"note: {note}")
+    if browser is None:
+        log(pdf.HOW_TO_GET_IT.format(org=org, year=year))
     notebook_sections = [(slug, name, title) for slug, name, title in sections if name]
 
     out_root = ws.root / "build" / org / str(year)
@@ -832,12 +846,14 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             # 3. pages
             step = time.perf_counter()
             book = staging / "book"
-            book.mkdir()
+            note = f"Generated by wres_helpers.build for {org} {year} from book/: do not edit."
+            assemble(book, settings, year, sections, version=__version__, look=look, note=note,
+                     downloads=download_links(org, year, with_pdf=browser is not None))
             section_texts = {s: texts.get(s) or narrative.generated(report, s) for s in narrative.NARRATIVE_SECTIONS}
             origins = _NarrativeOrigins(texts, lambda s: ws.display(narrative.narrative_dir(report) / f"{s}.md"))
             for index, (slug, name, title) in enumerate(sections):
                 if name is None:
-                    text = f"# {title}\n\n{MARKDOWN_PAGES[slug](report, section_texts, plans)}"
+                    text = page_text(slug, title=title, **MARKDOWN_PAGES[slug](report, section_texts, plans))
                     (book / f"{page_name(index, slug)}.md").write_text(text, encoding="utf-8")
                     origins.markdown_page(f"{page_name(index, slug)}.md", text)
                     continue
@@ -845,22 +861,16 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                 page = prepare_for_book(executed_nb, title=title)
                 nbformat.write(page, book / f"{page_name(index, slug)}.ipynb")
                 origins.notebook_page(f"{page_name(index, slug)}.ipynb", page)
-            config = book_config(settings, year, version=__version__)
-            note = f"Generated by wres_helpers.build for {org} {year}: do not edit."
-            (book / "_config.yml").write_text(dump_yaml(config, note), encoding="utf-8")
-            (book / "_toc.yml").write_text(dump_yaml(book_toc(sections), note), encoding="utf-8")
-            (book / "_static").mkdir()
-            for name, text in static_files().items():
-                (book / "_static" / name).write_text(text, encoding="utf-8")
-            data_files = write_data(table, book / "data")
-            log(f"prepared {len(sections)} pages and {len(data_files)} data files in {_seconds(step)}")
+            from .workbook import write_workbook
+            write_workbook(report, book / "data")
+            log(f"prepared {len(sections)} pages and the workbook in {_seconds(step)}")
 
             # 4. book
             step = time.perf_counter()
             log("building the book with jupyter-book")
             html_dir = build_book(book, signals=signals, where=origins.locate)
             shutil.copytree(book / "data", html_dir / "data")
-            record = manifest(report, sha256(book / "data" / "indicators.csv"))
+            record = manifest(report, published_table_sha256(table))
             (html_dir / "manifest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
             log(f"built the book in {_seconds(step)}")
 
@@ -873,7 +883,16 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                                  f"not work offline:\n{shown}")
             log(f"checked the site for internet loads in {_seconds(step)}: none")
 
-            # 6. publish
+            # 6. the board paper, printed from the site as it will be published
+            if browser is not None:
+                step = time.perf_counter()
+                pages = [(page_name(i, slug), title) for i, (slug, _, title) in enumerate(sections)]
+                cover = pdf.Cover(settings.name, report_title(settings, year), year, f"{date.today():%-d %B %Y}")
+                printed = pdf.make_pdf(html_dir, pages, cover, html_dir / "data" / pdf.pdf_name(org, year),
+                                       browser=browser)
+                log(f"printed the report to a PDF of {printed['pages']} pages in {_seconds(step)}")
+
+            # 7. publish
             final = out_root / "html"
             aside = out_root / f".old-html-{staging.name.removeprefix('.staging-')}"
             with signals.critical(deliver_after=False):

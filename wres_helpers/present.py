@@ -747,7 +747,9 @@ def rl_state(r: ReportData, indicator: int) -> str:
 
 
 def downloads(r: ReportData) -> str:
-    return ("Every figure in this report is in one table, which you can download as "
-            "[CSV](data/indicators.csv) or [Excel](data/indicators.xlsx). Withheld, not collected and not "
-            "computable figures are blank there, with the reason beside them. The methodology page lists the "
-            "input files and their fingerprints.")
+    from .workbook import workbook_name
+    return (f"Every figure in this report is in the analyst's workbook, [{workbook_name(r.org.slug, r.year)}]"
+            f"(data/{workbook_name(r.org.slug, r.year)}) (Excel): one sheet per indicator, laid out as NHS "
+            "England's data collection asks for the figures, rounded as on these pages. Withheld, not collected "
+            "and not computable figures say so there too. Its Notes sheet, like the methodology page, lists the "
+            "definitions, the rules and the input files' fingerprints.")

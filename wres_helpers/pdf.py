@@ -1,0 +1,195 @@
+"""The board paper: one PDF of the whole report, printed by headless Chromium from the built site.
+
+Every page of the site, in the order of its table of contents, goes into one HTML document behind a cover
+(organisation, year, date) and a contents page; `book/pdf/print.css` lays it out for A4 paper (running
+header and page numbers in the page margins, tables that do not split mid-row, charts and tables kept
+inside the page). Chromium prints it twice: the first print tells on which page each section starts, the
+second writes those numbers into the contents.
+
+Links inside the site become links inside the PDF; every other local link is dropped, so that no folder of
+the build machine is written into the PDF.
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .book_config import TEMPLATE_DIR
+from .errors import WresError
+
+PRINT_TIMEOUT = 120          # seconds for one print of the whole report
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+HOW_TO_GET_IT = ("no PDF: Chromium is not installed; install it (sudo apt-get install chromium) and run "
+                 "make pdf ORG={org} YEAR={year}")
+
+
+class PdfError(WresError):
+    """The PDF could not be made (Chromium is there but failed): the build publishes nothing."""
+
+
+def chromium() -> str | None:
+    """The Chromium to print with: $WRES_CHROMIUM (empty: none), else the first on the PATH."""
+    if "WRES_CHROMIUM" in os.environ:
+        return os.environ["WRES_CHROMIUM"] or None
+    return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
+
+
+def pdf_name(org: str, year: int) -> str:
+    return f"{org}-wres-{int(year)}.pdf"
+
+
+@dataclass(frozen=True)
+class Cover:
+    organisation: str
+    title: str              # the report's title, also the running header
+    year: int
+    date: str               # printed on the cover, e.g. "24 November 2026"
+
+
+# -- one HTML document from the site's pages ----------------------------------------------------------
+_ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*)</article>', re.S)
+_HREF = re.compile(r'\shref="([^"]*)"')
+_PAGE_LINK = re.compile(r"^([\w-]+)\.html(#[\w.-]*)?$")
+_ID = re.compile(r'\sid="([^"]*)"')
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _first_heading(html_dir: Path, slug: str, title: str) -> str:
+    """The text of a page's first heading (what the printed page begins with), else its title."""
+    found = _H1.search(_ARTICLE.search((html_dir / f"{slug}.html").read_text(encoding="utf-8")).group(1))
+    text = html.unescape(_TAG.sub("", found.group(1))).replace("#", "") if found else title
+    return " ".join(text.split()) or title
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal that holds `text` and cannot end the string or the <style> element."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return f'"{out}"'
+
+
+def _article(page: Path, slug: str, slugs: set[str]) -> str:
+    found = _ARTICLE.search(page.read_text(encoding="utf-8"))
+    if not found:
+        raise PdfError(f"{page.name} has no article: is it a page of the report site?")
+    body = found.group(1)
+    # Ids are made unique across pages (two pages may both have "#notes"); links follow them.
+    body = _ID.sub(lambda m: f' id="{slug}--{m.group(1)}"', body)
+
+    def link(m: re.Match) -> str:
+        target = html.unescape(m.group(1))
+        if target.startswith(("http://", "https://", "mailto:")):
+            return m.group(0)
+        if target.startswith("#"):
+            return f' href="#{slug}--{target[1:]}"' if len(target) > 1 else f' href="#page-{slug}"'
+        page_link = _PAGE_LINK.match(target)
+        if page_link and page_link.group(1) in slugs:
+            other = page_link.group(1)
+            anchor = page_link.group(2)
+            return f' href="#{other}--{anchor[1:]}"' if anchor and len(anchor) > 1 else f' href="#page-{other}"'
+        return ""           # a download or a file of the site: a local path in a PDF would name the build folder
+    return _HREF.sub(link, body)
+
+
+def report_html(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, numbers: dict[str, int] | None,
+                css: str) -> str:
+    """The whole report as one printable document. `pages`: (file stem, title) in order; `numbers`: the page
+    on which each section starts, for the contents (None on the first print)."""
+    slugs = {slug for slug, _ in pages}
+    contents = "\n".join(
+        f'<li><a href="#page-{slug}"><span class="title">{html.escape(title)}</span>'
+        f'<span class="page">{numbers[slug] if numbers else ""}</span></a></li>' for slug, title in pages)
+    sections = "\n".join(
+        f'<section class="report-page" id="page-{slug}">{_article(html_dir / f"{slug}.html", slug, slugs)}</section>'
+        for slug, _ in pages)
+    header = _css_string(cover.title)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(cover.title)}</title>
+<style>{css}
+@page {{ @top-left {{ content: {header}; }} }}
+</style></head>
+<body>
+<section class="cover">
+  <p class="kicker">Workforce Race Equality Standard</p>
+  <h1>{html.escape(cover.organisation)}</h1>
+  <p class="subtitle">WRES report {int(cover.year)}</p>
+  <p class="date">{html.escape(cover.date)}</p>
+</section>
+<section class="contents"><h2>Contents</h2><ol>{contents}</ol></section>
+{sections}
+</body></html>
+"""
+
+
+# -- printing ------------------------------------------------------------------------------------------
+def _print(browser: str, source: Path, out: Path, profile: Path) -> None:
+    # Tied to this process (lifeline.py): a build killed outright leaves no Chromium printing on its own.
+    command = [sys.executable, "-m", "wres_helpers.lifeline", str(os.getpid()), browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--disable-extensions", "--no-default-browser-check", f"--user-data-dir={profile}",
+               "--no-pdf-header-footer", f"--print-to-pdf={out}", source.resolve().as_uri()]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=PRINT_TIMEOUT,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"Chromium did not print the report within {PRINT_TIMEOUT} seconds.") from None
+    except OSError as exc:
+        raise PdfError(f"Chromium ({browser}) could not be started: {exc.strerror or exc}.") from None
+    if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise PdfError(f"Chromium could not print the report (exit status {done.returncode}): {last}")
+
+
+def _section_pages(pdf: Path, headings: Sequence[tuple[str, str]], first: int) -> dict[str, int]:
+    """The page (from 1) on which each section starts: the first page from `first` (from 0) whose text holds
+    the section's first heading (every section starts a new page)."""
+    from pypdf import PdfReader
+
+    # NFKC: the PDF's text has the font's ligatures ("ﬁ" for "fi").
+    texts = [" ".join(unicodedata.normalize("NFKC", p.extract_text() or "").split()) for p in PdfReader(pdf).pages]
+    found, at = {}, first
+    for slug, wanted in headings:
+        while at < len(texts) and wanted not in texts[at]:
+            at += 1
+        if at >= len(texts):
+            raise PdfError(f"the section {wanted!r} was not found in the printed report")
+        found[slug] = at + 1
+    return found
+
+
+def make_pdf(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, out: Path, *,
+             browser: str | None = None, template: Path | None = None) -> dict:
+    """Print the site in `html_dir` to `out`; returns {"pages": n, "seconds": s}. Raises PdfError."""
+    browser = browser or chromium()
+    if not browser:
+        raise PdfError("Chromium is not installed, so the PDF cannot be printed (sudo apt-get install chromium).")
+    started = time.perf_counter()
+    css = ((template or TEMPLATE_DIR) / "pdf" / "print.css").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="wres-pdf-") as tmp:
+        # The document sits in the site's folder, so that the charts and images it names are found.
+        source = html_dir / ".wres-print.html"
+        try:
+            source.write_text(report_html(html_dir, pages, cover, None, css), encoding="utf-8")
+            first = Path(tmp) / "first.pdf"
+            _print(browser, source, first, Path(tmp) / "profile")
+            headings = [(slug, _first_heading(html_dir, slug, title)) for slug, title in pages]
+            numbers = _section_pages(first, headings, first=2)      # after the cover and the contents
+            source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
+            _print(browser, source, Path(tmp) / "final.pdf", Path(tmp) / "profile")
+        finally:
+            source.unlink(missing_ok=True)
+        from pypdf import PdfReader
+        count = len(PdfReader(Path(tmp) / "final.pdf").pages)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(Path(tmp) / "final.pdf", out)
+    return {"pages": count, "seconds": round(time.perf_counter() - started, 1)}
