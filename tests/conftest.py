@@ -1,10 +1,15 @@
 """Helpers to write tiny workspaces for the engine tests: every figure in them is small enough to check by hand."""
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# Builds in the tests print no PDF unless a test asks for one (each print takes seconds): the board-paper tests
+# set WRES_CHROMIUM themselves; WRES_CHROMIUM=/usr/bin/chromium make test prints one for every site built.
+os.environ.setdefault("WRES_CHROMIUM", "")
 
 ORG_YAML = "name: Test Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Board\n"
 

@@ -306,12 +306,8 @@ def test_build_publishes_a_site_with_pages_and_data(built):
     assert site == root / "build" / ORG / "2021" / "html"
     assert (site / "index.html").is_file() and (site / "detail.html").is_file()
     assert list(site.glob("_images/*.png")), "the chart is an image file inside the site"
-    published = pd.read_csv(site / "data" / "indicators.csv")
-    ws = Workspace(root)
-    expected = publish(indicator_table(ORG, 2021, ws), rules_for(ws.org_settings(ORG)))
-    assert len(published) == len(expected) and list(published.columns) == list(expected.columns)
-    assert published.loc[expected["status"].ne("ok").to_numpy(), "value"].isna().all()
-    assert (site / "data" / "indicators.xlsx").stat().st_size > 0
+    # The analyst's workbook replaces the raw table; the raw table stays with the command line.
+    assert sorted(p.name for p in (site / "data").iterdir()) == [f"{ORG}-wres-2021.xlsx"]
     assert sorted(p.name for p in (site.parent / "executed").glob("*.ipynb")) == ["detail.ipynb", "summary.ipynb"]
     assert not list(site.parent.glob(".staging-*")) and not list(site.parent.glob(".old-html-*"))
     assert any(line.startswith("executed 2 notebooks in ") for line in lines), lines
@@ -338,8 +334,8 @@ def test_pages_show_outputs_only(built):
     assert "<h1>Fixture NHS Trust: summary for 2021" in index          # a heading written by code ...
     assert 'href="#heading-from-code"' in index                        # ... reaches the page's contents
     assert "FIXTURE-STDOUT-TEXT" in index and "<table" in index
-    # A Markdown link to data/indicators.csv in a notebook becomes a working download link.
-    links = re.findall(r'href="([^"]*indicators\.csv)"', index)
+    # A Markdown link to the workbook in a notebook becomes a working download link.
+    links = re.findall(r'href="([^"]*wres-2021\.xlsx)"', index)
     assert links and all((site / link).is_file() for link in links), links
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wres_helpers.build import build_report, external_references
+from wres_helpers.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = ["index", "workforce", "recruitment", "experience", "board", "next_steps", "action_plan", "methodology"]
@@ -143,3 +144,30 @@ def test_no_page_or_download_shows_a_workspace_path(site):
     from test_public_pages import leaks
     org, year, html, pages = site
     assert leaks(html, html.parent.parent.parent.parent) == [], org
+
+
+def test_board_paper_pdf(site, tmp_path):
+    """The PDF step alone, on the built site: cover, contents, running header, page numbers, every page."""
+    from pypdf import PdfReader
+
+    from test_public_pages import _pdf_text
+    from wres_helpers import pdf
+    from wres_helpers.build import SECTIONS
+    org, year, html, pages = site
+    browser = shutil.which("chromium")
+    assert browser, "Chromium is needed for the board paper: sudo apt-get install chromium (CI installs it)"
+    name = Workspace(html.parents[3]).org_settings(org).name
+    cover = pdf.Cover(name, "Running header of the test", year, "1 October 2030")
+    out = tmp_path / "board.pdf"
+    made = pdf.make_pdf(html, [(p, t) for p, (_, _, t) in zip(PAGES, SECTIONS)], cover, out, browser=browser)
+    texts = [" ".join(page.extract_text().split()) for page in PdfReader(out).pages]
+    assert made["pages"] == len(texts) > 12, made
+    assert name in texts[0] and f"WRES report {year}" in texts[0] and "1 October 2030" in texts[0]
+    assert "Page 1 of" not in texts[0]                       # the cover has no number
+    assert "Contents" in texts[1] and "Methodology and data quality" in texts[1]
+    for number, text in enumerate(texts[1:], 2):
+        assert f"Page {number} of {len(texts)}" in text and "Running header of the test" in text, number
+    # The contents' numbers are the pages the sections start on: the methodology's heading is on that page.
+    start = int(re.search(r"Methodology and data quality (\d+)", texts[1]).group(1))
+    assert "Methodology and data quality" in texts[start - 1]
+    assert str(html) not in _pdf_text(out) and "file:" not in _pdf_text(out), "no path of the build machine"
