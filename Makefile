@@ -1,5 +1,6 @@
 # WRES report pipeline. The first target run on a fresh machine sets everything up by itself.
 #   make report ORG=leeds YEAR=2021      build the site into $(WORKSPACE)/build/ORG/YEAR/html
+#   make pdf ORG=leeds YEAR=2021         the same, and fail unless its board paper (PDF) is printed too
 #   make test                            run the test suite
 #   make fuzz FUZZ_CASES=2000            throw thousands of broken inputs at the engine; counts per outcome
 SHELL := /bin/bash
@@ -14,7 +15,7 @@ export WRES_WORKSPACE := $(abspath $(WORKSPACE))
 
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report indicators values narrative test fuzz lock clean
+.PHONY: setup report pdf indicators values narrative test fuzz lock clean
 
 setup: $(STAMP)
 
@@ -33,6 +34,11 @@ indicators: $(STAMP)
 # The report site: $(WRES_WORKSPACE)/build/$(ORG)/$(YEAR)/html/index.html (published only if every step succeeds).
 report: $(STAMP)
 	$(BIN)/python -m wres_helpers report $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
+
+# The board paper: html/data/ORG-wres-YEAR.pdf, printed by headless Chromium (sudo apt-get install chromium).
+# `make report` prints it too whenever Chromium is installed; this target fails when it is not.
+pdf: $(STAMP)
+	$(BIN)/python -m wres_helpers pdf $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
 # JupyterLab with the "wres" kernel, to write and try the report notebooks.
 .PHONY: lab

@@ -931,7 +931,16 @@ def add_report_arguments(parser) -> None:
     parser.set_defaults(run=run_report)
 
 
-def run_report(args) -> int:
+def run_pdf(args) -> int:
+    """`make pdf`: the report built as `make report` builds it (the notebooks run only when something they read
+    changed), which needs Chromium here; prints the PDF's path."""
+    if pdf.chromium() is None:
+        raise WresError("Chromium is not installed, so the board paper cannot be printed: install it (sudo apt-get "
+                        "install chromium) or set WRES_CHROMIUM to a Chromium or Chrome program.")
+    return run_report(args, show=lambda site: site / "data" / pdf.pdf_name(args.org, args.year))
+
+
+def run_report(args, show: Callable[[Path], Path] = lambda site: site / "index.html") -> int:
     """Build the report site; a WresError propagates (the CLI prints it and exits 2)."""
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -944,5 +953,5 @@ def run_report(args) -> int:
         what = "terminated" if isinstance(exc, Terminated) else "interrupted"
         log(f"{what}: the build stopped; build/{args.org}/{args.year}/html, if any, holds the last complete site")
         return 143 if isinstance(exc, Terminated) else 130
-    print(site / "index.html")
+    print(show(site))
     return 0

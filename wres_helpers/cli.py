@@ -84,6 +84,11 @@ def parser() -> argparse.ArgumentParser:
     from .build import add_report_arguments
     rep = sub.add_parser("report", help="build the report site (HTML) for one organisation and year")
     add_report_arguments(rep)
+    from .build import run_pdf
+    board = sub.add_parser("pdf", help="build the report and its board paper, one PDF of the whole site "
+                                       "(needs Chromium)")
+    add_report_arguments(board)
+    board.set_defaults(run=run_pdf)
     return p
 
 

@@ -254,9 +254,12 @@ def _contents(book, r: ReportData, sheets: list) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 90
     put(sheet, 1, 1, f"{r.org.name}: Workforce Race Equality Standard {r.year}").font = TITLE
-    put(sheet, 2, 1, f"The published figures of the report, rounded as on its pages. {p.capital(r.term)} is "
-                     f"{r.org.name}'s term for staff from Black, Asian and minority ethnic backgrounds. A figure "
-                     f"marked \"{r.rules.wording}\" is withheld to protect small numbers (see Notes).")
+    intro = put(sheet, 2, 1, f"The published figures of the report, rounded as on its pages. {p.capital(r.term)} is "
+                             f"{r.org.name}'s term for staff from Black, Asian and minority ethnic backgrounds. A "
+                             f"figure marked \"{r.rules.wording}\" is withheld to protect small numbers (see Notes).")
+    intro.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells("A2:B2")
+    sheet.row_dimensions[2].height = 45
     put(sheet, 4, 1, "Sheet").font = BOLD
     put(sheet, 4, 2, "What it holds").font = BOLD
     for line, (name, what) in enumerate(sheets, 5):
