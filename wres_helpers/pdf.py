@@ -113,6 +113,8 @@ def report_html(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, 
         f'<section class="report-page" id="page-{slug}">{_article(html_dir / f"{slug}.html", slug, slugs)}</section>'
         for slug, _ in pages)
     header = _css_string(cover.title)
+    logos = [p for p in (html_dir / "_static" / "logo.png", html_dir / "_static" / "logo.svg") if p.is_file()]
+    logo = f'<img class="logo" src="_static/{logos[0].name}" alt="">' if logos else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(cover.title)}</title>
 <style>{css}
@@ -120,6 +122,7 @@ def report_html(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, 
 </style></head>
 <body>
 <section class="cover">
+  {logo}
   <p class="kicker">Workforce Race Equality Standard</p>
   <h1>{html.escape(cover.organisation)}</h1>
   <p class="subtitle">WRES report {int(cover.year)}</p>
