@@ -149,6 +149,14 @@ def fchange(now, before) -> str:
     return _ph(now["key"] + "_change_words") or change_words(now["value"], before["value"], unit_of(now))
 
 
+def fci(row) -> str:
+    return _ph(row["key"] + "_ci") or interval_text(row)
+
+
+def fp(row) -> str:
+    return _ph(row["key"] + "_p_value") or j.p_words(row["p_value"])
+
+
 def fword(row, suffix: str, words: str) -> str:
     """A judgement word (rose, more likely than, ...) made from the data: the words, or their {{ key }}."""
     return _ph(row["key"] + suffix) or words
@@ -174,6 +182,65 @@ def change_words(now: float, before: float, unit: str = "pct") -> str:
     if unit == "pct":
         return f"{'up' if diff > 0 else 'down'} {points(diff)}"
     return f"{'up' if diff > 0 else 'down'} {abs(diff):.{j.DIGITS[unit]}f}"
+
+
+# -- 95% intervals and Fisher's exact test (uncertainty.py) --------------------------------------------------
+def _published(row, column: str) -> float | None:
+    value = row.get(column) if ok(row) else None
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def interval_text(row) -> str | None:
+    """'16.5% to 32.1%' or '0.41 to 1.48': a published row's 95% interval, or None where there is none."""
+    low, high = _published(row, "ci_low"), _published(row, "ci_high")
+    if low is None or high is None:
+        return None
+    fmt = ratio if unit_of(row) == "ratio" else pct
+    return f"{fmt(low)} to {fmt(high)}"
+
+
+def interval_cell(row, wording: str) -> str:
+    """A table cell for a row's interval: the interval, the one withheld label, or a dash."""
+    if not ok(row):
+        return "–"
+    text = interval_text(row)
+    if text is not None:
+        return text
+    return capital(wording) if interval_withheld(row) else "–"
+
+
+def interval_withheld(row) -> bool:
+    from .disclosure import INTERVAL_WITHHELD
+    return INTERVAL_WITHHELD in str(row.get("reason") or "")
+
+
+def chance(row) -> bool | None:
+    """Whether the difference a row measures could be chance (Fisher's exact test and, for a relative
+    likelihood, its 95% interval, as printed); None when its p-value is not published."""
+    p = _published(row, "p_value")
+    if p is None:
+        return None
+    return j.could_be_chance(p, _published(row, "ci_low"), _published(row, "ci_high"))
+
+
+def significantly_words(row, worse_or_more: str) -> str:
+    """'significantly more likely', 'significantly worse than': the judgement a significant test allows."""
+    return fword(row, "_significantly", f"significantly {worse_or_more}")
+
+
+def chance_sentence(row, people: str, significant: str) -> str:
+    """' With 39 BAME respondents, this difference could be chance (Fisher's exact test, p = 0.412).' or, when
+    the test is significant, ' This difference is significant by Fisher's exact test (p = 0.003): <significant>.'
+    Nothing when the row has no published p-value; a withheld one is said."""
+    from .uncertainty import TEST_NAME
+    maybe = chance(row)
+    if maybe is None:
+        return (" Its 95% interval and p-value are withheld, to protect small numbers."
+                if ok(row) and interval_withheld(row) else "")
+    words = fword(row, "_significance", j.significance_words(maybe))
+    if maybe:
+        return f" With {people}, this difference {words} ({TEST_NAME}, {fp(row)})."
+    return f" This difference {words} by {TEST_NAME} ({fp(row)}): {significant}."
 
 
 # -- tables --------------------------------------------------------------------------------------------
@@ -292,15 +359,49 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     a, b = group_label(r, top), group_label(r, bottom)
     value = now["value"]
     low, high = NON_ADVERSE_RANGE
+    interval = f", 95% interval {fci(now)}" if interval_text(now) else ""
     text = (f"{capital(a)} {noun} were {fword(now, '_likelihood_words', j.likelihood_words(value))} {b} {noun} "
-            f"{verb} (relative likelihood {fv(now)}). The figure is "
+            f"{verb} (relative likelihood {fv(now)}{interval}). The figure is "
             f"{fword(now, '_assessment', j.assessment(value))}, {_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}.")
+    text += _rl_chance(r, indicator, now)
     py = r.previous_year()
     before = r.row(indicator, "relative_likelihood", "all", key, py) if py else None
     if ok(before):
         text += (f" In {fyear(r, 'previous_year')} it was {fv(before)}: since then it {fdirection(now, before)} "
                  f"and, judged by how far it is from equal likelihood, {fword(now, '_trend', j.rl_trend(value, before['value']))}.")
     return text
+
+
+RL_PEOPLE = {2: "shortlisted applicants", 3: "staff", 4: "staff"}
+
+
+def _rl_chance(r: ReportData, indicator: int, now) -> str:
+    """Whether the data can tell the two groups apart: the four-fifths range stays the headline test, this
+    qualifies it."""
+    key, top, bottom, noun, verb = RL_WORDS[indicator]
+    bme = r.row(indicator, "rate_pct", "all", "bme")
+    pooled = r.row(3, "years_pooled", "all", "all") if indicator == 3 else None
+    people = (f"{fd(bme)} {r.term} {RL_PEOPLE[indicator]}" if ok(bme) else f"these {r.term} {RL_PEOPLE[indicator]}")
+    if ok(pooled) and pooled["value"] == 2:
+        people += " (both years' headcounts added)"
+    return chance_sentence(now, people, f"{capital(group_label(r, top))} {noun} were "
+                                        f"{significantly_words(now, more_or_less_likely(now))} {verb}")
+
+
+def more_or_less_likely(row) -> str:
+    return "more likely" if row["value"] > 1 else "less likely"
+
+
+def significant_judgement(r: ReportData, row) -> str | None:
+    """'more likely' (relative likelihood) or 'worse than' (survey gap): what 'significantly' qualifies."""
+    if row["measure"] == "relative_likelihood":
+        return more_or_less_likely(row)
+    if row["measure"] == "difference_pp" and int(row["indicator"]) in SURVEY_PHRASES:
+        bme = r.row(int(row["indicator"]), "pct", str(row["breakdown"]), "bme", None)
+        white = r.row(int(row["indicator"]), "pct", str(row["breakdown"]), "white", None)
+        if ok(bme) and ok(white):
+            return j.fared_words(int(row["indicator"]), bme["value"], white["value"])
+    return None
 
 
 # Indicator 2's shares of all shortlisted and of all appointed, shown beside its rates (as the seed reports do).
@@ -328,12 +429,12 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
                 any_data |= row["status"] != "no_data"
                 rows.append([label, capital(group_label(r, group)),
                              count(row["numerator"]) if has_counts else "–",
-                             count(row["denominator"]) if has_counts else "–", cell(row)]
+                             count(row["denominator"]) if has_counts else "–", cell(row), interval_cell(row, r.rules.wording)]
                             + [cell(r.row(indicator, m, breakdown, group, year)) for m, _ in shares])
     if not any_data:
         return ""
-    return md_table(["Year", "Group", events, people, "Rate"] + [h for _, h in shares], rows,
-                    "llrrr" + "r" * len(shares))
+    return md_table(["Year", "Group", events, people, "Rate", "95% interval"] + [h for _, h in shares], rows,
+                    "llrrrr" + "r" * len(shares))
 
 
 def _survey_problem(r: ReportData, indicator: int):
@@ -378,6 +479,10 @@ def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     text = (f"In the {fyear(r, 'survey_year')} NHS Staff Survey, {fv(bme)} of {r.term} respondents (of {fd(bme)}) "
             f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}): "
             f"{r.term} staff fared {fword(bme, '_fared', fared)} White staff.")
+    gap = r.row(indicator, "difference_pp", str(sy), "bme_minus_white")
+    if ok(gap):
+        text += chance_sentence(gap, f"{fd(bme)} {r.term} respondents",
+                                f"{r.term} staff fared {significantly_words(gap, fared)} White staff")
     changes = []
     for group, now in (("bme", bme), ("white", white)):
         before = r.row(indicator, "pct", str(sy - 1), group)
@@ -396,12 +501,13 @@ def survey_table(r: ReportData, indicator: int) -> str:
         row = [str(year)]
         for group in ("white", "bme"):
             x = r.row(indicator, "pct", str(year), group)
-            row += [cell(x), count(x["denominator"]) if ok(x) else "–"]
+            interval = interval_text(x)
+            row += [cell(x) + (f" ({interval})" if interval else ""), count(x["denominator"]) if ok(x) else "–"]
         gap = printed_gap(r, indicator, str(year))
         row.append(f"{gap:+.1f}" if gap is not None else "–")
         rows.append(row)
-    return md_table(["Survey year", "White", "White respondents", capital(r.term), f"{capital(r.term)} respondents",
-                     f"Gap ({r.term} − White, percentage points)"], rows)
+    return md_table(["Survey year", "White (95% interval)", "White respondents", f"{capital(r.term)} (95% interval)",
+                     f"{capital(r.term)} respondents", f"Gap ({r.term} − White, percentage points)"], rows)
 
 
 def printed_gap(r: ReportData, indicator: int, breakdown: str, year: int | None = None) -> float | None:
