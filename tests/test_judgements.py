@@ -150,6 +150,8 @@ def _with_canary(r, value: float, count: int):
         table.loc[hidden, "value"] = value
         table.loc[hidden, "numerator"] = count
         table.loc[hidden, "denominator"] = count + 1
+        table.loc[hidden, ["ci_low", "ci_high"]] = value          # intervals and p-values of withheld figures
+        table.loc[hidden, "p_value"] = value / 10000
         return table
     return dataclasses.replace(r, table=plant(r.table), history={y: plant(t) for y, t in r.history.items()})
 
