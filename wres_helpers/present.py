@@ -359,11 +359,9 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     a, b = group_label(r, top), group_label(r, bottom)
     value = now["value"]
     low, high = NON_ADVERSE_RANGE
-    interval = f", 95% interval {fci(now)}" if interval_text(now) else ""
     text = (f"{capital(a)} {noun} were {fword(now, '_likelihood_words', j.likelihood_words(value))} {b} {noun} "
-            f"{verb} (relative likelihood {fv(now)}{interval}). The figure is "
+            f"{verb} (relative likelihood {fv(now)}). The figure is "
             f"{fword(now, '_assessment', j.assessment(value))}, {_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}.")
-    text += _rl_chance(r, indicator, now)
     py = r.previous_year()
     before = r.row(indicator, "relative_likelihood", "all", key, py) if py else None
     if ok(before):
@@ -375,9 +373,24 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
 RL_PEOPLE = {2: "shortlisted applicants", 3: "staff", 4: "staff"}
 
 
+def rl_uncertainty(r: ReportData, indicator: int, now) -> str:
+    """Whether the data can tell the two groups apart, under the indicator's heading: its 95% interval and
+    Fisher's exact test. The four-fifths range stays the headline test; this qualifies it, never replaces it."""
+    key, top, bottom, noun, verb = RL_WORDS[indicator]
+    low, high = NON_ADVERSE_RANGE
+    text = f"**Could this be chance?** The relative likelihood is {fv(now)}"
+    if interval_text(now):
+        text += f", with a 95% interval of {fci(now)}."
+    elif isinstance(now["reason"], str) and now["reason"] and not interval_withheld(now):
+        text += f". {_sentence(now['reason'])}"          # why there is no interval (a group with no events)
+    else:
+        text += "."
+    text += _rl_chance(r, indicator, now)
+    return (text + f" By the headline test it is {fword(now, '_assessment', j.assessment(now['value']))}, "
+                   f"{_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}.")
+
+
 def _rl_chance(r: ReportData, indicator: int, now) -> str:
-    """Whether the data can tell the two groups apart: the four-fifths range stays the headline test, this
-    qualifies it."""
     key, top, bottom, noun, verb = RL_WORDS[indicator]
     bme = r.row(indicator, "rate_pct", "all", "bme")
     pooled = r.row(3, "years_pooled", "all", "all") if indicator == 3 else None
@@ -466,7 +479,24 @@ def survey_details(r: ReportData, indicator: int) -> str:
         return f"{state_text(problem)}: see above.\n"
     panel = "" if problem is None else state_panel(problem, f"{title(indicator)} ({r.settings.survey_year} survey)")
     has_data = ((r.table.indicator == indicator) & (r.table.measure == "pct") & (r.table.status == "ok")).any()
-    return panel + ("\n" + survey_table(r, indicator) if has_data else "")
+    return panel + survey_uncertainty(r, indicator) + ("\n" + survey_table(r, indicator) if has_data else "")
+
+
+def survey_uncertainty(r: ReportData, indicator: int) -> str:
+    """Whether this survey year's gap between the groups could be chance (Fisher's exact test), with each
+    group's 95% interval; nothing when either result is not shown."""
+    sy = r.settings.survey_year
+    bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
+    gap = r.row(indicator, "difference_pp", str(sy), "bme_minus_white")
+    if not (ok(bme) and ok(white) and ok(gap)):
+        return ""
+    fared = j.fared_words(indicator, bme["value"], white["value"])
+    both = interval_text(bme) and interval_text(white)
+    text = (f"**Could this be chance?** In the {fyear(r, 'survey_year')} survey the figure was {fv(bme)} for "
+            f"{r.term} respondents" + (f" (95% interval {fci(bme)})" if both else "") + f" and {fv(white)} for White "
+            f"respondents" + (f" ({fci(white)})" if both else "") + ".")
+    return text + chance_sentence(gap, f"{fd(bme)} {r.term} respondents",
+                                  f"{r.term} staff fared {significantly_words(gap, fared)} White staff") + "\n"
 
 
 def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
@@ -479,10 +509,6 @@ def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     text = (f"In the {fyear(r, 'survey_year')} NHS Staff Survey, {fv(bme)} of {r.term} respondents (of {fd(bme)}) "
             f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}): "
             f"{r.term} staff fared {fword(bme, '_fared', fared)} White staff.")
-    gap = r.row(indicator, "difference_pp", str(sy), "bme_minus_white")
-    if ok(gap):
-        text += chance_sentence(gap, f"{fd(bme)} {r.term} respondents",
-                                f"{r.term} staff fared {significantly_words(gap, fared)} White staff")
     changes = []
     for group, now in (("bme", bme), ("white", white)):
         before = r.row(indicator, "pct", str(sy - 1), group)
@@ -719,8 +745,32 @@ def definitions(r: ReportData) -> str:
         "sums both years, which weights each year by its size (an assumption, not an NHS England rule).",
         "**Not computable** means a ratio's denominator group had no events or no people, so no ratio exists. "
         "It is never shown as 0.",
+        *uncertainty_definitions(r),
     ]
     return bullets(items)
+
+
+def uncertainty_definitions(r: ReportData) -> list[str]:
+    """The 95% interval and Fisher's exact test, for a lay reader (methodology page)."""
+    from .uncertainty import TEST_NAME
+    low, high = NON_ADVERSE_RANGE
+    return [
+        "**95% interval.** A figure built from a few dozen people can move a long way by chance: one more "
+        "appointment changes it. The 95% interval beside a figure is the range of values the data are consistent "
+        "with; the fewer the people behind the figure, the wider it is. Percentages use the Wilson score "
+        "interval; relative likelihoods use Katz's log method, which has no answer when either group has no "
+        "events (the report then says why). Staff survey results are published as percentages, so their "
+        "intervals use the number of respondents. Indicator 3 adds two years together, so anyone in post in "
+        "both years counts twice and its intervals are a little too narrow.",
+        f"**Could be chance, or significant.** For each relative likelihood and each staff survey gap the report "
+        f"runs {TEST_NAME}. It asks how often a difference at least this large would arise by chance alone if the "
+        f"two groups were in fact treated alike (the p-value). When that is below 5% (and a relative "
+        f"likelihood's 95% interval leaves out 1.00) the report says the difference is significant, as NHS "
+        f"England uses the word; otherwise it says the difference could be chance. \"Could be chance\" does "
+        f"not mean there is no difference: it means there are too few people to tell. The {low:.2f} to "
+        f"{high:.2f} range stays the headline test of a relative likelihood; the interval and the test only "
+        f"say how sure the figure is.",
+    ]
 
 
 def _survey_margin() -> float:
@@ -787,6 +837,9 @@ def suppression_rule(r: ReportData) -> str:
         "**Built on a withheld count.** A percentage, relative likelihood or difference that uses a withheld "
         "count is withheld too" + (", except that this organisation has chosen to show rates built on small "
                                     "counts" if rules.rates_from_small_counts else "") + ".",
+        "**Intervals and p-values.** The width of an interval can reveal the counts it was computed from, so a "
+        "95% interval or p-value is published only where the figure and every count behind it are published too; "
+        "otherwise it is withheld with the figure. The independent check confirms this before publishing.",
         f"**Staff survey.** The NHS Staff Survey's own rule applies alone: results for a group with fewer than "
         f"{rules.survey_min_respondents} respondents are not shown.",
         "**Aggregates only.** No record about any person appears on this site, and the downloadable table is "
@@ -846,10 +899,11 @@ def input_label(shown: str) -> str:
 
 
 def rl_state(r: ReportData, indicator: int) -> str:
-    """A panel when the indicator's relative likelihood is not available; nothing when it is."""
+    """A panel when the indicator's relative likelihood is not available; when it is, whether it could be
+    chance (its 95% interval and Fisher's exact test)."""
     key = RL_WORDS[indicator][0]
     row = r.row(indicator, "relative_likelihood", "all", key)
-    return "" if ok(row) else state_panel(row, f"{title(indicator)}, relative likelihood")
+    return rl_uncertainty(r, indicator, row) if ok(row) else state_panel(row, f"{title(indicator)}, relative likelihood")
 
 
 def downloads(r: ReportData) -> str:
