@@ -225,20 +225,19 @@ def survey_chart(r: ReportData) -> str | None:
             interval = _interval(row)
             if interval:
                 ax.errorbar(value, pos + offset, xerr=[[value - interval[0]], [interval[1] - value]], fmt="none",
-                            ecolor=PALETTE["line"], elinewidth=1.2, capsize=3,
-                            label="95% interval" if pos == 0 and offset > 0 else None)
+                            ecolor=PALETTE["line"], elinewidth=1.2, capsize=3)   # explained in the caption
             ax.text((interval[1] if interval else value) + 1.5, pos + offset, present.pct(value), va="center", fontsize=10)
     ax.set_yticks(range(len(data)), [short[i] for i, _, _ in data])
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
     ax.set_xlabel("% of respondents")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     worse = [i for i, w, b in data if j.fared_words(i, b, w) == "worse than"]
-    # How many of them Fisher's exact test calls significant (on the published p-values only).
+    ax.set_title(f"{present.capital(r.term)} staff fared worse on {len(worse)} of {len(data)} survey indicators ({sy} survey)", loc="left")
+    # How many of those Fisher's exact test calls significant (on the published p-values only), for the caption.
     tested = [present.chance(r.row(i, "difference_pp", sy, "bme_minus_white")) for i in worse]
-    significantly = (f", significantly on {tested.count(False)}" if worse and None not in tested else "")
-    ax.set_title(f"{present.capital(r.term)} staff fared worse on {len(worse)} of {len(data)} survey indicators"
-                 f"{significantly} ({sy} survey)", loc="left")
+    significantly = (f" Of the {len(worse)} indicators where {r.term} staff fared worse, Fisher's exact test finds "
+                     f"the difference significant on {tested.count(False)}." if worse and None not in tested else "")
     fig.tight_layout()
     def told(label: str, value: float, row) -> str:
         interval = present.interval_text(row)
@@ -248,7 +247,7 @@ def survey_chart(r: ReportData) -> str | None:
         f"indicator {i}: {told('White', w, rows[i][0])}, {told(r.term, b, rows[i][1])}" for i, w, b in data) + "."
     return figure_html(fig, alt, f"NHS Staff Survey {sy}, White and {r.term} respondents. For indicator 7 a higher "
                                  "figure is better; for 5, 6 and 8 a lower figure is better. The whiskers show each "
-                                 "figure's 95% interval: the fewer the respondents, the wider it is.")
+                                 "figure's 95% interval: the fewer the respondents, the wider it is." + significantly)
 
 
 def board_chart(r: ReportData) -> str | None:

@@ -200,12 +200,14 @@ def interval_text(row) -> str | None:
 
 
 def interval_cell(row, wording: str) -> str:
-    """A table cell for a row's interval: the interval, the one withheld label, or a dash."""
+    """A table cell for a row's interval, short enough for a narrow column ('15.1–28.4%'), the one withheld
+    label, or a dash."""
     if not ok(row):
         return "–"
-    text = interval_text(row)
-    if text is not None:
-        return text
+    if interval_text(row) is not None:
+        fmt = ratio if unit_of(row) == "ratio" else (lambda v: f"{v:.1f}")
+        # Word joiners keep the interval on one line (a browser may break a line after a dash).
+        return f"{fmt(row['ci_low'])}\u2060–\u2060{fmt(row['ci_high'])}" + ("" if unit_of(row) == "ratio" else "%")
     return capital(wording) if interval_withheld(row) else "–"
 
 
@@ -527,7 +529,7 @@ def survey_table(r: ReportData, indicator: int) -> str:
         row = [str(year)]
         for group in ("white", "bme"):
             x = r.row(indicator, "pct", str(year), group)
-            interval = interval_text(x)
+            interval = interval_text(x) and interval_cell(x, r.rules.wording)
             row += [cell(x) + (f" ({interval})" if interval else ""), count(x["denominator"]) if ok(x) else "–"]
         gap = printed_gap(r, indicator, str(year))
         row.append(f"{gap:+.1f}" if gap is not None else "–")
