@@ -601,13 +601,14 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
             mark(index, "derived", "withheld because a share it is built on is withheld")
         elif i == 1 and m == "declared_pct" and (("1", "all", "unknown") in withheld or ("1", "all", "total") in withheld):
             mark(index, "derived", "withheld because it would reveal the withheld number of staff of unknown ethnicity")
+    uncertainty = [c for c in UNCERTAINTY_COLUMNS if c in out.columns]
     for index, row in out.iterrows():              # rule 9
         if row["status"] == "ok" and any(c in withheld for c in _interval_cells(row)):
-            if any(not pd.isna(row[c]) for c in UNCERTAINTY_COLUMNS):
-                out.loc[index, list(UNCERTAINTY_COLUMNS)] = pd.NA
+            if any(not pd.isna(row[c]) for c in uncertainty):
+                out.loc[index, uncertainty] = pd.NA
                 out.loc[index, "reason"] = "; ".join(x for x in (row["reason"], INTERVAL_WITHHELD) if x)
     hidden = out["status"] != "ok"
-    for column in (*COUNT_COLUMNS, *UNCERTAINTY_COLUMNS):
+    for column in (*COUNT_COLUMNS, *uncertainty):
         out[column] = out[column].mask(hidden)
     # A shown count's row also names its total; when that total is withheld, so is the count (see the cuts).
     return out
