@@ -404,7 +404,9 @@ def _rl_chance(r: ReportData, indicator: int, now) -> str:
 
 
 def more_or_less_likely(row) -> str:
-    return "more likely" if row["value"] > 1 else "less likely"
+    """On the printed figure (the unrounded one only when it prints as 1.00)."""
+    shown = j.printed(row["value"], "ratio")
+    return "more likely" if (shown > 1 if shown != 1 else row["value"] > 1) else "less likely"
 
 
 def significant_judgement(r: ReportData, row) -> str | None:
@@ -640,6 +642,22 @@ def _finding(r: ReportData, indicator: int) -> str:
     return f"{fv(share)} of the {r.org.board_name}'s voting members ({fof(share)}) are {r.term}." if ok(share) else ""
 
 
+def _finding_chance(r: ReportData, indicator: int) -> str:
+    """After the verdict (the headline), whether the difference could be chance: it qualifies, never replaces."""
+    from .uncertainty import TEST_NAME
+    if indicator in RL_WORDS:
+        row, people = r.row(indicator, "relative_likelihood", "all", RL_WORDS[indicator][0]), RL_PEOPLE[indicator]
+    elif indicator in SURVEY_PHRASES:
+        row, people = r.row(indicator, "difference_pp", str(r.settings.survey_year), "bme_minus_white"), "respondents"
+    else:
+        return ""
+    maybe = chance(row) if ok(row) else None
+    if maybe is None:
+        return ""
+    return (f" The difference between {r.term} and White {people} "
+            f"{fword(row, '_significance', j.significance_words(maybe))} ({TEST_NAME}, {fp(row)}).")
+
+
 def key_findings(r: ReportData) -> list[str]:
     """One finding per indicator, 1 to 9, each ending with the concern rule's verdict (concerns.py)."""
     from .concerns import assess, verdict
@@ -650,7 +668,7 @@ def key_findings(r: ReportData) -> list[str]:
     for a in assess(r):
         finding = _finding(r, a.indicator)
         out.append(f"**Indicator {a.indicator}: {SHORT_TITLES[a.indicator]}.** "
-                   + (finding + " " if finding else "") + verdict(a))
+                   + (finding + " " if finding else "") + verdict(a) + _finding_chance(r, a.indicator))
     vsm = band_sentence(r, "VSM")
     if vsm:
         out.insert(2 if ok(declared) else 1, vsm)
