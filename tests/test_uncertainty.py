@@ -117,6 +117,8 @@ def test_a_rate_shown_from_a_small_count_keeps_its_interval_withheld(ws):
     white = rows(t, 2, "rate_pct").loc["white"]
     assert white.ci_low == pytest.approx(hand_wilson(6, 20)[0])
     assert interval_leaks(t, 2021) == []
+    page = present.rl_state(load_report("t", 2021, root), 2)         # the page says so, and never guesses
+    assert "interval and p-value are withheld" in page and "could be chance" not in page
 
 
 def test_the_audit_catches_a_leaky_interval(ws):

@@ -378,7 +378,6 @@ RL_PEOPLE = {2: "shortlisted applicants", 3: "staff", 4: "staff"}
 def rl_uncertainty(r: ReportData, indicator: int, now) -> str:
     """Whether the data can tell the two groups apart, under the indicator's heading: its 95% interval and
     Fisher's exact test. The four-fifths range stays the headline test; this qualifies it, never replaces it."""
-    key, top, bottom, noun, verb = RL_WORDS[indicator]
     low, high = NON_ADVERSE_RANGE
     text = f"**Could this be chance?** The relative likelihood is {fv(now)}"
     if interval_text(now):
@@ -393,10 +392,11 @@ def rl_uncertainty(r: ReportData, indicator: int, now) -> str:
 
 
 def _rl_chance(r: ReportData, indicator: int, now) -> str:
-    key, top, bottom, noun, verb = RL_WORDS[indicator]
+    _, top, _, noun, verb = RL_WORDS[indicator]
     bme = r.row(indicator, "rate_pct", "all", "bme")
     pooled = r.row(3, "years_pooled", "all", "all") if indicator == 3 else None
-    people = (f"{fd(bme)} {r.term} {RL_PEOPLE[indicator]}" if ok(bme) else f"these {r.term} {RL_PEOPLE[indicator]}")
+    people = (f"{fd(bme)} {r.term} {RL_PEOPLE[indicator]}" if ok(bme) and not pd.isna(bme["denominator"])
+              else f"these {r.term} {RL_PEOPLE[indicator]}")
     if ok(pooled) and pooled["value"] == 2:
         people += " (both years' headcounts added)"
     return chance_sentence(now, people, f"{capital(group_label(r, top))} {noun} were "
