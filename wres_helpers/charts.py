@@ -175,8 +175,8 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
                 ax.plot([lo, hi], [y, y], color=PALETTE["line"], linewidth=1.3, zorder=2,
                         label="95% interval" if not ax.get_legend_handles_labels()[1].count("95% interval") else None)
                 ax.plot([lo], [y], "|", color=PALETTE["line"], markersize=9, zorder=2)
-                ax.plot([hi], [y], ">" if interval[1] > top else "|", color=PALETTE["line"], markersize=7 if interval[1] > top else 9,
-                        zorder=2)
+                cut = interval[1] > top                      # an arrow where the whisker runs off the chart
+                ax.plot([hi], [y], ">" if cut else "|", color=PALETTE["line"], markersize=7 if cut else 9, zorder=2)
                 end = hi
             ax.plot(v, y, "o", color=colour, markersize=9, zorder=3,
                     label=str(year) if pos == 0 or not ax.get_legend_handles_labels()[1].count(str(year)) else None)

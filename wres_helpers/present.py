@@ -446,7 +446,8 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
                 any_data |= row["status"] != "no_data"
                 rows.append([label, capital(group_label(r, group)),
                              count(row["numerator"]) if has_counts else "–",
-                             count(row["denominator"]) if has_counts else "–", cell(row), interval_cell(row, r.rules.wording)]
+                             count(row["denominator"]) if has_counts else "–", cell(row),
+                             interval_cell(row, r.rules.wording)]
                             + [cell(r.row(indicator, m, breakdown, group, year)) for m, _ in shares])
     if not any_data:
         return ""
@@ -923,7 +924,9 @@ def rl_state(r: ReportData, indicator: int) -> str:
     chance (its 95% interval and Fisher's exact test)."""
     key = RL_WORDS[indicator][0]
     row = r.row(indicator, "relative_likelihood", "all", key)
-    return rl_uncertainty(r, indicator, row) if ok(row) else state_panel(row, f"{title(indicator)}, relative likelihood")
+    if ok(row):
+        return rl_uncertainty(r, indicator, row)
+    return state_panel(row, f"{title(indicator)}, relative likelihood")
 
 
 def downloads(r: ReportData) -> str:
