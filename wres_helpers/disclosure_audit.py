@@ -21,6 +21,9 @@ Counts never printed (shortlisted but not appointed, staff who did not enter a d
 did not train) are checked too: one that may be small must not be narrowed below the width either.
 Not modelled: a relative likelihood whose two rates are both withheld (it is not linear); published rules
 never show one.
+
+Intervals and p-values (`interval_leaks`): an interval's width can reveal the counts behind it, so every
+published 95% interval or p-value must sit on a printed figure whose counts are all printed too.
 """
 from __future__ import annotations
 

@@ -730,8 +730,9 @@ def pooling_note(r: ReportData) -> str:
     text = f"*{_sentence(pooled['reason'])}*"
     alone = r.row(3, "relative_likelihood", "report_year", "bme_vs_white")
     if alone is not None:
+        interval = f" (95% interval {fci(alone)})" if interval_text(alone) else ""
         text += (f" For {fyear(r, 'year')} alone, the relative likelihood is "
-                 f"{fv(alone) if ok(alone) else state_text(alone).lower()}.")
+                 f"{fv(alone) + interval if ok(alone) else state_text(alone).lower()}.")
     return text
 
 
