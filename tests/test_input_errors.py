@@ -172,5 +172,5 @@ def test_cli_writes_the_table_as_csv(ws, tmp_path):
                           "--out", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     lines = out.read_text().splitlines()
-    assert lines[0] == "indicator,measure,breakdown,group,value,numerator,denominator,status,reason"
-    assert "1,share_pct,all,bme,25.0,1,4,ok," in lines
+    assert lines[0] == "indicator,measure,breakdown,group,value,numerator,denominator,status,reason,ci_low,ci_high,p_value"
+    assert any(line.startswith("1,share_pct,all,bme,25.0,1,4,ok,,") for line in lines)     # then its 95% interval

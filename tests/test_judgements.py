@@ -150,6 +150,8 @@ def _with_canary(r, value: float, count: int):
         table.loc[hidden, "value"] = value
         table.loc[hidden, "numerator"] = count
         table.loc[hidden, "denominator"] = count + 1
+        table.loc[hidden, ["ci_low", "ci_high"]] = value          # intervals and p-values of withheld figures
+        table.loc[hidden, "p_value"] = value / 10000
         return table
     return dataclasses.replace(r, table=plant(r.table), history={y: plant(t) for y, t in r.history.items()})
 
@@ -168,6 +170,7 @@ def _all_words(r) -> str:
     parts += [present.representation_table(r, ["all", "clinical", "non-clinical"])]
     parts += [present.survey_details(r, i) for i in (5, 6, 7, 8)]
     parts += [present.rate_table(r, i, "Events", "People") for i in (2, 3, 4)]
+    parts += [present.rl_state(r, i) for i in (2, 3, 4)]
     parts += [_words_of(c(r)) for c in (charts.band_representation, charts.relative_likelihoods, charts.survey_chart,
                                          charts.board_chart)]
     return "\n".join(parts)

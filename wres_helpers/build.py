@@ -761,7 +761,7 @@ def _seconds(start: float) -> str:
 def _audit_disclosure(report) -> None:
     """The independent interval audit (disclosure_audit.py) attacks the tables this build would publish:
     a withheld figure it can narrow below the protection width stops the build, and nothing is published."""
-    from .disclosure_audit import audit, unprotected
+    from .disclosure_audit import audit, interval_leaks, unprotected
     tables = {**report.history, report.year: report.table}
     found = unprotected(audit(tables, report.year, report.rules.threshold), report.rules.width,
                         report.rules.threshold)
@@ -770,6 +770,11 @@ def _audit_disclosure(report) -> None:
         raise BuildError(f"Disclosure check failed: {len(found)} withheld figures could be narrowed to fewer than "
                          f"{report.rules.width + 1} possible values from the published tables, so nothing was "
                          f"published. Please report this as a bug of wres_helpers:\n{shown}")
+    leaks = [leak for y, t in tables.items() for leak in interval_leaks(t, y)]
+    if leaks:
+        shown = "\n".join(f"    {leak.year} {'/'.join(map(str, leak.row))}: {leak.why}" for leak in leaks[:20])
+        raise BuildError(f"Disclosure check failed: {len(leaks)} published intervals or p-values could reveal a "
+                         f"withheld count, so nothing was published. Please report this as a bug of wres_helpers:\n{shown}")
 
 
 def build_report(org: str, year: int | str, workspace: str | Path | Workspace | None = None, *, jobs: int = 2,

@@ -136,8 +136,16 @@ RL_LABELS = {2: "Appointment from shortlisting\n(White ÷ {term})", 3: "Formal d
              4: "Non-mandatory training\n(White ÷ {term})"}
 
 
+def _interval(row) -> tuple[float, float] | None:
+    """A published row's 95% interval as numbers, or None (not published, withheld or not computable)."""
+    if present.interval_text(row) is None:
+        return None
+    return float(row["ci_low"]), float(row["ci_high"])
+
+
 def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
-    """Each relative likelihood, this year and last, against 1.00 and the 0.80-1.25 non-adverse band."""
+    """Each relative likelihood, this year and last, with its 95% interval as whiskers, against 1.00 and the
+    0.80-1.25 non-adverse band (the headline test: the whiskers qualify it)."""
     years = [y for y in (r.previous_year(), r.year) if y]
     points = []
     for i in indicators:
@@ -152,6 +160,10 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
     ax.axvspan(low, high, color=PALETTE["band"], alpha=0.15, label=f"non-adverse range {low:.2f}–{high:.2f}")
     ax.axvline(1.0, color=PALETTE["line"], linewidth=1)
     top = max([v for *_, v, _ in points if v is not None] + [high]) * 1.25
+    # Room for the whiskers, but a very wide interval must not squash every dot against 0: it is cut off at
+    # the edge with an arrow.
+    highs = [iv[1] for *_, row in points if (iv := _interval(row))]
+    top = max(top, min(max(highs, default=0) * 1.05, top * 2))
     for pos, i in enumerate(indicators):
         for k, year in enumerate(years):
             v = next(v for ii, yy, v, _ in points if ii == i and yy == year)
@@ -161,10 +173,21 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
                 ax.text(0.05, y, f"{year}: not shown ({present.state_text(next(row for ii, yy, _, row in points if ii == i and yy == year)).lower()})",
                         va="center", fontsize=10, color=PALETTE["line"])
                 continue
-            ax.plot([0, v], [y, y], color=PALETTE["bme"] if current else PALETTE["unknown"], linewidth=2)
-            ax.plot(v, y, "o", color=PALETTE["bme"] if current else PALETTE["unknown"], markersize=8,
+            row = next(row for ii, yy, _, row in points if ii == i and yy == year)
+            colour = PALETTE["bme"] if current else PALETTE["unknown"]
+            interval = _interval(row)
+            end = v
+            if interval:
+                lo, hi = interval[0], min(interval[1], top)
+                ax.plot([lo, hi], [y, y], color=PALETTE["line"], linewidth=1.3, zorder=2,
+                        label="95% interval" if not ax.get_legend_handles_labels()[1].count("95% interval") else None)
+                ax.plot([lo], [y], "|", color=PALETTE["line"], markersize=9, zorder=2)
+                cut = interval[1] > top                      # an arrow where the whisker runs off the chart
+                ax.plot([hi], [y], ">" if cut else "|", color=PALETTE["line"], markersize=7 if cut else 9, zorder=2)
+                end = hi
+            ax.plot(v, y, "o", color=colour, markersize=9, zorder=3,
                     label=str(year) if pos == 0 or not ax.get_legend_handles_labels()[1].count(str(year)) else None)
-            ax.text(v + top * 0.015, y, f"{year}: {present.ratio(v)}", va="center", fontsize=10)
+            ax.text(end + top * 0.015, y, f"{year}: {present.ratio(v)}", va="center", fontsize=10)
     ax.set_yticks(range(len(indicators)), [RL_LABELS[i].format(term=r.term) for i in indicators])
     ax.set_ylim(len(indicators) - 0.45, -0.55)          # top to bottom, with room for every label
     ax.set_xlim(0, top)
@@ -178,20 +201,25 @@ def relative_likelihoods(r: ReportData, indicators=(2, 3, 4)) -> str | None:
     ax.set_title(("Outside the non-adverse range: " + ", ".join(outside).lower()) if outside
                  else "Every relative likelihood that could be computed is inside the non-adverse range", loc="left")
     fig.tight_layout()
-    alt = "Dot chart of relative likelihoods against a line at 1.00 and a shaded range 0.80 to 1.25. " + "; ".join(
-        f"indicator {i} in {y}: {present.ratio(v) if v is not None else present.state_text(row).lower()}"
-        for i, y, v, row in points) + "."
+    alt = ("Dot chart of relative likelihoods with their 95% intervals as whiskers, against a line at 1.00 and a "
+           "shaded range 0.80 to 1.25. " + "; ".join(
+               f"indicator {i} in {y}: " + (present.state_text(row).lower() if v is None else present.ratio(v) + (
+                   f" (95% interval {present.interval_text(row)})" if present.interval_text(row) else ""))
+               for i, y, v, row in points) + ".")
     return figure_html(fig, alt, "Relative likelihoods. Above 1.00, the first-named group is more likely; "
-                                 "the shaded band is the range NHS England treats as showing no adverse impact.")
+                                 "the shaded band is the range NHS England treats as showing no adverse impact. "
+                                 "The whiskers show each figure's 95% interval: where they cross 1.00, the data "
+                                 "cannot tell the two groups apart.")
 
 
 def survey_chart(r: ReportData) -> str | None:
     sy = str(r.settings.survey_year)
-    data = []
+    data, rows = [], {}
     for i in (5, 6, 7, 8):
         w, b = r.row(i, "pct", sy, "white"), r.row(i, "pct", sy, "bme")
         if present.ok(w) and present.ok(b):
             data.append((i, w["value"], b["value"]))
+            rows[i] = (w, b)
     if not data:
         return None
     fig, ax = plt.subplots(figsize=(WIDTH, 1.0 * len(data) + 1.8))
@@ -200,8 +228,12 @@ def survey_chart(r: ReportData) -> str | None:
     for pos, (i, w, b) in enumerate(data):
         ax.barh(pos - 0.18, w, height=0.34, color=PALETTE["white"], label="White" if pos == 0 else None)
         ax.barh(pos + 0.18, b, height=0.34, color=PALETTE["bme"], label=r.term if pos == 0 else None)
-        ax.text(w + 1, pos - 0.18, present.pct(w), va="center", fontsize=10)
-        ax.text(b + 1, pos + 0.18, present.pct(b), va="center", fontsize=10)
+        for offset, value, row in ((-0.18, w, rows[i][0]), (0.18, b, rows[i][1])):
+            interval = _interval(row)
+            if interval:
+                ax.errorbar(value, pos + offset, xerr=[[value - interval[0]], [interval[1] - value]], fmt="none",
+                            ecolor=PALETTE["line"], elinewidth=1.2, capsize=3)   # explained in the caption
+            ax.text((interval[1] if interval else value) + 1.5, pos + offset, present.pct(value), va="center", fontsize=10)
     ax.set_yticks(range(len(data)), [short[i] for i, _, _ in data])
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
@@ -209,11 +241,20 @@ def survey_chart(r: ReportData) -> str | None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     worse = [i for i, w, b in data if j.fared_words(i, b, w) == "worse than"]
     ax.set_title(f"{present.capital(r.term)} staff fared worse on {len(worse)} of {len(data)} survey indicators ({sy} survey)", loc="left")
+    # How many of those Fisher's exact test calls significant (on the published p-values only), for the caption.
+    tested = [present.chance(r.row(i, "difference_pp", sy, "bme_minus_white")) for i in worse]
+    significantly = (f" Of the {len(worse)} indicators where {r.term} staff fared worse, Fisher's exact test finds "
+                     f"the difference significant on {tested.count(False)}." if worse and None not in tested else "")
     fig.tight_layout()
-    alt = f"Bar chart of the {sy} NHS Staff Survey results: " + "; ".join(
-        f"indicator {i}: White {present.pct(w)}, {r.term} {present.pct(b)}" for i, w, b in data) + "."
+    def told(label: str, value: float, row) -> str:
+        interval = present.interval_text(row)
+        return f"{label} {present.pct(value)}" + (f" (95% interval {interval})" if interval else "")
+
+    alt = f"Bar chart of the {sy} NHS Staff Survey results, with 95% intervals as whiskers: " + "; ".join(
+        f"indicator {i}: {told('White', w, rows[i][0])}, {told(r.term, b, rows[i][1])}" for i, w, b in data) + "."
     return figure_html(fig, alt, f"NHS Staff Survey {sy}, White and {r.term} respondents. For indicator 7 a higher "
-                                 "figure is better; for 5, 6 and 8 a lower figure is better.")
+                                 "figure is better; for 5, 6 and 8 a lower figure is better. The whiskers show each "
+                                 "figure's 95% interval: the fewer the respondents, the wider it is." + significantly)
 
 
 def board_chart(r: ReportData) -> str | None:

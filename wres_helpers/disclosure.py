@@ -20,6 +20,9 @@ Rules (shown on every report's methodology page by `present.suppression_rule`):
 7. Staff survey: the NHS Staff Survey's own rule alone; a group with fewer than 11 respondents is not shown.
 8. A figure that is withheld, not collected, not required, not computable or missing is published with no
    value, numerator or denominator; its status and reason say why.
+9. Intervals and p-values (uncertainty.py): an interval's width can reveal the counts behind it, so a figure's
+   95% interval and p-value are published only where the figure and every count they are computed from are
+   published (then they reveal nothing new); otherwise they are withheld, and the reason says so.
 The independent check of rule 4 is `disclosure_audit.py`, which reads only the published tables.
 """
 from __future__ import annotations
@@ -39,6 +42,8 @@ _GROUP_BANDS = dict(vocab.band_groupings())          # pay band group -> its ban
 _CLUSTERS = tuple(name for name in _GROUP_BANDS if name.startswith("Cluster"))    # NHS England's four
 SURVEY_MIN_RESPONDENTS = 11
 COUNT_COLUMNS = ("value", "numerator", "denominator")
+UNCERTAINTY_COLUMNS = ("ci_low", "ci_high", "p_value")
+INTERVAL_WITHHELD = "its 95% interval and p-value are withheld because a count they are computed from is withheld"
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,18 @@ def _row_cells(row) -> tuple[Cell | None, Cell | None]:
     if i == 9 and m in ("headcount", "share_pct"):
         return ("9", b, g), ("9", b, "total")
     return None, None
+
+
+def _interval_cells(row) -> list[Cell]:
+    """The counts a row's 95% interval and p-value are computed from (rule 9). Staff survey results have none
+    here: their respondents are printed with them, under the survey's own rule."""
+    i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
+    if m == "relative_likelihood":
+        rates = [{"indicator": i, "measure": "rate_pct", "breakdown": b, "group": g} for g in ("white", "bme")]
+        return [c for rate in rates for c in _row_cells(rate) if c is not None]
+    if i == 1 and m == "declared_pct":
+        return [("1", b, "unknown"), ("1", b, "total")]
+    return [c for c in _row_cells(row) if c is not None]
 
 
 def _cells(table: pd.DataFrame) -> dict[Cell, int]:
@@ -558,6 +575,10 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
         if (num in withheld or den in withheld) and not rules.rates_from_small_counts:
             mark(index, "withheld", why)
             rate_withheld.add(key)
+        elif rules.rates_from_small_counts:       # the rate stays; its withheld counts do not
+            for cell, column in ((num, "numerator"), (den, "denominator")):
+                if cell in withheld:
+                    out.loc[index, column] = pd.NA
 
     for index, row in table.iterrows():
         if row["status"] != "ok":
@@ -580,8 +601,14 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
             mark(index, "derived", "withheld because a share it is built on is withheld")
         elif i == 1 and m == "declared_pct" and (("1", "all", "unknown") in withheld or ("1", "all", "total") in withheld):
             mark(index, "derived", "withheld because it would reveal the withheld number of staff of unknown ethnicity")
+    uncertainty = [c for c in UNCERTAINTY_COLUMNS if c in out.columns]
+    for index, row in out.iterrows():              # rule 9
+        if row["status"] == "ok" and any(c in withheld for c in _interval_cells(row)):
+            if any(not pd.isna(row[c]) for c in uncertainty):
+                out.loc[index, uncertainty] = pd.NA
+                out.loc[index, "reason"] = "; ".join(x for x in (row["reason"], INTERVAL_WITHHELD) if x)
     hidden = out["status"] != "ok"
-    for column in COUNT_COLUMNS:
+    for column in (*COUNT_COLUMNS, *uncertainty):
         out[column] = out[column].mask(hidden)
     # A shown count's row also names its total; when that total is withheld, so is the count (see the cuts).
     return out

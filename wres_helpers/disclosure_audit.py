@@ -21,6 +21,9 @@ Counts never printed (shortlisted but not appointed, staff who did not enter a d
 did not train) are checked too: one that may be small must not be narrowed below the width either.
 Not modelled: a relative likelihood whose two rates are both withheld (it is not linear); published rules
 never show one.
+
+Intervals and p-values (`interval_leaks`): an interval's width can reveal the counts behind it, so every
+published 95% interval or p-value must sit on a printed figure whose counts are all printed too.
 """
 from __future__ import annotations
 
@@ -338,3 +341,57 @@ def unprotected(findings: list[Finding], width: int, threshold: int = 5) -> list
             continue                  # certainly 0 (zeros are published), or a count never printed certainly not small
         out.append(f)
     return out
+
+
+# -- intervals and p-values ---------------------------------------------------------------------------------------
+UNCERTAINTY_COLUMNS = ("ci_low", "ci_high", "p_value")
+
+
+@dataclass(frozen=True)
+class IntervalLeak:
+    year: int
+    row: tuple             # (indicator, measure, breakdown, group)
+    why: str
+
+
+def _interval_counts(row) -> list[tuple]:
+    """The counts a row's interval or p-value is computed from, in the audit's own reading of the table (a
+    relative likelihood: both rates' counts; the share with a recorded ethnicity: Unknown and the total)."""
+    i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
+    if m == "relative_likelihood":
+        return [c for g in ("white", "bme")
+                for c in _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": b, "group": g})]
+    if i == 1 and m == "declared_pct":
+        return [("1", b, "unknown"), ("1", b, "total")]
+    return [c for c in _row_meaning(row) if c is not None]
+
+
+def interval_leaks(table: pd.DataFrame, year: int) -> list[IntervalLeak]:
+    """Every published 95% interval or p-value that could tell more than the printed figures: one on a figure
+    that is not printed, or one computed from a count that is not printed (its width would reveal that count).
+    Staff survey rows need their respondents and, for a gap, both groups' results printed."""
+    printed: set[tuple] = set()
+    for _, row in table[table.status == "ok"].iterrows():
+        num, den = _row_meaning(row)
+        for cell, column in ((num, "numerator"), (den, "denominator")):
+            if cell is not None and not pd.isna(row[column]):
+                printed.add(cell)
+    shown = {(int(r.indicator), r.measure, str(r.breakdown), r.group) for r in table.itertuples()
+             if r.status == "ok" and not pd.isna(r.value) and (r.measure != "pct" or not pd.isna(r.denominator))}
+    leaks = []
+    columns = [c for c in UNCERTAINTY_COLUMNS if c in table.columns]
+    for _, row in table.iterrows():
+        if not any(not pd.isna(row[c]) for c in columns):
+            continue
+        key = (int(row["indicator"]), row["measure"], str(row["breakdown"]), row["group"])
+        if key not in shown:
+            leaks.append(IntervalLeak(year, key, f"an interval or p-value on a figure that is {row['status']}"))
+        elif key[0] in (5, 6, 7, 8):
+            if key[1] == "difference_pp" and not all((key[0], "pct", key[2], g) in shown for g in ("white", "bme")):
+                leaks.append(IntervalLeak(year, key, "a p-value on a survey gap whose results are not both printed"))
+        else:
+            missing = [c for c in _interval_counts(row) if c not in printed]
+            if missing or not _interval_counts(row):
+                leaks.append(IntervalLeak(year, key, "computed from counts that are not printed: "
+                                          + ", ".join("/".join(c) for c in missing)))
+    return leaks

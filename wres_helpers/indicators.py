@@ -1,7 +1,9 @@
 """The nine WRES indicators, computed from validated inputs into one tidy table.
 
-Columns: indicator, measure, breakdown, group, value, numerator, denominator, status, reason.
-Values are unrounded; rounding belongs to presentation. A figure that cannot be computed has no value,
+Columns: indicator, measure, breakdown, group, value, numerator, denominator, status, reason, ci_low, ci_high,
+p_value. Values are unrounded; rounding belongs to presentation. Every share, rate, survey percentage and
+relative likelihood carries its 95% interval (ci_low, ci_high); relative likelihoods and survey gaps carry
+Fisher's exact test p_value (uncertainty.py). A relative likelihood with no interval says why in `reason`. A figure that cannot be computed has no value,
 status 'not_computable' and a reason a person can read: never 0, inf or NaN.
 """
 from __future__ import annotations
@@ -10,10 +12,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import vocab
+from . import uncertainty, vocab
 from .inputs import YearInputs
 
-COLUMNS = ["indicator", "measure", "breakdown", "group", "value", "numerator", "denominator", "status", "reason"]
+COLUMNS = ["indicator", "measure", "breakdown", "group", "value", "numerator", "denominator", "status", "reason",
+           "ci_low", "ci_high", "p_value"]
+UNCERTAINTY_COLUMNS = ("ci_low", "ci_high", "p_value")
 STATUSES = ("ok", "not_computable", "withheld", "not_collected", "not_required", "no_data")
 GROUP_WORDS = {"white": "White", "bme": "BME", "unknown": "Unknown"}
 NON_ADVERSE_RANGE = (0.80, 1.25)
@@ -45,6 +49,9 @@ class Row:
     denominator: int | None = None
     status: str = "ok"
     reason: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
 
 
 class Rows(list):
@@ -60,7 +67,9 @@ def rate(rows: Rows, indicator: int, measure: str, breakdown: str, group: str, e
     if people == 0:
         return rows.add(indicator, measure, breakdown, group, None, events, people, "not_computable",
                         f"{nobody}, so there is no rate to compute")
-    return rows.add(indicator, measure, breakdown, group, 100.0 * events / people, events, people)
+    low, high = uncertainty.wilson(events, people)
+    return rows.add(indicator, measure, breakdown, group, 100.0 * events / people, events, people,
+                    ci_low=low, ci_high=high)
 
 
 def relative_likelihood(rows: Rows, indicator: int, breakdown: str, key: str, top: Row, bottom: Row,
@@ -77,7 +86,13 @@ def relative_likelihood(rows: Rows, indicator: int, breakdown: str, key: str, to
         else:
             why = f"no {GROUP_WORDS[second]} staff {event}, so the ratio would divide by zero"
         return rows.add(indicator, "relative_likelihood", breakdown, key, None, None, None, "not_computable", why)
-    return rows.add(indicator, "relative_likelihood", breakdown, key, top.value / bottom.value)
+    counts = (top.numerator, top.denominator, bottom.numerator, bottom.denominator)
+    interval = uncertainty.katz(*counts)
+    return rows.add(indicator, "relative_likelihood", breakdown, key, top.value / bottom.value,
+                    reason="" if interval else uncertainty.katz_reason(GROUP_WORDS[first], GROUP_WORDS[second],
+                                                                      top.numerator, event),
+                    ci_low=interval[0] if interval else None, ci_high=interval[1] if interval else None,
+                    p_value=uncertainty.fisher_p(*counts))
 
 
 def _counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -207,15 +222,27 @@ def staff_survey(rows: Rows, survey: pd.DataFrame | None, survey_year: int, why_
                                & (survey["group"] == group)] if survey is not None else []
                 if len(match):
                     rec = match.iloc[0]
-                    found[group] = rows.add(indicator, "pct", str(year), group, float(rec["percent"]), None,
-                                            int(rec["respondents"]))
+                    percent, respondents = float(rec["percent"]), int(rec["respondents"])
+                    low, high = (uncertainty.wilson(uncertainty.survey_count(percent, respondents), respondents)
+                                 if respondents > 0 else (None, None))
+                    found[group] = rows.add(indicator, "pct", str(year), group, percent, None, respondents,
+                                            ci_low=low, ci_high=high)
                 else:
                     reason = why_missing if survey is None else (
                         f"the staff survey file has no {year} result for indicator {indicator}, {GROUP_WORDS[group]} staff")
                     found[group] = rows.add(indicator, "pct", str(year), group, status="no_data", reason=reason)
             if found["white"].status == "ok" and found["bme"].status == "ok":
-                rows.add(indicator, "difference_pp", str(year), "bme_minus_white",
-                         found["bme"].value - found["white"].value)
+                bme, white = found["bme"], found["white"]
+                rows.add(indicator, "difference_pp", str(year), "bme_minus_white", bme.value - white.value,
+                         p_value=_survey_fisher(bme, white))
+
+
+def _survey_fisher(bme: Row, white: Row) -> float | None:
+    """Fisher's exact test of the BME against the White survey result, on the respondents behind them."""
+    if not bme.denominator or not white.denominator:
+        return None
+    return uncertainty.fisher_p(uncertainty.survey_count(bme.value, bme.denominator), bme.denominator,
+                                uncertainty.survey_count(white.value, white.denominator), white.denominator)
 
 
 # -- indicator 9 --------------------------------------------------------------------------------------
@@ -298,7 +325,8 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
 
     table = pd.DataFrame([r.__dict__ for r in rows], columns=COLUMNS)
     table = _apply_declarations(table, inputs)
-    table["value"] = table["value"].astype("Float64")
+    for col in ("value", *UNCERTAINTY_COLUMNS):
+        table[col] = table[col].astype("Float64")
     for col in ("numerator", "denominator"):
         table[col] = table[col].astype("Int64")
     return table
@@ -316,5 +344,5 @@ def _apply_declarations(table: pd.DataFrame, inputs: YearInputs) -> pd.DataFrame
         table.loc[mask, "status"] = declared.status
         table.loc[mask, "reason"] = declared.reason
         if declared.status != "withheld":
-            table.loc[mask, ["value", "numerator", "denominator"]] = None
+            table.loc[mask, ["value", "numerator", "denominator", *UNCERTAINTY_COLUMNS]] = None
     return table

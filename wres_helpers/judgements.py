@@ -127,3 +127,29 @@ def join_numbers(numbers: list[int], noun: str = "indicator") -> str:
     if len(numbers) == 1:
         return f"{noun} {numbers[0]}"
     return f"{noun}s " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+# -- could it be chance? (uncertainty.py computes the interval and the test; these words read them as printed) --
+def printed_p(p: float) -> float:
+    """A p-value as the page prints it: three decimal places ('less than 0.001' below that)."""
+    return round(p, 3)
+
+
+def p_words(p: float) -> str:
+    """'p = 0.480', 'p < 0.001'."""
+    return "p < 0.001" if printed_p(p) < 0.001 else f"p = {printed_p(p):.3f}"
+
+
+def could_be_chance(p: float, ci_low: float | None = None, ci_high: float | None = None) -> bool:
+    """True unless Fisher's exact test is significant (printed p below 0.05) and a relative likelihood's
+    printed 95% interval, when there is one, leaves out 1.00: the words never contradict the printed interval."""
+    from .uncertainty import SIGNIFICANCE
+    if printed_p(p) >= SIGNIFICANCE:
+        return True
+    if ci_low is None or ci_high is None or math.isnan(ci_low) or math.isnan(ci_high):
+        return False
+    return printed(ci_low, "ratio") <= 1.0 <= printed(ci_high, "ratio")
+
+
+def significance_words(chance: bool) -> str:
+    return "could be chance" if chance else "is significant"

@@ -3,7 +3,8 @@
 A figure's key is i<indicator>_<measure>_<breakdown>_<group> (e.g. i1_share_pct_all_bme), then an optional
 year part (_2020, or _prev for last year; staff survey years go by role: _survey_, _prev_survey_), then an
 optional part: _n (count), _of (out of), _abs (size of a difference), _change and _change_words, and the
-judgement words _direction, _trend, _likelihood_words, _assessment, _side and _fared (see values.py).
+judgement words _direction, _trend, _likelihood_words, _assessment, _side and _fared, and the
+uncertainty parts _ci, _p_value, _significance and _significantly (see values.py).
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ ALIASES = {
     "board_all_gap_pp": "i9_difference_pp_all_members_bme",
 }
 SUFFIXES = ("", "_prev", "_n", "_of", "_abs", "_change", "_change_words", "_prev_n", "_prev_of",
-            "_direction", "_trend", "_likelihood_words", "_assessment", "_side", "_fared")
+            "_direction", "_trend", "_likelihood_words", "_assessment", "_side", "_fared",
+            "_ci", "_p_value", "_significance", "_significantly")
 SURVEY_INDICATORS = (5, 6, 7, 8)
 
 

@@ -41,10 +41,10 @@ _LOADS_TEMPLATE = re.compile(r"\{%-?\s*(include|import|from|extends)\b")
 TYPED_JUDGEMENT = re.compile(
     r"\b(?:rose|risen|fell|fallen|increased|decreased|an increase|a decrease|improved|improvement|worsened|"
     r"deteriorated|declined|widened|narrowed|unchanged|steady|(?:more|less|equally|about as|as) likely|"
-    r"(?:within|inside|outside) the (?:non-adverse )?range)\b", re.IGNORECASE)
+    r"(?:within|inside|outside) the (?:non-adverse )?range|significant(?:ly)?|could be chance)\b", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}")
 TYPED_NUMBER = re.compile(
-    r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:%|per\s?cent\b|percentage points?\b|pp\b|times\b)"
+    r"(?<![\w.])(?!95% (?:confidence )?interval)\d[\d,]*(?:\.\d+)?\s*(?:%|per\s?cent\b|percentage points?\b|pp\b|times\b)"
     r"|(?<![\w.])\d+\.\d{2}\b")
 
 

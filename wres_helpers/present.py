@@ -149,6 +149,14 @@ def fchange(now, before) -> str:
     return _ph(now["key"] + "_change_words") or change_words(now["value"], before["value"], unit_of(now))
 
 
+def fci(row) -> str:
+    return _ph(row["key"] + "_ci") or interval_text(row)
+
+
+def fp(row) -> str:
+    return _ph(row["key"] + "_p_value") or j.p_words(row["p_value"])
+
+
 def fword(row, suffix: str, words: str) -> str:
     """A judgement word (rose, more likely than, ...) made from the data: the words, or their {{ key }}."""
     return _ph(row["key"] + suffix) or words
@@ -174,6 +182,67 @@ def change_words(now: float, before: float, unit: str = "pct") -> str:
     if unit == "pct":
         return f"{'up' if diff > 0 else 'down'} {points(diff)}"
     return f"{'up' if diff > 0 else 'down'} {abs(diff):.{j.DIGITS[unit]}f}"
+
+
+# -- 95% intervals and Fisher's exact test (uncertainty.py) --------------------------------------------------
+def _published(row, column: str) -> float | None:
+    value = row.get(column) if ok(row) else None
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def interval_text(row) -> str | None:
+    """'16.5% to 32.1%' or '0.41 to 1.48': a published row's 95% interval, or None where there is none."""
+    low, high = _published(row, "ci_low"), _published(row, "ci_high")
+    if low is None or high is None:
+        return None
+    fmt = ratio if unit_of(row) == "ratio" else pct
+    return f"{fmt(low)} to {fmt(high)}"
+
+
+def interval_cell(row, wording: str) -> str:
+    """A table cell for a row's interval, short enough for a narrow column ('15.1–28.4%'), the one withheld
+    label, or a dash."""
+    if not ok(row):
+        return "–"
+    if interval_text(row) is not None:
+        fmt = ratio if unit_of(row) == "ratio" else (lambda v: f"{v:.1f}")
+        # Word joiners keep the interval on one line (a browser may break a line after a dash).
+        return f"{fmt(row['ci_low'])}\u2060–\u2060{fmt(row['ci_high'])}" + ("" if unit_of(row) == "ratio" else "%")
+    return capital(wording) if interval_withheld(row) else "–"
+
+
+def interval_withheld(row) -> bool:
+    from .disclosure import INTERVAL_WITHHELD
+    return INTERVAL_WITHHELD in str(row.get("reason") or "")
+
+
+def chance(row) -> bool | None:
+    """Whether the difference a row measures could be chance (Fisher's exact test and, for a relative
+    likelihood, its 95% interval, as printed); None when its p-value is not published."""
+    p = _published(row, "p_value")
+    if p is None:
+        return None
+    return j.could_be_chance(p, _published(row, "ci_low"), _published(row, "ci_high"))
+
+
+def significantly_words(row, worse_or_more: str) -> str:
+    """'significantly more likely', 'significantly worse than': the judgement a significant test allows."""
+    return fword(row, "_significantly", f"significantly {worse_or_more}")
+
+
+def chance_sentence(row, people: str, significant: str) -> str:
+    """' With 39 BAME respondents, this difference could be chance (Fisher's exact test, p = 0.412).' or, when
+    the test is significant, ' This difference is significant by Fisher's exact test (p = 0.003): <significant>.'
+    Nothing when the row has no published p-value; a withheld one is said."""
+    from .uncertainty import TEST_NAME
+    maybe = chance(row)
+    if maybe is None:
+        return (" Its 95% interval and p-value are withheld, to protect small numbers."
+                if ok(row) and interval_withheld(row) else "")
+    words = fword(row, "_significance", j.significance_words(maybe))
+    if maybe:
+        return f" With {people}, this difference {words} ({TEST_NAME}, {fp(row)})."
+    return f" This difference {words} by {TEST_NAME} ({fp(row)}): {significant}."
 
 
 # -- tables --------------------------------------------------------------------------------------------
@@ -303,6 +372,55 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     return text
 
 
+RL_PEOPLE = {2: "shortlisted applicants", 3: "staff", 4: "staff"}
+
+
+def rl_uncertainty(r: ReportData, indicator: int, now) -> str:
+    """Whether the data can tell the two groups apart, under the indicator's heading: its 95% interval and
+    Fisher's exact test. The four-fifths range stays the headline test; this qualifies it, never replaces it."""
+    low, high = NON_ADVERSE_RANGE
+    text = f"**Could this be chance?** The relative likelihood is {fv(now)}"
+    if interval_text(now):
+        text += f", with a 95% interval of {fci(now)}."
+    elif isinstance(now["reason"], str) and now["reason"] and not interval_withheld(now):
+        text += f". {_sentence(now['reason'])}"          # why there is no interval (a group with no events)
+    else:
+        text += "."
+    text += _rl_chance(r, indicator, now)
+    return (text + f" By the headline test it is {fword(now, '_assessment', j.assessment(now['value']))}, "
+                   f"{_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}.")
+
+
+def _rl_chance(r: ReportData, indicator: int, now) -> str:
+    _, top, _, noun, verb = RL_WORDS[indicator]
+    bme = r.row(indicator, "rate_pct", "all", "bme")
+    pooled = r.row(3, "years_pooled", "all", "all") if indicator == 3 else None
+    people = (f"{fd(bme)} {r.term} {RL_PEOPLE[indicator]}" if ok(bme) and not pd.isna(bme["denominator"])
+              else f"these {r.term} {RL_PEOPLE[indicator]}")
+    if ok(pooled) and pooled["value"] == 2:
+        people += " (both years' headcounts added)"
+    return chance_sentence(now, people, f"{capital(group_label(r, top))} {noun} were "
+                                        f"{significantly_words(now, more_or_less_likely(now))} {verb}")
+
+
+def more_or_less_likely(row) -> str:
+    """On the printed figure (the unrounded one only when it prints as 1.00)."""
+    shown = j.printed(row["value"], "ratio")
+    return "more likely" if (shown > 1 if shown != 1 else row["value"] > 1) else "less likely"
+
+
+def significant_judgement(r: ReportData, row) -> str | None:
+    """'more likely' (relative likelihood) or 'worse than' (survey gap): what 'significantly' qualifies."""
+    if row["measure"] == "relative_likelihood":
+        return more_or_less_likely(row)
+    if row["measure"] == "difference_pp" and int(row["indicator"]) in SURVEY_PHRASES:
+        bme = r.row(int(row["indicator"]), "pct", str(row["breakdown"]), "bme", None)
+        white = r.row(int(row["indicator"]), "pct", str(row["breakdown"]), "white", None)
+        if ok(bme) and ok(white):
+            return j.fared_words(int(row["indicator"]), bme["value"], white["value"])
+    return None
+
+
 # Indicator 2's shares of all shortlisted and of all appointed, shown beside its rates (as the seed reports do).
 SHARE_COLUMNS = {2: (("share_of_shortlisted_pct", "Share of shortlisted"), ("share_of_appointed_pct", "Share of appointed"))}
 
@@ -328,12 +446,13 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
                 any_data |= row["status"] != "no_data"
                 rows.append([label, capital(group_label(r, group)),
                              count(row["numerator"]) if has_counts else "–",
-                             count(row["denominator"]) if has_counts else "–", cell(row)]
+                             count(row["denominator"]) if has_counts else "–", cell(row),
+                             interval_cell(row, r.rules.wording)]
                             + [cell(r.row(indicator, m, breakdown, group, year)) for m, _ in shares])
     if not any_data:
         return ""
-    return md_table(["Year", "Group", events, people, "Rate"] + [h for _, h in shares], rows,
-                    "llrrr" + "r" * len(shares))
+    return md_table(["Year", "Group", events, people, "Rate", "95% interval"] + [h for _, h in shares], rows,
+                    "llrrrr" + "r" * len(shares))
 
 
 def _survey_problem(r: ReportData, indicator: int):
@@ -365,7 +484,24 @@ def survey_details(r: ReportData, indicator: int) -> str:
         return f"{state_text(problem)}: see above.\n"
     panel = "" if problem is None else state_panel(problem, f"{title(indicator)} ({r.settings.survey_year} survey)")
     has_data = ((r.table.indicator == indicator) & (r.table.measure == "pct") & (r.table.status == "ok")).any()
-    return panel + ("\n" + survey_table(r, indicator) if has_data else "")
+    return panel + survey_uncertainty(r, indicator) + ("\n" + survey_table(r, indicator) if has_data else "")
+
+
+def survey_uncertainty(r: ReportData, indicator: int) -> str:
+    """Whether this survey year's gap between the groups could be chance (Fisher's exact test), with each
+    group's 95% interval; nothing when either result is not shown."""
+    sy = r.settings.survey_year
+    bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
+    gap = r.row(indicator, "difference_pp", str(sy), "bme_minus_white")
+    if not (ok(bme) and ok(white) and ok(gap)):
+        return ""
+    fared = j.fared_words(indicator, bme["value"], white["value"])
+    both = interval_text(bme) and interval_text(white)
+    text = (f"**Could this be chance?** In the {fyear(r, 'survey_year')} survey the figure was {fv(bme)} for "
+            f"{r.term} respondents" + (f" (95% interval {fci(bme)})" if both else "") + f" and {fv(white)} for White "
+            f"respondents" + (f" ({fci(white)})" if both else "") + ".")
+    return text + chance_sentence(gap, f"{fd(bme)} {r.term} respondents",
+                                  f"{r.term} staff fared {significantly_words(gap, fared)} White staff") + "\n"
 
 
 def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
@@ -396,12 +532,13 @@ def survey_table(r: ReportData, indicator: int) -> str:
         row = [str(year)]
         for group in ("white", "bme"):
             x = r.row(indicator, "pct", str(year), group)
-            row += [cell(x), count(x["denominator"]) if ok(x) else "–"]
+            interval = interval_text(x) and interval_cell(x, r.rules.wording)
+            row += [cell(x) + (f" ({interval})" if interval else ""), count(x["denominator"]) if ok(x) else "–"]
         gap = printed_gap(r, indicator, str(year))
         row.append(f"{gap:+.1f}" if gap is not None else "–")
         rows.append(row)
-    return md_table(["Survey year", "White", "White respondents", capital(r.term), f"{capital(r.term)} respondents",
-                     f"Gap ({r.term} − White, percentage points)"], rows)
+    return md_table(["Survey year", "White (95% interval)", "White respondents", f"{capital(r.term)} (95% interval)",
+                     f"{capital(r.term)} respondents", f"Gap ({r.term} − White, percentage points)"], rows)
 
 
 def printed_gap(r: ReportData, indicator: int, breakdown: str, year: int | None = None) -> float | None:
@@ -506,6 +643,22 @@ def _finding(r: ReportData, indicator: int) -> str:
     return f"{fv(share)} of the {r.org.board_name}'s voting members ({fof(share)}) are {r.term}." if ok(share) else ""
 
 
+def _finding_chance(r: ReportData, indicator: int) -> str:
+    """After the verdict (the headline), whether the difference could be chance: it qualifies, never replaces."""
+    from .uncertainty import TEST_NAME
+    if indicator in RL_WORDS:
+        row, people = r.row(indicator, "relative_likelihood", "all", RL_WORDS[indicator][0]), RL_PEOPLE[indicator]
+    elif indicator in SURVEY_PHRASES:
+        row, people = r.row(indicator, "difference_pp", str(r.settings.survey_year), "bme_minus_white"), "respondents"
+    else:
+        return ""
+    maybe = chance(row) if ok(row) else None
+    if maybe is None:
+        return ""
+    return (f" The difference between {r.term} and White {people} "
+            f"{fword(row, '_significance', j.significance_words(maybe))} ({TEST_NAME}, {fp(row)}).")
+
+
 def key_findings(r: ReportData) -> list[str]:
     """One finding per indicator, 1 to 9, each ending with the concern rule's verdict (concerns.py)."""
     from .concerns import assess, verdict
@@ -516,7 +669,7 @@ def key_findings(r: ReportData) -> list[str]:
     for a in assess(r):
         finding = _finding(r, a.indicator)
         out.append(f"**Indicator {a.indicator}: {SHORT_TITLES[a.indicator]}.** "
-                   + (finding + " " if finding else "") + verdict(a))
+                   + (finding + " " if finding else "") + verdict(a) + _finding_chance(r, a.indicator))
     vsm = band_sentence(r, "VSM")
     if vsm:
         out.insert(2 if ok(declared) else 1, vsm)
@@ -577,8 +730,9 @@ def pooling_note(r: ReportData) -> str:
     text = f"*{_sentence(pooled['reason'])}*"
     alone = r.row(3, "relative_likelihood", "report_year", "bme_vs_white")
     if alone is not None:
+        interval = f" (95% interval {fci(alone)})" if interval_text(alone) else ""
         text += (f" For {fyear(r, 'year')} alone, the relative likelihood is "
-                 f"{fv(alone) if ok(alone) else state_text(alone).lower()}.")
+                 f"{fv(alone) + interval if ok(alone) else state_text(alone).lower()}.")
     return text
 
 
@@ -613,8 +767,32 @@ def definitions(r: ReportData) -> str:
         "sums both years, which weights each year by its size (an assumption, not an NHS England rule).",
         "**Not computable** means a ratio's denominator group had no events or no people, so no ratio exists. "
         "It is never shown as 0.",
+        *uncertainty_definitions(r),
     ]
     return bullets(items)
+
+
+def uncertainty_definitions(r: ReportData) -> list[str]:
+    """The 95% interval and Fisher's exact test, for a lay reader (methodology page)."""
+    from .uncertainty import TEST_NAME
+    low, high = NON_ADVERSE_RANGE
+    return [
+        "**95% interval.** A figure built from a few dozen people can move a long way by chance: one more "
+        "appointment changes it. The 95% interval beside a figure is the range of values the data are consistent "
+        "with; the fewer the people behind the figure, the wider it is. Percentages use the Wilson score "
+        "interval; relative likelihoods use Katz's log method, which has no answer when either group has no "
+        "events (the report then says why). Staff survey results are published as percentages, so their "
+        "intervals use the number of respondents. Indicator 3 adds two years together, so anyone in post in "
+        "both years counts twice and its intervals are a little too narrow.",
+        f"**Could be chance, or significant.** For each relative likelihood and each staff survey gap the report "
+        f"runs {TEST_NAME}. It asks how often a difference at least this large would arise by chance alone if the "
+        f"two groups were in fact treated alike (the p-value). When that is below 5% (and a relative "
+        f"likelihood's 95% interval leaves out 1.00) the report says the difference is significant, as NHS "
+        f"England uses the word; otherwise it says the difference could be chance. \"Could be chance\" does "
+        f"not mean there is no difference: it means there are too few people to tell. The {low:.2f} to "
+        f"{high:.2f} range stays the headline test of a relative likelihood; the interval and the test only "
+        f"say how sure the figure is.",
+    ]
 
 
 def _survey_margin() -> float:
@@ -681,6 +859,9 @@ def suppression_rule(r: ReportData) -> str:
         "**Built on a withheld count.** A percentage, relative likelihood or difference that uses a withheld "
         "count is withheld too" + (", except that this organisation has chosen to show rates built on small "
                                     "counts" if rules.rates_from_small_counts else "") + ".",
+        "**Intervals and p-values.** The width of an interval can reveal the counts it was computed from, so a "
+        "95% interval or p-value is published only where the figure and every count behind it are published too; "
+        "otherwise it is withheld with the figure. The independent check confirms this before publishing.",
         f"**Staff survey.** The NHS Staff Survey's own rule applies alone: results for a group with fewer than "
         f"{rules.survey_min_respondents} respondents are not shown.",
         "**Aggregates only.** No record about any person appears on this site, and the downloadable table is "
@@ -740,10 +921,13 @@ def input_label(shown: str) -> str:
 
 
 def rl_state(r: ReportData, indicator: int) -> str:
-    """A panel when the indicator's relative likelihood is not available; nothing when it is."""
+    """A panel when the indicator's relative likelihood is not available; when it is, whether it could be
+    chance (its 95% interval and Fisher's exact test)."""
     key = RL_WORDS[indicator][0]
     row = r.row(indicator, "relative_likelihood", "all", key)
-    return "" if ok(row) else state_panel(row, f"{title(indicator)}, relative likelihood")
+    if ok(row):
+        return rl_uncertainty(r, indicator, row)
+    return state_panel(row, f"{title(indicator)}, relative likelihood")
 
 
 def downloads(r: ReportData) -> str:

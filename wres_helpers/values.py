@@ -5,7 +5,8 @@ the same with a year (`_2020`) or `_prev` for every earlier report year in the w
 between last year and this. Judgement words are keys too, made from the printed figures (judgements.py):
 `_direction` (rose / fell / was unchanged), `_trend` (improved / worsened / did not change),
 `_likelihood_words` (more likely than / less likely than / about as likely as), `_assessment` (within / outside
-the non-adverse range), `_fared` (worse than / better than / the same as White staff) and `_side` (below /
+the non-adverse range), `_ci` (the 95% interval), `_p_value` (Fisher's exact test: p = 0.480), `_significance`
+(could be chance / is significant) and `_significantly` (significantly more likely, significantly worse than), `_fared` (worse than / better than / the same as White staff) and `_side` (below /
 above / level with the workforce); `concern_indicators` and `not_assessed_indicators` come from concerns.py. Short aliases name the headline figures (`workforce_bme_pct`,
 `rl_appointment`, ...). A value whose status is not 'ok' stays in the map with its status and reason, so
 the narrative check can say "withheld" rather than "unknown key".
@@ -45,6 +46,22 @@ def _entries(row, key: str) -> dict[str, Value]:
                 out[f"{key}_{part}"] = Value(present.count(row[column]))
     if row["measure"] == "difference_pp":
         out[f"{key}_abs"] = Value(present.points(row["value"]))
+    out.update(_uncertainty_entries(row, key))
+    return out
+
+
+def _uncertainty_entries(row, key: str) -> dict[str, Value]:
+    """`_ci` ('0.41 to 1.48') and `_p_value` ('p = 0.480') where published; where disclosure withheld them
+    (disclosure.py, rule 9), the keys say so."""
+    out = {}
+    interval = present.interval_text(row)
+    if interval:
+        out[f"{key}_ci"] = Value(interval)
+    if not pd.isna(row.get("p_value", pd.NA)):
+        out[f"{key}_p_value"] = Value(j.p_words(row["p_value"]))
+    if present.interval_withheld(row):
+        for suffix in ("_ci", "_p_value", "_significance", "_significantly"):
+            out[f"{key}{suffix}"] = Value(None, "withheld", str(row["reason"]))
     return out
 
 
@@ -83,10 +100,16 @@ def _printed_differences(r: ReportData, year: int | None = None) -> pd.DataFrame
     return table
 
 
-def _judgements(row, key: str, current: dict, values: dict[str, Value]) -> None:
+def _judgements(r: ReportData, row, key: str, current: dict, values: dict[str, Value]) -> None:
     """Words that judge this year's row on its own: likelihood and range, survey comparison, board side."""
     if not present.ok(row):
         return
+    maybe = present.chance(row)
+    if maybe is not None:
+        values[f"{key}_significance"] = Value(j.significance_words(maybe))
+        judged = present.significant_judgement(r, row)
+        if not maybe and judged:
+            values[f"{key}_significantly"] = Value(f"significantly {judged}")
     if row["measure"] == "relative_likelihood":
         values[f"{key}_likelihood_words"] = Value(j.likelihood_words(row["value"]))
         values[f"{key}_assessment"] = Value(j.assessment(row["value"]))
@@ -110,7 +133,7 @@ def report_values(r: ReportData) -> dict[str, Value]:
         if key != row_key(row):
             values.update(_entries(row, row_key(row)))
     for key, row in current.items():              # survey: this survey year against the one before
-        _judgements(row, key, current, values)
+        _judgements(r, row, key, current, values)
         before = current.get(key.replace("_pct_survey_", "_pct_prev_survey_"))
         if "_pct_survey_" in key and before is not None and present.ok(row) and present.ok(before):
             values[f"{key}_change"] = Value(present.change_text(row, before))

@@ -1,0 +1,59 @@
+"""How sure can a reader be of a figure? 95% intervals and Fisher's exact test, computed on the true counts.
+
+- Shares, rates and staff survey percentages: the Wilson score interval of a proportion (SciPy's binomtest).
+- Relative likelihoods: the Katz log method, ln(RL) ± z·√(1/a − 1/n₁ + 1/c − 1/n₂), where a of n₁ is the
+  first-named group's count and c of n₂ the second's. It has no answer when a or c is 0 (the log of 0).
+- Relative likelihoods and staff survey gaps: a two-sided Fisher's exact test of the 2×2 table (SciPy), the
+  test behind "significantly" in this report. Significant means p below 0.05, as NHS England uses the word.
+
+Staff survey results are published as a percentage of respondents, so the count behind one is rebuilt as
+percent × respondents, rounded to a whole number. Indicator 3's two-year figures pool both years' cases and
+headcounts, so a person in post in both years counts twice: its intervals are a little too narrow.
+What of this is published follows the figure's own disclosure (disclosure.py).
+"""
+from __future__ import annotations
+
+import math
+
+CONFIDENCE = 0.95
+SIGNIFICANCE = 0.05          # p below this is "significant"
+TEST_NAME = "Fisher's exact test"
+
+
+def z_value(confidence: float = CONFIDENCE) -> float:
+    from scipy.stats import norm
+    return float(norm.ppf(0.5 + confidence / 2))
+
+
+def wilson(events: int, people: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of events / people, as percentages (people > 0)."""
+    from scipy.stats import binomtest
+    ci = binomtest(int(events), int(people)).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
+    return 100.0 * ci.low, 100.0 * ci.high
+
+
+def survey_count(percent: float, respondents: int) -> int:
+    """The number of respondents behind a published survey percentage."""
+    return int(round(percent * respondents / 100.0))
+
+
+def katz(a: int, n1: int, c: int, n2: int) -> tuple[float, float] | None:
+    """The 95% interval of (a/n1) / (c/n2) by the Katz log method; None when a or c is 0 (no log of 0)."""
+    if a <= 0 or c <= 0 or n1 <= 0 or n2 <= 0:
+        return None
+    log_rl = math.log((a / n1) / (c / n2))
+    half = z_value() * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    return math.exp(log_rl - half), math.exp(log_rl + half)
+
+
+def fisher_p(a: int, n1: int, c: int, n2: int) -> float:
+    """Two-sided Fisher's exact test of a of n1 against c of n2."""
+    from scipy.stats import fisher_exact
+    return float(fisher_exact([[a, n1 - a], [c, n2 - c]], alternative="two-sided").pvalue)
+
+
+def katz_reason(first: str, second: str, a: int, event: str) -> str:
+    """Why a relative likelihood has no interval (a is the first-named group's count)."""
+    group = first if a == 0 else second
+    return (f"no 95% interval: no {group} staff {event}, and the interval's formula (Katz's log method) "
+            "needs at least one in each group")
