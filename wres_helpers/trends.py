@@ -28,6 +28,10 @@ class Series:
     measure: str
     breakdown: str | None
     group: str
+    short: str = ""             # the chart panel's title, beside a figure title that names the measure
+
+    def short_title(self, r: ReportData) -> str:
+        return present.capital((self.short or self.label).format(term=r.term, board=r.org.board_name))
 
     @property
     def unit(self) -> str:
@@ -45,17 +49,26 @@ RL_SERIES = {i: Series(f"relative likelihood ({'White ÷ {term}' if top == 'whit
 def series_for(r: ReportData, indicator: int) -> list[Series]:
     """The figures an indicator's trend follows: its headline figure and the ones beside it on its page."""
     if indicator == 1:
-        return ([Series("{term} share of the whole workforce", 1, "share_pct", "all", "bme")]
-                + [Series(f"{{term}} share of {group}", 1, "share_pct", group, "bme") for group in r.org.band_groups])
+        return ([Series("{term} share of the whole workforce", 1, "share_pct", "all", "bme", "whole workforce (%)")]
+                + [Series(f"{{term}} share of {group}", 1, "share_pct", group, "bme", f"{group} (%)")
+                   for group in r.org.band_groups])
     if indicator in RL_SERIES:
         return [RL_SERIES[indicator]]
     if indicator in (5, 6, 7, 8):
-        return [Series("{term} respondents (%)", indicator, "pct", None, "bme"),
-                Series("White respondents (%)", indicator, "pct", None, "white"),
-                Series("gap, {term} − White (percentage points)", indicator, "difference_pp", None, "bme")]
-    return [Series("{term} share of the {board}'s voting members", 9, "share_pct", "voting", "bme"),
+        return [Series("{term} respondents (%)", indicator, "pct", None, "bme", "{term}"),
+                Series("White respondents (%)", indicator, "pct", None, "white", "White"),
+                Series("gap, {term} − White (percentage points)", indicator, "difference_pp", None, "bme",
+                       "gap, {term} − White (percentage points)")]
+    return [Series("{term} share of the {board}'s voting members", 9, "share_pct", "voting", "bme",
+                   "voting members (%)"),
             Series("voting members' difference from the workforce (percentage points)", 9, "difference_pp",
-                   "voting", "bme")]
+                   "voting", "bme", "voting members minus workforce (percentage points)"),
+            Series("{term} share of all the {board}'s members", 9, "share_pct", "all_members", "bme",
+                   "all members (%)")]
+
+
+# Figures with a national counterpart that an indicator's trend does not follow (VSM is often withheld).
+NATIONAL_ONLY = {1: [Series("{term} share of very senior managers", 1, "share_pct", "VSM", "bme")]}
 
 
 @dataclass(frozen=True)
@@ -121,9 +134,12 @@ class Entry:
     change: str                 # 'up 1.6 percentage points', 'down 0.04 on 2022', '' (nothing to compare with)
     reason: str                 # for a state: the reason when every year of the run gives the same one
 
-    @property
-    def year_label(self) -> str:
-        return str(self.years[0]) if len(self.years) == 1 else f"{self.years[0]} to {self.years[-1]}"
+    def year_label(self, r: ReportData | None = None, survey: bool = False) -> str:
+        """'2022', '2022 to 2024'; for a survey figure with the survey year: '2022 (2021 survey)'."""
+        label = str(self.years[0]) if len(self.years) == 1 else f"{self.years[0]} to {self.years[-1]}"
+        if survey and r is not None and len(self.years) == 1:
+            label += f" ({survey_year(r, self.years[0])} survey)"
+        return label
 
 
 def _change(s: Series, p: Point, before: Point | None, previous_year: int | None) -> str:
@@ -151,7 +167,7 @@ def entries(s: Series, pts: list[Point]) -> list[Entry]:
         while i + len(run) < len(pts) and pts[i + len(run)].value is None and pts[i + len(run)].state == p.state:
             run.append(pts[i + len(run)])
         reasons = {q.reason for q in run}
-        reason = reasons.pop() if len(reasons) == 1 else ""
+        reason = reasons.pop() if len(reasons) == 1 else "; ".join(f"{q.year}: {q.reason}" for q in run if q.reason)
         years = tuple(q.year for q in run)
         figure = p.state if len(run) == 1 else f"{p.state} in {years_text(years)}"
         out.append(Entry(years, figure, "", reason))
@@ -159,17 +175,21 @@ def entries(s: Series, pts: list[Point]) -> list[Entry]:
     return out
 
 
-def overall_change(s: Series, pts: list[Point]) -> str | None:
-    """'From 2022 to 2024 it rose from 12.0% to 15.1% (up 3.1 percentage points).', on the first and last
-    printed figures, or None when fewer than two years are printed."""
+def overall_words(s: Series, pts: list[Point]) -> str | None:
+    """'rose from 12.0% in 2022 to 15.1% in 2024 (up 3.1 percentage points)', on the first and last printed
+    figures, or None when fewer than two years are printed."""
     shown = [p for p in pts if p.value is not None]
     if len(shown) < 2:
         return None
     first, last = shown[0], shown[-1]
     unit = "ratio" if s.unit == "ratio" else "pct"
-    return (f"From {first.year} to {last.year} it {j.direction(last.value, first.value, unit)}, from "
-            f"{figure_text(s, first.value)} to {figure_text(s, last.value)} "
-            f"({present.change_words(last.value, first.value, unit)}).")
+    return (f"{j.direction(last.value, first.value, unit)} from {figure_text(s, first.value)} in {first.year} to "
+            f"{figure_text(s, last.value)} in {last.year} ({present.change_words(last.value, first.value, unit)})")
+
+
+def overall_change(s: Series, pts: list[Point]) -> str | None:
+    words = overall_words(s, pts)
+    return f"Over the years shown it {words}." if words else None
 
 
 # -- the stacked table of the `trends` command ----------------------------------------------------------------
