@@ -73,8 +73,8 @@ def beside_others(r: ReportData, indicator: int, level: int = 3) -> str:
         rows.append([NATIONAL] + [trends.figure_text(s, b.value) if b else "No national figure"
                                   for s, b in zip(series, national)])
         sources = sorted({b.source for b in national if b})
-        sentences.append(f"National figures for {r.year} are for all NHS trusts in England (snapshot 31 March "
-                         f"{r.year}); source: {'; '.join(sources)}.")
+        sentences.append(f"The national figures are for all NHS trusts in England on 31 March {r.year} (source: "
+                         f"{'; '.join(sources)}).")
     else:
         held = sorted({y for s in series for y in benchmarks.years_with_figures(s.indicator, s.measure,
                                                                                   s.breakdown or "", s.group)})
@@ -93,10 +93,11 @@ def beside_others(r: ReportData, indicator: int, level: int = 3) -> str:
         sentences.append(f"{trends.years_text(names)} {'has' if len(names) == 1 else 'have'} no {r.year} report in "
                          f"this workspace, so {'its' if len(names) == 1 else 'their'} figures cannot be shown.")
     if load_comparators(r):
-        sentences.append("Comparator organisations' figures are as their own reports publish them: a figure they "
-                         "withhold is withheld here too.")
+        sentences.append("Other organisations' figures are as their own reports publish them: what they withhold "
+                         "is withheld here too.")
     table = present.md_table(headers, rows) if len(rows) > 1 else ""
-    return (_heading(level, f"Indicator {indicator} beside others ({r.year})") + table + "\n"
+    others = " and other organisations" if r.org.comparators else ""
+    return (_heading(level, f"Indicator {indicator} beside the national figure{others} ({r.year})") + table + "\n"
             + "\n\n".join(sentences) + "\n")
 
 

@@ -74,7 +74,7 @@ def _axes(ax, s: trends.Series, values: list[float], years: list[int]) -> None:
     top = max(values, default=0)
     if s.unit == "ratio":
         low, high = NON_ADVERSE_RANGE
-        ax.axhspan(low, high, color=PALETTE["band"], alpha=0.15)
+        ax.axhspan(low, high, color=PALETTE["band"], alpha=0.15, label=f"non-adverse range {low:.2f}–{high:.2f}")
         ax.axhline(1.0, color=PALETTE["line"], linewidth=1)
         ax.set_ylim(0, max(2.0, top * 1.25))
     elif s.measure == "difference_pp":
@@ -101,7 +101,8 @@ def trend_chart(r: ReportData, indicator: int) -> str | None:
     for ax, panel in zip(axes.flat, panels):
         alt_parts += _draw(ax, r, panel, years)
         name = panel[0].short_title(r) if len(panel) == 1 else "% of respondents"
-        ax.set_title(textwrap.fill(name, 28 if cols == 2 else 60), loc="left", fontsize=11)
+        if len(panels) > 1:                      # one panel: the figure's title names it already
+            ax.set_title(textwrap.fill(name, 28), loc="left", fontsize=11)
         if ax.get_legend_handles_labels()[1]:
             ax.legend(loc="upper left", frameon=False, fontsize=9, ncol=2 if len(panel) > 1 else 1)
     for ax in list(axes.flat)[len(panels):]:
