@@ -188,8 +188,9 @@ def overall_words(s: Series, pts: list[Point]) -> str | None:
 
 
 def overall_change(s: Series, pts: list[Point]) -> str | None:
+    """The change over all the years, when the table has more than one change to add up (three printed figures)."""
     words = overall_words(s, pts)
-    return f"Over the years shown it {words}." if words else None
+    return f"Over the years shown it {words}." if words and sum(p.value is not None for p in pts) > 2 else None
 
 
 # -- the stacked table of the `trends` command ----------------------------------------------------------------
