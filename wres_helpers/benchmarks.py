@@ -14,14 +14,6 @@ from importlib import resources
 
 FILE = "national_benchmarks.csv"
 
-# Words for the methodology and the pages: where the national figures come from.
-SOURCE_NOTE = ("National figures are those NHS England publishes for all NHS trusts in England (its WRES data "
-               "analysis reports, as quoted by HSJ, NHS Employers and the King's Fund), stored with their WRES year "
-               "and source in wres_helpers/data/national_benchmarks.csv. A year for which no confirmed national "
-               "figure was found is left blank rather than estimated. They describe trusts, not commissioners or "
-               "support units, so they are context rather than a target.")
-
-
 @dataclass(frozen=True)
 class Benchmark:
     wres_year: int

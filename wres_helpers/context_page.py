@@ -65,7 +65,9 @@ def beside_others(r: ReportData, indicator: int, level: int = 3) -> str:
     """This year's figures beside the national figure of the same WRES year and the comparators' published ones."""
     series = ([s for s in trends.series_for(r, indicator) if s.measure != "difference_pp"]
               + trends.NATIONAL_ONLY.get(indicator, []))
-    headers = [""] + [s.title(r) for s in series]
+    corner = {1: f"{present.capital(r.term)} share", 9: f"{present.capital(r.term)} share"}.get(
+        indicator, "% of respondents" if indicator in (5, 6, 7, 8) else "")
+    headers = [corner] + [s.short_title(r) for s in series]
     rows = [[f"{r.org.name} (this report)"] + [_comparator_cell(r, s) for s in series]]
     sentences = []
     national = [benchmarks.lookup(s.indicator, s.measure, s.breakdown or "", s.group, r.year) for s in series]
@@ -73,8 +75,11 @@ def beside_others(r: ReportData, indicator: int, level: int = 3) -> str:
         rows.append([NATIONAL] + [trends.figure_text(s, b.value) if b else "No national figure"
                                   for s, b in zip(series, national)])
         sources = sorted({b.source for b in national if b})
-        sentences.append(f"The national figures are for all NHS trusts in England on 31 March {r.year} (source: "
-                         f"{'; '.join(sources)}).")
+        sentences.append(f"The national figures are NHS England's for all NHS trusts in England on 31 March {r.year} "
+                         f"(source: {'; '.join(sources)}), kept with their year and source in the report's data "
+                         f"(national_benchmarks.csv); a year without a confirmed figure is left blank, never estimated."
+                         + ("" if r.org.type == "trust" else
+                            f" They describe trusts, not a {r.org.type}: context rather than a target."))
     else:
         held = sorted({y for s in series for y in benchmarks.years_with_figures(s.indicator, s.measure,
                                                                                   s.breakdown or "", s.group)})

@@ -68,7 +68,8 @@ def series_for(r: ReportData, indicator: int) -> list[Series]:
 
 
 # Figures with a national counterpart that an indicator's trend does not follow (VSM is often withheld).
-NATIONAL_ONLY = {1: [Series("{term} share of very senior managers", 1, "share_pct", "VSM", "bme")]}
+NATIONAL_ONLY = {1: [Series("{term} share of very senior managers", 1, "share_pct", "VSM", "bme",
+                            "very senior managers (%)")]}
 
 
 @dataclass(frozen=True)
