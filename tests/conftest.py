@@ -32,6 +32,16 @@ def write_workspace(root: Path, years: dict[int, dict[str, str | bytes]], org: s
     return root
 
 
+def copy_sample(params: Path, root: Path, org: str) -> None:
+    """Copy a sample organisation into root/params with the comparators its org.yaml names (its pages show them)."""
+    import shutil
+
+    import yaml
+
+    for name in [org, *(yaml.safe_load((params / org / "org.yaml").read_text()).get("comparators") or [])]:
+        shutil.copytree(params / name, root / "params" / name)
+
+
 def staff_csv(white: int, bme: int, unknown: int = 0, band: str = "Band 5", clinical: str = "N",
               prefix: str = "s") -> str:
     """A staff file with the given numbers of White (code A), BME (code N) and Unknown (blank) staff."""

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_sample
+
 from wres_helpers.build import build_report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,8 +45,8 @@ def plant_canaries(folder: Path) -> set[str]:
 def canary_site(request, tmp_path_factory):
     org, year = request.param
     root = tmp_path_factory.mktemp(f"canary-{org}")
-    shutil.copytree(REPO / "params" / org, root / "params" / org)
-    canaries = plant_canaries(root / "params" / org)
+    copy_sample(REPO / "params", root, org)
+    canaries = plant_canaries(root / "params")          # the comparators' records too
     site = build_report(org, year, root, log=lambda _: None)
     return root, site, canaries
 

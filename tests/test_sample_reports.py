@@ -1,11 +1,12 @@
 """End to end: the sample organisations' real report notebooks build into sites whose headline numbers are the
 engine's and the seed reports' (correct) figures, with every state shown in words, never as nan."""
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from conftest import copy_sample
 
 from wres_helpers.build import build_report, external_references
 from wres_helpers.workspace import Workspace
@@ -48,7 +49,7 @@ def page_text(path: Path) -> str:
 def site(request, tmp_path_factory):
     org, year = request.param
     root = tmp_path_factory.mktemp(f"ws-{org}")
-    shutil.copytree(REPO / "params" / org, root / "params" / org)
+    copy_sample(REPO / "params", root, org)
     html = build_report(org, year, root, log=lambda _: None)
     return org, year, html, {name: page_text(html / f"{name}.html") for name in PAGES}
 

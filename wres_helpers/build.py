@@ -44,6 +44,7 @@ from .manifest import manifest
 from .safe_text import inert_frame
 from . import pdf
 from .errors import WresError
+from .comparators import load_comparators
 from .engine import missing_input_notes
 from .report_data import CACHE_ENV, load_report, save_for_kernels
 from .workspace import Workspace
@@ -763,10 +764,11 @@ def _audit_disclosure(report) -> None:
     a withheld figure it can narrow below the protection width stops the build, and nothing is published."""
     from .disclosure_audit import audit, interval_leaks, unprotected
     tables = {**report.history, report.year: report.table}
-    found = unprotected(audit(tables, report.year, report.rules.threshold), report.rules.width,
-                        report.rules.threshold)
+    found = [f for year in sorted(tables)            # the pages show every year's table (trends.py)
+             for f in unprotected(audit(tables, year, report.rules.threshold), report.rules.width,
+                                  report.rules.threshold)]
     if found:
-        shown = "\n".join(f"    {'/'.join(map(str, f.cell))}: {f.low} to {f.high}" for f in found[:20])
+        shown = "\n".join(f"    {f.year}/{'/'.join(map(str, f.cell))}: {f.low} to {f.high}" for f in found[:20])
         raise BuildError(f"Disclosure check failed: {len(found)} withheld figures could be narrowed to fewer than "
                          f"{report.rules.width + 1} possible values from the published tables, so nothing was "
                          f"published. Please report this as a bug of wres_helpers:\n{shown}")
@@ -800,6 +802,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     report = load_report(org, year, ws)
     table, settings, year = report.table, report.org, report.year
     _audit_disclosure(report)
+    load_comparators(report)          # before the kernels: a comparator's input problem stops the build here
     texts, warnings = narrative.load_narrative(report)
     plans = load_plans(ws, org, year)
     look = org_look(ws, org)

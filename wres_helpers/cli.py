@@ -1,4 +1,4 @@
-"""Command line: python -m wres_helpers indicators ORG YEAR [--workspace DIR] [--out FILE.csv]"""
+"""Command line: python -m wres_helpers indicators ORG YEAR [--workspace DIR] [--out FILE.csv]; trends ORG [...]"""
 from __future__ import annotations
 
 import argparse
@@ -20,13 +20,31 @@ def _indicators(args) -> int:
     from .engine import missing_input_notes
     for note in missing_input_notes(args.org, args.year, args.workspace):
         print(f"note: {note}", file=sys.stderr)
-    if args.out:
-        out = Path(args.out)
+    _write_table(table, args.out)
+    return 0
+
+
+def _write_table(table, out: str | None) -> None:
+    if out:
+        out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False, lineterminator="\n")
         print(f"wrote {len(table)} rows to {out}", file=sys.stderr)
     else:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
+def _trends(args) -> int:
+    from .engine import missing_input_notes
+    from .trends import stacked
+    from .workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    table = stacked(args.org, ws, args.published)
+    for year in ws.years(args.org):
+        for note in missing_input_notes(args.org, year, ws):
+            print(f"note: {note}", file=sys.stderr)
+    _write_table(table, args.out)
     return 0
 
 
@@ -71,6 +89,16 @@ def parser() -> argparse.ArgumentParser:
                      help="the table as the site publishes it: small numbers withheld (see the methodology page); "
                           "without it, the true figures that NHS England's data collection takes")
     ind.set_defaults(run=_indicators)
+
+    tre = sub.add_parser("trends", help="the indicator table of every report year of an organisation, stacked, "
+                                        "with a leading year column")
+    tre.add_argument("org", help="organisation folder name under params/, e.g. mlcsu")
+    tre.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
+    tre.add_argument("--out", help="write the CSV here instead of standard output")
+    tre.add_argument("--published", action="store_true",
+                     help="each year's table as its report publishes it (small numbers withheld); without it, the "
+                          "true figures")
+    tre.set_defaults(run=_trends)
 
     val = sub.add_parser("values", help="list the narrative keys and their formatted values (key<TAB>value)")
     _org_year(val)

@@ -31,6 +31,7 @@ class ReportData:
     table: pd.DataFrame                  # this year's indicator table, as published (see disclosure.py)
     history: dict[int, pd.DataFrame]     # every earlier report year in the workspace, as published
     rules: Rules
+    comparators: dict | None = None      # comparator slug -> its ReportData of this year (comparators.py)
 
     @property
     def term(self) -> str:

@@ -194,6 +194,7 @@ class OrgSpec:
     survey: dict[int, dict[int, dict[str, tuple[float, int]]]] = field(default_factory=dict)
     flag_words: tuple[str, str] = ("Y", "N")  # how the recruitment file writes appointed yes / no
     band_groups: tuple[str, ...] = ()         # the pay band groups the organisation reports (org.yaml)
+    comparators: tuple[str, ...] = ()         # organisations whose published figures the pages show beside these
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -219,6 +220,7 @@ HWCCG_SETTINGS = {"indicators": {
 LEEDS = OrgSpec(
     slug="leeds", name="NHS Leeds Clinical Commissioning Group", type="CCG", term_for_bme="BAME",
     board_name="Governing Body", band_groups=("Band 7 and above",),
+    comparators=("smallccg", "hwccg"),   # two other CCGs: smallccg shares 2021 (with its withheld figures), hwccg 2020
     styles={"staff": {"esr": 85, "national": 15}, "recruitment": {"text": 1}, "disciplinary": {"national": 1},
             "board": {"national": 1}},
     departments=CCG_DEPARTMENTS,
@@ -525,6 +527,8 @@ def render(org: OrgSpec) -> dict[str, str]:
     settings = {"name": org.name, "type": org.type, "term_for_bme": org.term_for_bme, "board_name": org.board_name}
     if org.band_groups:
         settings["band_groups"] = list(org.band_groups)
+    if org.comparators:
+        settings["comparators"] = list(org.comparators)
     out = {f"{org.slug}/org.yaml": yaml_text(settings)}
     for year, spec in sorted(org.years.items()):
         for name, text in year_files(org, year, spec).items():

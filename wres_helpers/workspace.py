@@ -45,6 +45,10 @@ class OrgSettings:
     def band_groups(self) -> tuple[str, ...]:
         return tuple(self.extra.get("band_groups", DEFAULT_BAND_GROUPS))
 
+    @property
+    def comparators(self) -> tuple[str, ...]:
+        return tuple(self.extra.get("comparators", ()))
+
 
 @dataclass(frozen=True)
 class IndicatorDeclaration:
@@ -172,10 +176,25 @@ class Workspace:
         if not isinstance(groups, list) or any(g not in names for g in groups):
             problems.add(shown, None, "band_groups", groups,
                          f"expected a list of pay band groups from: {', '.join(names)}")
+        self._check_comparators(org, data.get("comparators", []), shown, problems)
         problems.raise_if_any(f"the settings of {org}")
         known = {"name", "type", "term_for_bme", "board_name"}
         return OrgSettings(org, str(data["name"]).strip(), str(data["type"]), str(data["term_for_bme"]).strip(),
                            str(data["board_name"]).strip(), {k: v for k, v in data.items() if k not in known})
+
+    def _check_comparators(self, org: str, names: Any, shown: str, problems: ProblemList) -> None:
+        """comparators: other organisations of this workspace whose published figures the pages show beside ours."""
+        others = [o for o in self.orgs() if o != org]
+        expected = f"expected a list of other organisations in this workspace: {', '.join(others) or 'none'}"
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            problems.add(shown, None, "comparators", names, expected)
+            return
+        for index, name in enumerate(names):
+            why = ("is this organisation itself" if name == org else
+                   f"is not an organisation of this workspace (no params/{name}/org.yaml)" if name not in others else
+                   "is named twice" if name in names[:index] else None)
+            if why:
+                problems.add(shown, None, "comparators", name, f"{name!r} {why}; {expected}")
 
     def year_settings(self, org: str, year: int) -> YearSettings:
         folder = self.year_dir(org, year)
