@@ -75,9 +75,9 @@ def beside_others(r: ReportData, indicator: int, level: int = 3) -> str:
         rows.append([NATIONAL] + [trends.figure_text(s, b.value) if b else "No national figure"
                                   for s, b in zip(series, national)])
         sources = sorted({b.source for b in national if b})
-        sentences.append(f"The national figures are NHS England's for all NHS trusts in England on 31 March {r.year} "
-                         f"(source: {'; '.join(sources)}), kept with their year and source in the report's data "
-                         f"(national_benchmarks.csv); a year without a confirmed figure is left blank, never estimated."
+        # Where the file comes from and why a blank stays blank is said once, on the methodology page.
+        sentences.append(f"National figures: NHS England's, for all NHS trusts in England, {r.year} "
+                         f"(source: {'; '.join(sources)})."
                          + ("" if r.org.type == "trust" else
                             f" They describe trusts, not a {r.org.type}: context rather than a target."))
     else:

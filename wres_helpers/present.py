@@ -767,6 +767,10 @@ def definitions(r: ReportData) -> str:
         "sums both years, which weights each year by its size (an assumption, not an NHS England rule).",
         "**Not computable** means a ratio's denominator group had no events or no people, so no ratio exists. "
         "It is never shown as 0.",
+        "**National figures** are NHS England's for all NHS trusts in England, each kept with its WRES year, "
+        "snapshot date and source in the report's data (`national_benchmarks.csv`). A year for which no figure has "
+        "been confirmed stays blank and the page says so: a national figure is never estimated. For an organisation "
+        "that is not a trust they are context, not a target.",
         *uncertainty_definitions(r),
     ]
     return bullets(items)
