@@ -1,11 +1,13 @@
 """Helpers to write tiny workspaces for the engine tests: every figure in them is small enough to check by hand."""
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parent.parent
 ORG_YAML = "name: Test Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Board\n"
 
 
@@ -51,3 +53,19 @@ def ws_withholding_nothing(tmp_path):
         kwargs.setdefault("org_yaml", ORG_YAML + "small_number_threshold: 1\n")
         return write_workspace(tmp_path, years, **kwargs)
     return make
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory):
+    """sample_site(org, year) -> the html/ folder of a sample organisation's site, built once per test session
+    (in its own workspace, a copy of params/<org>) and shared by the tests that only read it."""
+    from wres_helpers.build import build_report
+    built: dict[tuple[str, int], Path] = {}
+
+    def get(org: str, year: int) -> Path:
+        if (org, year) not in built:
+            root = tmp_path_factory.mktemp(f"sample-{org}-{year}")
+            shutil.copytree(REPO / "params" / org, root / "params" / org)
+            built[org, year] = build_report(org, year, root, log=lambda _: None)
+        return built[org, year]
+    return get

@@ -1,15 +1,13 @@
 """End to end: the sample organisations' real report notebooks build into sites whose headline numbers are the
 engine's and the seed reports' (correct) figures, with every state shown in words, never as nan."""
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from wres_helpers.build import build_report, external_references
+from wres_helpers.build import external_references
 
-REPO = Path(__file__).resolve().parent.parent
 PAGES = ["index", "workforce", "recruitment", "experience", "board", "next_steps", "action_plan", "methodology"]
 
 
@@ -43,12 +41,11 @@ def page_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(parser.parts))
 
 
-@pytest.fixture(scope="module", params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)], ids=lambda p: f"{p[0]}-{p[1]}")
-def site(request, tmp_path_factory):
+@pytest.fixture(scope="module", params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def site(request, sample_site):
     org, year = request.param
-    root = tmp_path_factory.mktemp(f"ws-{org}")
-    shutil.copytree(REPO / "params" / org, root / "params" / org)
-    html = build_report(org, year, root, log=lambda _: None)
+    html = sample_site(org, year)     # built once per session, shared with the browser suite
     return org, year, html, {name: page_text(html / f"{name}.html") for name in PAGES}
 
 

@@ -8,6 +8,7 @@ result after every build.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Sequence
 
 import yaml
@@ -60,9 +61,15 @@ SITE_CSS = """\
 """
 
 
+# wres-12b accessibility: the theme's templates and stylesheet fixes kept as files in book/ at the top level
+# (book/_templates/*.html override the theme components of the same name; book/_static/wres-access.css).
+BOOK_DIR = Path(__file__).resolve().parent.parent / "book"
+
+
 def static_files() -> dict[str, str]:
     """Files for the book's _static/ folder: name -> text."""
-    return {"wres.css": SITE_CSS}
+    return {"wres.css": SITE_CSS,
+            "wres-access.css": (BOOK_DIR / "_static" / "wres-access.css").read_text(encoding="utf-8")}
 
 
 def report_title(settings: OrgSettings, year: int) -> str:
@@ -114,6 +121,11 @@ def book_config(settings: OrgSettings, year: int, *, version: str) -> dict:
                     "extra_footer": footer,
                     "analytics": {},
                 },
+                # wres-12b accessibility: a valid colour mode on a first visit (none logged "Got invalid theme
+                # mode"), the theme's search and colour-mode buttons named as they read (WCAG 2.5.3), an icon.
+                "html_context": {"default_mode": "auto"},
+                "templates_path": [str(BOOK_DIR / "_templates")],
+                "html_favicon": str(BOOK_DIR / "_static" / "favicon.svg"),   # else browsers ask for /favicon.ico
                 "html_show_copyright": False,
                 "html_show_sphinx": False,
                 "html_copy_source": False,
