@@ -7,10 +7,7 @@ the page's width at 320 px and the console errors of a first visit; a total per 
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,15 +15,18 @@ from axe_playwright_python.base import AXE_FILE_PATH
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_browser import AXE_DARK_OPTIONS, AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, _Quiet  # noqa: E402
+from test_browser import AXE_DARK_OPTIONS, AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
 RUN = "options => axe.run(document, options).then(r => r.violations.map(v => [v.id, v.nodes.length]))"
 
 
 def report(browser, html: Path) -> int:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base, axe, total = f"http://127.0.0.1:{server.server_port}/", AXE_FILE_PATH.read_text(encoding="utf-8"), 0
+    with serving(html) as base:
+        return _report(browser, html, base)
+
+
+def _report(browser, html: Path, base: str) -> int:
+    axe, total = AXE_FILE_PATH.read_text(encoding="utf-8"), 0
     pages = {scheme: browser.new_context(viewport={"width": w, "height": 900}, color_scheme=scheme).new_page()
              for scheme, w in (("light", 1280), ("dark", 1280), ("no-preference", 320))}
     errors: list[str] = []
@@ -50,7 +50,6 @@ def report(browser, html: Path) -> int:
         total += count
         print(f"  {name:18} light {found['light'] or 'none'}  dark {found['dark'] or 'none'}  "
               f"width@320 {width}  console errors {console or 'none'}")
-    server.shutdown()
     print(f"  {total} violations (rules x pages)")
     return total
 

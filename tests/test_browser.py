@@ -12,9 +12,11 @@ Chromium missing is a failure, not a skip: `make setup` installs it (apt-get, as
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
+import shutil
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -58,15 +60,24 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module", params=SITES, ids=lambda p: f"{p[0]}-{p[1]}")
-def served(request, sample_site):
-    """(html folder, base URL) of one sample site, served on 127.0.0.1 by Python's own web server."""
-    html = sample_site(*request.param)
+@contextlib.contextmanager
+def serving(html: Path):
+    """The base URL at which Python's own web server serves the html folder on 127.0.0.1, while in the block."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield html, f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module", params=SITES, ids=lambda p: f"{p[0]}-{p[1]}")
+def served(request, sample_site):
+    """(html folder, base URL) of one sample site, served."""
+    html = sample_site(*request.param)
+    with serving(html) as base:
+        yield html, base
 
 
 def site_pages(html: Path) -> list[str]:
@@ -285,13 +296,10 @@ FOCUSABLE = """() => {
 def test_keyboard_reaches_every_control_with_visible_focus(org_year, sample_site, browser):
     """Tab from the top of each page: every visible link, button and field gets the focus, and shows it."""
     html = sample_site(*org_year)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     problems = []
-    try:
+    with serving(html) as base:
         for name in site_pages(html):
             page.goto(base + name)
             page.wait_for_timeout(50)       # the font icons have replaced their <i> placeholders
@@ -307,8 +315,42 @@ def test_keyboard_reaches_every_control_with_visible_focus(org_year, sample_site
                 if not (focus["ring"] and focus["shown"]):
                     problems.append(f"{name}: focus not visible on {focus['what']}")
             problems += [f"{name}: the keyboard never reaches {expected[key]}" for key in expected.keys() - reached]
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
+    context.close()
     assert not problems, "\n".join(problems)
+
+
+# A page broken in every way the checks above look for, put into a copy of a real site: each check must see it.
+BROKEN = """<section id="broken"><h2>Broken</h2>
+<script>throw new Error("canary");</script>
+<img src="http://127.0.0.2:9/track.png" alt="a picture from another site">
+<img src="_static/no-such-chart.png">
+<table class="table"><tbody><tr><td>1</td></tr></tbody></table>
+<button aria-label="Close">Open the report</button>
+<div style="width: 600px">wider than a phone</div>
+</section>"""
+
+
+def test_the_checks_catch_a_broken_page(sample_site, browser, tmp_path):
+    html = tmp_path / "html"
+    shutil.copytree(sample_site("leeds", 2021), html)
+    index = html / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace("</article>", BROKEN + "</article>", 1),
+                     encoding="utf-8")
+    with serving(html) as base:
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        loaded = Visit(page, base).open("index.html")
+        found = page_content_problems(page.evaluate(PAGE_FACTS))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.add_script_tag(content=AXE_FILE_PATH.read_text(encoding="utf-8"))
+        rules = page.evaluate("options => axe.run(document, options).then(r => r.violations.map(v => v.id))",
+                              AXE_OPTIONS)
+        context.close()
+    assert any("uncaught exception" in p and "canary" in p for p in loaded), loaded
+    assert any("request outside the site: http://127.0.0.2:9/track.png" in p for p in loaded), loaded
+    assert any("HTTP 404" in p and "no-such-chart.png" in p for p in loaded), loaded
+    assert any(p.startswith("image does not load") for p in found), found
+    assert any("#broken has no caption" in p for p in found) and any("#broken has no header" in p for p in found)
+    assert any("#broken has no useful alt text" in p for p in found), found
+    assert {"image-alt", "label-content-name-mismatch"} <= set(rules), rules
+    assert width > 320
