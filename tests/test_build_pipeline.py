@@ -13,7 +13,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from wres_helpers import InputError, Workspace, indicator_table
-from wres_helpers.book_config import book_config, book_toc, dump_yaml
+from wres_helpers.book_config import BOOK_DIR, book_config, book_toc, dump_yaml
 from wres_helpers.build import SECTIONS, BuildError, build_book, build_report, external_references, prepare_for_book
 from wres_helpers.disclosure import Rules, publish, rules_for
 from wres_helpers.workspace import OrgSettings
@@ -173,6 +173,11 @@ sphinx:
       launch_buttons: {}
       extra_footer: Produced by wres_helpers 9.9.9 from the 2021 data of Fixture NHS Trust.
       analytics: {}
+    html_context:
+      default_mode: auto
+    templates_path:
+    - BOOK/_templates
+    html_favicon: BOOK/_static/favicon.svg
     html_show_copyright: false
     html_show_sphinx: false
     html_copy_source: false
@@ -204,7 +209,8 @@ chapters:
 
 
 def test_book_config_snapshot():
-    assert dump_yaml(book_config(SETTINGS, 2021, version="9.9.9")) == EXPECTED_CONFIG
+    # The repository's book/ folder, wherever the repository is.
+    assert dump_yaml(book_config(SETTINGS, 2021, version="9.9.9")).replace(str(BOOK_DIR), "BOOK") == EXPECTED_CONFIG
 
 
 def test_toc_snapshot():

@@ -140,3 +140,13 @@ def test_no_page_or_download_shows_a_workspace_path(site):
     from test_public_pages import leaks
     org, year, html, pages = site
     assert leaks(html, html.parent.parent.parent.parent) == [], org
+
+
+def test_relative_likelihood_chart_has_a_table_of_its_figures(site):
+    """The home page's chart of relative likelihoods has its figures beside it as a table (for a reader who
+    cannot see the chart); leeds' as its 2020 and 2021 seed reports print them (published figures file)."""
+    org, year, html, pages = site
+    assert "Relative likelihoods at a glance" in pages["index"]
+    if org == "leeds":
+        assert "Indicator 2: Appointment from shortlisting White ÷ BAME 0.89 0.78" in pages["index"]
+        assert "Indicator 4: Non-mandatory training and CPD White ÷ BAME 1.04 1.00" in pages["index"]
