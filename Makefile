@@ -63,10 +63,12 @@ narrative: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures
 
-# Lint and format check (settings in pyproject.toml). Not part of `make test` yet.
+# Lint and format check (settings in pyproject.toml), both reported. Not part of `make test` yet.
 lint: $(STAMP)
-	$(BIN)/ruff check wres_helpers tests
-	$(BIN)/ruff format --check wres_helpers tests
+	@status=0; \
+	$(BIN)/ruff check wres_helpers tests || status=1; \
+	$(BIN)/ruff format --check wres_helpers tests || status=1; \
+	exit $$status
 
 # Seeded mutations of a sample organisation's inputs, settings, action plans and narrative: prints how many
 # runs gave a result, a clean error (by kind), a traceback or a hang, and the time taken. Fails on any
