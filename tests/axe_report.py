@@ -15,9 +15,10 @@ from axe_playwright_python.base import AXE_FILE_PATH
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_browser import AXE_DARK_OPTIONS, AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
+from test_browser import AXE_DARK_OPTIONS, AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, STILL, serving  # noqa: E402
 
-RUN = "options => axe.run(document, options).then(r => r.violations.map(v => [v.id, v.nodes.length]))"
+RUN = ("options => axe.run(document, options).then(r => r.violations.map(v => [v.id, v.nodes.length, "
+       "v.nodes[0].target.join(' '), JSON.stringify(v.nodes[0].any.map(a => a.data))]))")
 
 
 def report(browser, html: Path) -> int:
@@ -38,6 +39,8 @@ def _report(browser, html: Path, base: str) -> int:
             page = pages[scheme]
             errors.clear()
             page.goto(base + name)
+            page.add_style_tag(content=STILL)
+            page.wait_for_timeout(50)
             seen = list(errors)
             page.add_script_tag(content=axe)
             found[scheme] = page.evaluate(RUN, options)

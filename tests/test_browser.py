@@ -38,6 +38,9 @@ SITES = ALL_SITES if os.environ.get("WRES_BROWSER_SITES") == "all" else [
     ("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020), ("smallccg", 2021)]
 # The keyboard walk on the sites of three organisations (the fourth has the same controls).
 KEYBOARD_SITES = [("leeds", 2021), ("mlcsu", 2024), ("smallccg", 2021)]
+# Switched off before anything is measured: the theme fades colours in (dark mode on a first visit) and rings
+# in (focus), and a colour or ring caught halfway is not what a reader sees.
+STILL = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"],
                "rules": {"label-content-name-mismatch": {"enabled": True}}}
@@ -110,6 +113,7 @@ class Visit:
         """Load one page; the problems seen while it loaded (and the next `open` starts afresh)."""
         self.problems = []
         self.page.goto(self.base + name, wait_until="load")
+        self.page.add_style_tag(content=STILL)
         self.page.wait_for_timeout(50)      # deferred theme scripts (font icons, colour mode) have run
         return self.problems
 
@@ -262,8 +266,7 @@ def test_search_finds_relative_likelihood(served, page):
 
 
 # The focused element (its number from FOCUSABLE) and whether its focus shows: an outline, or a box shadow
-# that is not fully transparent, on it or on the form of a field (transitions are switched off first, so the
-# end state is measured).
+# that is not fully transparent, on it or on the form of a field (with STILL, the end state is measured).
 KEYBOARD_WALK = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
@@ -281,9 +284,6 @@ KEYBOARD_WALK = """() => {
 
 # Every visible control a keyboard should reach, each numbered (data-kb) so that the walk can name it.
 FOCUSABLE = """() => {
-  const style = document.createElement('style');
-  style.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
-  document.head.append(style);
   return [...document.querySelectorAll(
     'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea, [tabindex]')]
   .filter(e => e.tabIndex >= 0 && !e.closest('[inert], dialog:not([open])')
@@ -302,6 +302,7 @@ def test_keyboard_reaches_every_control_with_visible_focus(org_year, sample_site
     with serving(html) as base:
         for name in site_pages(html):
             page.goto(base + name)
+            page.add_style_tag(content=STILL)
             page.wait_for_timeout(50)       # the font icons have replaced their <i> placeholders
             expected = dict(page.evaluate(FOCUSABLE))
             reached, first = set(), None
