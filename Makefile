@@ -3,6 +3,7 @@
 #   make pdf ORG=leeds YEAR=2021         the same, and fail unless its board paper (PDF) is printed too
 #   make test                            run the test suite
 #   make fuzz FUZZ_CASES=2000            throw thousands of broken inputs at the engine; counts per outcome
+#   make lint                            ruff check and ruff format --check over the package and tests
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,9 +16,22 @@ export WRES_WORKSPACE := $(abspath $(WORKSPACE))
 
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report pdf indicators values narrative test fuzz lock clean
+.PHONY: setup report pdf indicators values narrative test fuzz lint lock clean chromium
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
+
+# Debian's chromium, for the browser tests (tests/test_browser.py) and the PDF: installed with apt-get when this
+# runs as root, otherwise one line says how to get it. Playwright never downloads a browser of its own.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: $(CHROMIUM) is missing; the browser tests need it: sudo apt-get install -y chromium"; \
+	  fi; \
+	fi
 
 # A virtual environment with the pinned dependencies, this package (editable) and a registered kernel.
 $(STAMP): requirements.lock pyproject.toml
@@ -54,6 +68,13 @@ narrative: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures
+
+# Lint and format check (settings in pyproject.toml), both reported. Not part of `make test` yet.
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check wres_helpers tests || status=1; \
+	$(BIN)/ruff format --check wres_helpers tests || status=1; \
+	exit $$status
 
 # Seeded mutations of a sample organisation's inputs, settings, action plans and narrative: prints how many
 # runs gave a result, a clean error (by kind), a traceback or a hang, and the time taken. Fails on any

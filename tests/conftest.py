@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 # set WRES_CHROMIUM themselves; WRES_CHROMIUM=/usr/bin/chromium make test prints one for every site built.
 os.environ.setdefault("WRES_CHROMIUM", "")
 
+REPO = Path(__file__).resolve().parent.parent
+PDF_SITE = ("leeds", 2021)
 ORG_YAML = "name: Test Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Board\n"
 
 
@@ -66,3 +69,27 @@ def ws_withholding_nothing(tmp_path):
         kwargs.setdefault("org_yaml", ORG_YAML + "small_number_threshold: 1\n")
         return write_workspace(tmp_path, years, **kwargs)
     return make
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory):
+    """sample_site(org, year) -> the html/ folder of a sample organisation's site, built once per test session
+    (in its own workspace, a copy of params/<org>) and shared by the tests that only read it."""
+    from wres_helpers.build import build_report
+    built: dict[tuple[str, int], Path] = {}
+
+    def get(org: str, year: int) -> Path:
+        if (org, year) not in built:
+            root = tmp_path_factory.mktemp(f"sample-{org}-{year}")
+            copy_sample(REPO / "params", root, org)
+            # One site prints its board paper through the real build, so the browser suite downloads a PDF
+            # from a page's link; the others skip the seconds a print takes.
+            chromium = os.environ["WRES_CHROMIUM"]
+            if (org, year) == PDF_SITE:
+                os.environ["WRES_CHROMIUM"] = shutil.which("chromium") or "/usr/bin/chromium"
+            try:
+                built[org, year] = build_report(org, year, root, log=lambda _: None)
+            finally:
+                os.environ["WRES_CHROMIUM"] = chromium
+        return built[org, year]
+    return get

@@ -176,6 +176,10 @@ sphinx:
       launch_buttons: {}
       extra_footer: Produced by wres_helpers 9.9.9 from the 2021 data of Fixture NHS Trust.
       analytics: {}
+    html_context:
+      default_mode: auto
+    templates_path:
+    - _templates
     html_show_copyright: false
     html_show_sphinx: false
     html_copy_source: false

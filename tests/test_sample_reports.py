@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_sample
-
-from wres_helpers.build import build_report, external_references
+from wres_helpers.build import external_references
 from wres_helpers.workspace import Workspace
 
-REPO = Path(__file__).resolve().parent.parent
 PAGES = ["index", "workforce", "recruitment", "experience", "board", "next_steps", "action_plan", "methodology"]
 
 
@@ -45,12 +42,11 @@ def page_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(parser.parts))
 
 
-@pytest.fixture(scope="module", params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)], ids=lambda p: f"{p[0]}-{p[1]}")
-def site(request, tmp_path_factory):
+@pytest.fixture(scope="module", params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def site(request, sample_site):
     org, year = request.param
-    root = tmp_path_factory.mktemp(f"ws-{org}")
-    copy_sample(REPO / "params", root, org)
-    html = build_report(org, year, root, log=lambda _: None)
+    html = sample_site(org, year)     # built once per session, shared with the browser suite
     return org, year, html, {name: page_text(html / f"{name}.html") for name in PAGES}
 
 
@@ -174,3 +170,13 @@ def test_board_paper_pdf(site, tmp_path):
     start = int(re.search(r"Methodology and data quality (\d+)", texts[1]).group(1))
     assert "Methodology and data quality" in texts[start - 1]
     assert str(html) not in _pdf_text(out) and "file:" not in _pdf_text(out), "no path of the build machine"
+
+
+def test_relative_likelihood_chart_has_a_table_of_its_figures(site):
+    """The home page's chart of relative likelihoods has its figures beside it as a table (for a reader who
+    cannot see the chart); leeds' as its 2020 and 2021 seed reports print them (published figures file)."""
+    org, year, html, pages = site
+    assert "Relative likelihoods at a glance" in pages["index"]
+    if org == "leeds":
+        assert "Indicator 2: Appointment from shortlisting White ÷ BAME 0.89 0.78" in pages["index"]
+        assert "Indicator 4: Non-mandatory training and CPD White ÷ BAME 1.04 1.00" in pages["index"]

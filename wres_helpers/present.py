@@ -304,6 +304,18 @@ def title(indicator: int) -> str:
     return f"Indicator {indicator}: {INDICATOR_TITLES[indicator]}"
 
 
+def rl_table(r: ReportData, indicators=(2, 3, 4)) -> str:
+    """The relative likelihoods of the chart at a glance (charts.relative_likelihoods) as a table, the chart's
+    alternative for a reader who cannot see it: each figure as printed, or its state in words."""
+    years = [y for y in (r.previous_year(), r.year) if y]
+    rows = []
+    for i in indicators:
+        key, top, bottom, *_ = RL_WORDS[i]
+        rows.append([title(i), f"{capital(group_label(r, top))} ÷ {group_label(r, bottom)}"]
+                    + [cell(r.row(i, "relative_likelihood", "all", key, y), fmt=ratio) for y in years])
+    return md_table(["Indicator", "Relative likelihood"] + [str(y) for y in years], rows, "ll" + "r" * len(years))
+
+
 # -- headline sentences ---------------------------------------------------------------------------
 def workforce_sentence(r: ReportData) -> str:
     now = r.row(1, "share_pct", "all", "bme")
