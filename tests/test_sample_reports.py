@@ -1,6 +1,7 @@
 """End to end: the sample organisations' real report notebooks build into sites whose headline numbers are the
 engine's and the seed reports' (correct) figures, with every state shown in words, never as nan."""
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 

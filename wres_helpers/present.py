@@ -780,7 +780,7 @@ def definitions(r: ReportData) -> str:
         "**Not computable** means a ratio's denominator group had no events or no people, so no ratio exists. "
         "It is never shown as 0.",
         "**National figures** are NHS England's for all NHS trusts in England, each kept with its WRES year, "
-        "snapshot date and source in the report's data (`national_benchmarks.csv`). A year for which no figure has "
+        "snapshot date and source in a data file shipped with the report builder. A year for which no figure has "
         "been confirmed stays blank and the page says so: a national figure is never estimated. For an organisation "
         "that is not a trust they are context, not a target.",
         *uncertainty_definitions(r),
