@@ -66,7 +66,10 @@ values: $(STAMP)
 narrative: $(STAMP)
 	$(BIN)/python -m wres_helpers narrative $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
+# Lint and format checks first (a second), then the suite, browser tests included.
 test: $(STAMP)
+	$(BIN)/ruff check wres_helpers tests
+	$(BIN)/ruff format --check wres_helpers tests
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures
 
 # Lint and format check (settings in pyproject.toml), both reported. Not part of `make test` yet.

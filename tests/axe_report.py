@@ -5,6 +5,7 @@
 One line per page: violations (rules) and affected elements in light mode, then the contrast rules in dark mode,
 the page's width at 320 px and the console errors of a first visit; a total per site and the time taken.
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,8 +18,10 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_browser import AXE_DARK_OPTIONS, AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, STILL, serving  # noqa: E402
 
-RUN = ("options => axe.run(document, options).then(r => r.violations.map(v => [v.id, v.nodes.length, "
-       "v.nodes[0].target.join(' '), JSON.stringify(v.nodes[0].any.map(a => a.data))]))")
+RUN = (
+    "options => axe.run(document, options).then(r => r.violations.map(v => [v.id, v.nodes.length, "
+    "v.nodes[0].target.join(' '), JSON.stringify(v.nodes[0].any.map(a => a.data))]))"
+)
 
 
 def report(browser, html: Path) -> int:
@@ -28,8 +31,10 @@ def report(browser, html: Path) -> int:
 
 def _report(browser, html: Path, base: str) -> int:
     axe, total = AXE_FILE_PATH.read_text(encoding="utf-8"), 0
-    pages = {scheme: browser.new_context(viewport={"width": w, "height": 900}, color_scheme=scheme).new_page()
-             for scheme, w in (("light", 1280), ("dark", 1280), ("no-preference", 320))}
+    pages = {
+        scheme: browser.new_context(viewport={"width": w, "height": 900}, color_scheme=scheme).new_page()
+        for scheme, w in (("light", 1280), ("dark", 1280), ("no-preference", 320))
+    }
     errors: list[str] = []
     pages["light"].on("console", lambda m: m.type == "error" and errors.append(m.text[:60]))
     print(html)
@@ -51,8 +56,10 @@ def _report(browser, html: Path, base: str) -> int:
         width = narrow.evaluate("document.documentElement.scrollWidth")
         count = sum(len(v) for v in found.values())
         total += count
-        print(f"  {name:18} light {found['light'] or 'none'}  dark {found['dark'] or 'none'}  "
-              f"width@320 {width}  console errors {console or 'none'}")
+        print(
+            f"  {name:18} light {found['light'] or 'none'}  dark {found['dark'] or 'none'}  "
+            f"width@320 {width}  console errors {console or 'none'}"
+        )
     print(f"  {total} violations (rules x pages)")
     return total
 

@@ -3,6 +3,7 @@ and the peak memory of reading a 95 MB CSV of short cells in rows 999 columns wi
 
     .venv/bin/python tests/bench_hardening.py
 """
+
 from __future__ import annotations
 
 import resource
@@ -28,9 +29,15 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, outcome)
 def plan_of(n: int) -> str:
     lines = ["actions:"]
     for i in range(n):
-        lines += [f"  - id: A{i}", f"    action: Action {i} with **emphasis** and [a link](https://example.org)",
-                  "    indicators: [1, 2, Model Employer]", "    owner: Head of People", "    deadline: 2025-03-31",
-                  "    status: in progress", "    update: Under way"]
+        lines += [
+            f"  - id: A{i}",
+            f"    action: Action {i} with **emphasis** and [a link](https://example.org)",
+            "    indicators: [1, 2, Model Employer]",
+            "    owner: Head of People",
+            "    deadline: 2025-03-31",
+            "    status: in progress",
+            "    update: Under way",
+        ]
     return "\n".join(lines) + "\n"
 
 

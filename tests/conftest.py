@@ -1,4 +1,5 @@
 """Helpers to write tiny workspaces for the engine tests: every figure in them is small enough to check by hand."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ PDF_SITE = ("leeds", 2021)
 ORG_YAML = "name: Test Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Board\n"
 
 
-def write_workspace(root: Path, years: dict[int, dict[str, str | bytes]], org: str = "t",
-                    org_yaml: str = ORG_YAML) -> Path:
+def write_workspace(
+    root: Path, years: dict[int, dict[str, str | bytes]], org: str = "t", org_yaml: str = ORG_YAML
+) -> Path:
     """root/params/<org>/org.yaml plus, for each year, the given files (text is dedented)."""
     folder = root / "params" / org
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,8 +47,9 @@ def copy_sample(params: Path, root: Path, org: str) -> None:
         shutil.copytree(params / name, root / "params" / name)
 
 
-def staff_csv(white: int, bme: int, unknown: int = 0, band: str = "Band 5", clinical: str = "N",
-              prefix: str = "s") -> str:
+def staff_csv(
+    white: int, bme: int, unknown: int = 0, band: str = "Band 5", clinical: str = "N", prefix: str = "s"
+) -> str:
     """A staff file with the given numbers of White (code A), BME (code N) and Unknown (blank) staff."""
     lines = ["staff_id,ethnic_category,pay_band,clinical"]
     codes = ["A"] * white + ["N"] * bme + [""] * unknown
@@ -57,17 +60,21 @@ def staff_csv(white: int, bme: int, unknown: int = 0, band: str = "Band 5", clin
 @pytest.fixture
 def ws(tmp_path):
     """A factory: ws({2021: {...files...}}) -> workspace root."""
+
     def make(years, **kwargs):
         return write_workspace(tmp_path, years, **kwargs)
+
     return make
 
 
 @pytest.fixture
 def ws_withholding_nothing(tmp_path):
     """Like `ws`, for an organisation whose org.yaml withholds no small number (small_number_threshold: 1)."""
+
     def make(years, **kwargs):
         kwargs.setdefault("org_yaml", ORG_YAML + "small_number_threshold: 1\n")
         return write_workspace(tmp_path, years, **kwargs)
+
     return make
 
 
@@ -76,6 +83,7 @@ def sample_site(tmp_path_factory):
     """sample_site(org, year) -> the html/ folder of a sample organisation's site, built once per test session
     (in its own workspace, a copy of params/<org>) and shared by the tests that only read it."""
     from wres_helpers.build import build_report
+
     built: dict[tuple[str, int], Path] = {}
 
     def get(org: str, year: int) -> Path:
@@ -92,4 +100,5 @@ def sample_site(tmp_path_factory):
             finally:
                 os.environ["WRES_CHROMIUM"] = chromium
         return built[org, year]
+
     return get

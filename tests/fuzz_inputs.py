@@ -8,6 +8,7 @@ code 2 and "error: ..." on stderr); a traceback or a hang is a bug.
 prints the number of runs per outcome (ok, clean error by kind, traceback, hang) and the time taken.
 Case n of a seed is always the same mutation, so a failure is replayed with --only n.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,21 +69,96 @@ PLAN_2021 = """actions:
 """
 NARRATIVE = {
     "summary.md": "<!-- note -->\nIn {{ year }}, {{ workforce_bme_pct }} of our {{ headcount }} staff were {{ term }}, "
-                  "{{ workforce_bme_pct_change_words }}.\n\n- White applicants were {{ rl_appointment }} times as "
-                  "likely to be appointed.\n",
+    "{{ workforce_bme_pct_change_words }}.\n\n- White applicants were {{ rl_appointment }} times as "
+    "likely to be appointed.\n",
     "board.md": "The {{ board_name | lower }} of {{ org_name | upper }}.\n\n```{note}\nA note.\n```\n",
 }
 
-TOKENS = ['"', ",", "\n", "\r", "\r\n", "\x00", "\u200b", "\ufeff", "\t", ";", "'", "{{", "}}", "{%", "{#", "%}",
-          "{{ headcount * 3 }}", "{{ nope }}", "{{ term | upper }}", "{{ term | attr('x') }}", "{{ 'a' * 99999999 }}",
-          "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
-          "*a", "&a", ": ", "- ", "[", "]", "{", "}", "? ", "!!python/object/apply:os.system ['id']", "!!binary x",
-          "2021-02-30", "2020-06-01", "31/03/2021", "99999999999999999999", "9" * 5000, "-1", "NaN", "inf",
-          "1e309", "0", "=cmd|' /C calc'!A0", "<script>alert(1)</script>", "```{include} /etc/passwd\n```",
-          "[x](../../secret.csv)", "---", "x" * 12000, "Y", "N", "y", "Band 5", "Band 8a", "A", "N", "White",
-          "bme", "white", "5", "8", "2019", "2020", "2021", "B08", "b08", "S00001", "s00001", "S00001\u200b",
-          "actions:", "id: A1", "status: done", "indicators: 12", "[[[[[[[[[[", "{a: [b, {c: d}]}", "~", "null",
-          "true", "\\", "é", "\udcff", "\U0001F600", " " * 50]
+TOKENS = [
+    '"',
+    ",",
+    "\n",
+    "\r",
+    "\r\n",
+    "\x00",
+    "\u200b",
+    "\ufeff",
+    "\t",
+    ";",
+    "'",
+    "{{",
+    "}}",
+    "{%",
+    "{#",
+    "%}",
+    "{{ headcount * 3 }}",
+    "{{ nope }}",
+    "{{ term | upper }}",
+    "{{ term | attr('x') }}",
+    "{{ 'a' * 99999999 }}",
+    "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+    "*a",
+    "&a",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "? ",
+    "!!python/object/apply:os.system ['id']",
+    "!!binary x",
+    "2021-02-30",
+    "2020-06-01",
+    "31/03/2021",
+    "99999999999999999999",
+    "9" * 5000,
+    "-1",
+    "NaN",
+    "inf",
+    "1e309",
+    "0",
+    "=cmd|' /C calc'!A0",
+    "<script>alert(1)</script>",
+    "```{include} /etc/passwd\n```",
+    "[x](../../secret.csv)",
+    "---",
+    "x" * 12000,
+    "Y",
+    "N",
+    "y",
+    "Band 5",
+    "Band 8a",
+    "A",
+    "N",
+    "White",
+    "bme",
+    "white",
+    "5",
+    "8",
+    "2019",
+    "2020",
+    "2021",
+    "B08",
+    "b08",
+    "S00001",
+    "s00001",
+    "S00001\u200b",
+    "actions:",
+    "id: A1",
+    "status: done",
+    "indicators: 12",
+    "[[[[[[[[[[",
+    "{a: [b, {c: d}]}",
+    "~",
+    "null",
+    "true",
+    "\\",
+    "é",
+    "\udcff",
+    "\U0001f600",
+    " " * 50,
+]
 
 CSV_FILES = ("staff.csv", "recruitment.csv", "disciplinary.csv", "training.csv", "board.csv", "staff_survey.csv")
 YAML_FILES = ("settings.yaml", "actions.yaml", "../org.yaml", "../2020/actions.yaml")
@@ -149,14 +225,14 @@ def _swap_lines(rng, data):
 
 
 def _truncate(rng, data):
-    return data[:rng.randrange(len(data) + 1)]
+    return data[: rng.randrange(len(data) + 1)]
 
 
 def _flip_byte(rng, data):
     if not data:
         return bytes([rng.randrange(256)])
     at = rng.randrange(len(data))
-    return data[:at] + bytes([rng.randrange(256)]) + data[at + 1:]
+    return data[:at] + bytes([rng.randrange(256)]) + data[at + 1 :]
 
 
 def _header_only(rng, data):
@@ -197,9 +273,25 @@ def _many_rows(rng, data):
     return b"".join(lines + lines[1:] * rng.choice([3, 50]))
 
 
-TEXT_MUTATIONS = [_insert_token, _insert_token, _insert_token, _replace_cell, _delete_line, _duplicate_line,
-                  _swap_lines, _truncate, _flip_byte, _header_only, _empty, _reencode, _line_endings, _indent, _deep,
-                  _wide_row, _many_rows]
+TEXT_MUTATIONS = [
+    _insert_token,
+    _insert_token,
+    _insert_token,
+    _replace_cell,
+    _delete_line,
+    _duplicate_line,
+    _swap_lines,
+    _truncate,
+    _flip_byte,
+    _header_only,
+    _empty,
+    _reencode,
+    _line_endings,
+    _indent,
+    _deep,
+    _wide_row,
+    _many_rows,
+]
 
 
 def _mutate_path(rng, path: Path, root: Path) -> str:
@@ -255,7 +347,7 @@ class _Hang(BaseException):
 
 @dataclass
 class Outcome:
-    kind: str            # "ok", "error:<Class>:<file>", "traceback:<Class>", "hang"
+    kind: str  # "ok", "error:<Class>:<file>", "traceback:<Class>", "hang"
     detail: str = ""
 
     @property
@@ -298,7 +390,7 @@ def run_in_process(root: Path) -> Outcome:
         if "SECRET-FIRST-LINE" in message:
             return Outcome("traceback:QuotesOutsideFile", message[:500])
         return Outcome(_error_kind(exc), message.splitlines()[-1][:300])
-    except Exception as exc:     # noqa: BLE001 - every other exception is what the fuzzer looks for
+    except Exception as exc:  # noqa: BLE001 - every other exception is what the fuzzer looks for
         return Outcome(f"traceback:{type(exc).__name__}", "".join(traceback.format_exception(exc))[-1500:])
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -310,8 +402,12 @@ CLI_COMMANDS = (["indicators"], ["indicators", "--published"], ["values"])
 
 def run_cli(root: Path, command: list[str]) -> Outcome:
     try:
-        run = subprocess.run([sys.executable, "-m", "wres_helpers", command[0], ORG, "2021", "--workspace", str(root),
-                              *command[1:]], capture_output=True, text=True, timeout=HANG_SECONDS * 2)
+        run = subprocess.run(
+            [sys.executable, "-m", "wres_helpers", command[0], ORG, "2021", "--workspace", str(root), *command[1:]],
+            capture_output=True,
+            text=True,
+            timeout=HANG_SECONDS * 2,
+        )
     except subprocess.TimeoutExpired:
         return Outcome("hang", f"{command} did not finish")
     if run.returncode == 0:
@@ -359,8 +455,10 @@ def summary(counts: collections.Counter) -> str:
     groups = collections.Counter()
     for kind, count in runs.items():
         groups[kind.split(":", 1)[0]] += count
-    lines = [f"{total} runs in {seconds} s: ok {groups['ok']}, clean error {groups['error']}, "
-             f"traceback {groups['traceback']}, hang {groups['hang']}"]
+    lines = [
+        f"{total} runs in {seconds} s: ok {groups['ok']}, clean error {groups['error']}, "
+        f"traceback {groups['traceback']}, hang {groups['hang']}"
+    ]
     lines += [f"  {count:6d}  {kind}" for kind, count in sorted(runs.items(), key=lambda kv: (-kv[1], kv[0]))]
     return "\n".join(lines)
 

@@ -1,11 +1,12 @@
 """The action plan: every validation error names the file, the line or row and the field; the page logic."""
+
 import pytest
 
 from conftest import staff_csv
 from wres_helpers import InputError
 from wres_helpers.action_page import render
-from wres_helpers.concerns import concerns
 from wres_helpers.actions import load_plans
+from wres_helpers.concerns import concerns
 from wres_helpers.report_data import load_report
 from wres_helpers.workspace import Workspace
 
@@ -109,9 +110,11 @@ def test_unknown_field(ws):
 
 
 def test_csv_plan_uses_spreadsheet_rows(ws):
-    csv = ("id,action,indicators,owner,deadline,status,update,carried_from\n"
-           "B1,First,2;4,HR,31/03/2022,in progress,,\n"
-           "B2,Second,Model Employer,HR,31/03/2022,Finished,,\n")
+    csv = (
+        "id,action,indicators,owner,deadline,status,update,carried_from\n"
+        "B1,First,2;4,HR,31/03/2022,in progress,,\n"
+        "B2,Second,Model Employer,HR,31/03/2022,Finished,,\n"
+    )
     p, msg = only_problem(ws({2021: {"actions.csv": csv}}))
     assert (p.file, p.row, p.column, p.value) == ("params/t/2021/actions.csv", 3, "status", "Finished")
     assert "row 3, field 'status'" in msg
@@ -119,7 +122,8 @@ def test_csv_plan_uses_spreadsheet_rows(ws):
 
 def test_page_counts_overdue_changes_and_uncovered_concerns(ws):
     recruitment = "application_id,ethnic_category,appointed\n" + "".join(
-        f"a{i},{'A' if i < 10 else 'N'},{'Y' if i in (0, 1, 2, 3, 10) else 'N'}\n" for i in range(18))
+        f"a{i},{'A' if i < 10 else 'N'},{'Y' if i in (0, 1, 2, 3, 10) else 'N'}\n" for i in range(18)
+    )
     plan = """\
     actions:
       - id: B1
@@ -134,9 +138,17 @@ def test_page_counts_overdue_changes_and_uncovered_concerns(ws):
         deadline: 2022-03-31
         status: not started
     """
-    root = ws({2020: {"staff.csv": staff_csv(white=30, bme=10, prefix="p"), "actions.yaml": PLAN_2020},
-               2021: {"staff.csv": staff_csv(white=30, bme=12), "recruitment.csv": recruitment,
-                      "board.csv": "member_id,ethnic_category,voting,executive\nm1,A,Y,Y\n", "actions.yaml": plan}})
+    root = ws(
+        {
+            2020: {"staff.csv": staff_csv(white=30, bme=10, prefix="p"), "actions.yaml": PLAN_2020},
+            2021: {
+                "staff.csv": staff_csv(white=30, bme=12),
+                "recruitment.csv": recruitment,
+                "board.csv": "member_id,ethnic_category,voting,executive\nm1,A,Y,Y\n",
+                "actions.yaml": plan,
+            },
+        }
+    )
     r = load_report("t", 2021, root)
     current, previous = plans(root)
     page = render(r, current, previous)
@@ -152,9 +164,17 @@ def test_page_counts_overdue_changes_and_uncovered_concerns(ws):
 
 def test_page_says_when_no_action_addresses_a_concern(ws):
     recruitment = "application_id,ethnic_category,appointed\n" + "".join(
-        f"a{i},{'A' if i < 10 else 'N'},{'Y' if i in (0, 1, 2, 3, 10) else 'N'}\n" for i in range(18))
-    root = ws({2021: {"staff.csv": staff_csv(white=30, bme=12), "recruitment.csv": recruitment,
-                      "actions.yaml": one_action(indicators="[5]")}})
+        f"a{i},{'A' if i < 10 else 'N'},{'Y' if i in (0, 1, 2, 3, 10) else 'N'}\n" for i in range(18)
+    )
+    root = ws(
+        {
+            2021: {
+                "staff.csv": staff_csv(white=30, bme=12),
+                "recruitment.csv": recruitment,
+                "actions.yaml": one_action(indicators="[5]"),
+            }
+        }
+    )
     r = load_report("t", 2021, root)
     page = render(r, *plans(root))
     assert "| Indicator 2 | relative likelihood 3.20 is outside 0.80–1.25 | **No action addresses this** |" in page

@@ -10,6 +10,7 @@ search box finds "relative likelihood"; the keyboard reaches every control, with
 
 Chromium missing is a failure, not a skip: `make setup` installs it (apt-get, as root), `.ci/run` too.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,40 +23,65 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import PDF_SITE
 from axe_playwright_python.base import AXE_FILE_PATH
+
+from conftest import PDF_SITE
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No network, no first-run work, no GPU: the same switches as the screenshots in the toolchain notes.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
-ALL_SITES = [("leeds", 2020), ("leeds", 2021), ("mlcsu", 2022), ("mlcsu", 2023), ("mlcsu", 2024), ("hwccg", 2020),
-             ("smallccg", 2021)]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+ALL_SITES = [
+    ("leeds", 2020),
+    ("leeds", 2021),
+    ("mlcsu", 2022),
+    ("mlcsu", 2023),
+    ("mlcsu", 2024),
+    ("hwccg", 2020),
+    ("smallccg", 2021),
+]
 # Within the suite's time budget (building a site takes 15-30 s here): four sites, one of each kind. leeds 2021
 # has a previous year, mlcsu 2024 two and an ICB-sized workforce, hwccg 2020 is a first year (no comparison),
 # smallccg 2021 withholds the most; the other three sites are the same pages with other figures. The first three
 # are built for test_sample_reports.py anyway. WRES_BROWSER_SITES=all checks all seven.
-SITES = ALL_SITES if os.environ.get("WRES_BROWSER_SITES") == "all" else [
-    ("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020), ("smallccg", 2021)]
+SITES = (
+    ALL_SITES
+    if os.environ.get("WRES_BROWSER_SITES") == "all"
+    else [("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020), ("smallccg", 2021)]
+)
 # The keyboard walk on the sites of three organisations (the fourth has the same controls).
 KEYBOARD_SITES = [("leeds", 2021), ("mlcsu", 2024), ("smallccg", 2021)]
 # Switched off before anything is measured: the theme fades colours in (dark mode on a first visit) and rings
 # in (focus), and a colour or ring caught halfway is not what a reader sees.
 STILL = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"],
-               "rules": {"label-content-name-mismatch": {"enabled": True}}}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    "resultTypes": ["violations"],
+    "rules": {"label-content-name-mismatch": {"enabled": True}},
+}
 # In dark mode only the colours change: the contrast rules again.
-AXE_DARK_OPTIONS = {"runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
-                    "resultTypes": ["violations"]}
+AXE_DARK_OPTIONS = {
+    "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
+    "resultTypes": ["violations"],
+}
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """pytest-playwright's launch arguments: Debian's Chromium (never `playwright install`)."""
     if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: the browser suite needs Debian's chromium "
-                    "(`sudo apt-get install -y chromium`, or `make setup` as root)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser suite needs Debian's chromium "
+            "(`sudo apt-get install -y chromium`, or `make setup` as root)"
+        )
     return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
@@ -115,7 +141,7 @@ class Visit:
         self.problems = []
         self.page.goto(self.base + name, wait_until="load")
         self.page.add_style_tag(content=STILL)
-        self.page.wait_for_timeout(50)      # deferred theme scripts (font icons, colour mode) have run
+        self.page.wait_for_timeout(50)  # deferred theme scripts (font icons, colour mode) have run
         return self.problems
 
 
@@ -153,7 +179,7 @@ def test_every_page_loads_cleanly_and_passes_axe(served, browser):
     html, base = served
     axe = AXE_FILE_PATH.read_text(encoding="utf-8")
     problems = []
-    for scheme in ("light", "dark"):       # the theme follows the reader's colour scheme ("auto" mode)
+    for scheme in ("light", "dark"):  # the theme follows the reader's colour scheme ("auto" mode)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
         page = context.new_page()
         visit = Visit(page, base)
@@ -163,11 +189,15 @@ def test_every_page_loads_cleanly_and_passes_axe(served, browser):
                 problems += [f"{name}: {p}" for p in loaded]
                 problems += [f"{name}: {p}" for p in page_content_problems(page.evaluate(PAGE_FACTS))]
             page.add_script_tag(content=axe)
-            violations = page.evaluate("options => axe.run(document, options).then(r => r.violations.map("
-                                       "v => [v.id, v.help, v.nodes.map(n => n.target.join(' '))]))",
-                                       AXE_OPTIONS if scheme == "light" else AXE_DARK_OPTIONS)
-            problems += [f"{name} ({scheme}): axe {rule}: {help_} at {', '.join(targets[:3])}"
-                         for rule, help_, targets in violations]
+            violations = page.evaluate(
+                "options => axe.run(document, options).then(r => r.violations.map("
+                "v => [v.id, v.help, v.nodes.map(n => n.target.join(' '))]))",
+                AXE_OPTIONS if scheme == "light" else AXE_DARK_OPTIONS,
+            )
+            problems += [
+                f"{name} ({scheme}): axe {rule}: {help_} at {', '.join(targets[:3])}"
+                for rule, help_, targets in violations
+            ]
         context.close()
     assert not problems, "\n".join(problems)
 
@@ -227,7 +257,7 @@ def test_every_download_link_serves_its_file(served, page):
     assert downloads, "the site offers no download"
     offered = {Path(urlsplit(href).path).suffix.lower() for href in downloads}
     assert ".xlsx" in offered, "no link to the analyst's workbook"
-    if (html.parents[1].name, int(html.parent.name)) == PDF_SITE:     # the site the fixture printed a PDF for
+    if (html.parents[1].name, int(html.parent.name)) == PDF_SITE:  # the site the fixture printed a PDF for
         assert ".pdf" in offered, "no link to the board paper"
     signatures = {".xlsx": b"PK", ".pdf": b"%PDF", ".csv": b""}
     problems = []
@@ -308,7 +338,7 @@ def test_keyboard_reaches_every_control_with_visible_focus(org_year, sample_site
         for name in site_pages(html):
             page.goto(base + name)
             page.add_style_tag(content=STILL)
-            page.wait_for_timeout(50)       # the font icons have replaced their <i> placeholders
+            page.wait_for_timeout(50)  # the font icons have replaced their <i> placeholders
             expected = dict(page.evaluate(FOCUSABLE))
             reached, first = set(), None
             for _ in range(len(expected) + 20):
@@ -340,8 +370,9 @@ def test_the_checks_catch_a_broken_page(sample_site, browser, tmp_path):
     html = tmp_path / "html"
     shutil.copytree(sample_site("leeds", 2021), html)
     index = html / "index.html"
-    index.write_text(index.read_text(encoding="utf-8").replace("</article>", BROKEN + "</article>", 1),
-                     encoding="utf-8")
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("</article>", BROKEN + "</article>", 1), encoding="utf-8"
+    )
     with serving(html) as base:
         context = browser.new_context(viewport={"width": 320, "height": 640})
         page = context.new_page()
@@ -349,8 +380,9 @@ def test_the_checks_catch_a_broken_page(sample_site, browser, tmp_path):
         found = page_content_problems(page.evaluate(PAGE_FACTS))
         width = page.evaluate("document.documentElement.scrollWidth")
         page.add_script_tag(content=AXE_FILE_PATH.read_text(encoding="utf-8"))
-        rules = page.evaluate("options => axe.run(document, options).then(r => r.violations.map(v => v.id))",
-                              AXE_OPTIONS)
+        rules = page.evaluate(
+            "options => axe.run(document, options).then(r => r.violations.map(v => v.id))", AXE_OPTIONS
+        )
         context.close()
     assert any("uncaught exception" in p and "canary" in p for p in loaded), loaded
     assert any("request outside the site: http://127.0.0.2:9/track.png" in p for p in loaded), loaded

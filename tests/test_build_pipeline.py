@@ -1,5 +1,6 @@
 """The report pipeline: publishing rules, generated book settings, published data, the offline check, and
 end-to-end builds of tiny fixture notebooks (a good build, then a failing one that must publish nothing)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,10 +13,10 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from wres_helpers import InputError, Workspace, indicator_table
+from wres_helpers import InputError
 from wres_helpers.book_config import book_config, book_toc, dump_yaml
 from wres_helpers.build import SECTIONS, BuildError, build_book, build_report, external_references, prepare_for_book
-from wres_helpers.disclosure import Rules, publish, rules_for
+from wres_helpers.disclosure import Rules, publish
 from wres_helpers.workspace import OrgSettings
 
 FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -25,35 +26,60 @@ ORG = "fixture-org"
 
 # -- prepare_for_book -------------------------------------------------------------------------------------
 def _markdown_output(text):
-    return new_output("display_data", data={"text/markdown": text, "text/plain": "<IPython.core.display.Markdown object>"})
+    return new_output(
+        "display_data", data={"text/markdown": text, "text/plain": "<IPython.core.display.Markdown object>"}
+    )
 
 
 def _executed_notebook():
     """What papermill leaves behind, in miniature."""
     params = new_code_cell('org = "leeds"\nyear = 2021', metadata={"tags": ["parameters"]}, execution_count=1)
-    injected = new_code_cell('# Parameters\norg = "mlcsu"\nyear = 2023\n', execution_count=2,
-                             metadata={"tags": ["injected-parameters"], "papermill": {"duration": 0.01}})
-    table = new_code_cell("table", execution_count=3, metadata={
-        "execution": {"iopub.execute_input": "2024-01-01T00:00:00"},
-        "papermill": {"duration": 0.5, "start_time": "2024-01-01", "status": "completed"}},
-        outputs=[new_output("stream", name="stderr", text="FutureWarning: noisy\n"),
-                 new_output("execute_result", data={"text/html": "<table></table>", "text/plain": "table"},
-                            execution_count=3),
-                 new_output("error", ename="ValueError", evalue="boom", traceback=["tb"])])
-    secret = new_code_cell("print('internal')", metadata={"tags": ["remove-cell"]},
-                           outputs=[new_output("stream", name="stdout", text="internal\n")])
-    heading = new_code_cell('display(Markdown("## Headcount"))', execution_count=4,
-                            outputs=[_markdown_output("## Headcount")])
-    mixed = new_code_cell("show()", execution_count=5, metadata={"tags": ["hide-input"]}, outputs=[
-        _markdown_output("### Before"),
-        new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
-        _markdown_output("After the chart."),
-    ])
+    injected = new_code_cell(
+        '# Parameters\norg = "mlcsu"\nyear = 2023\n',
+        execution_count=2,
+        metadata={"tags": ["injected-parameters"], "papermill": {"duration": 0.01}},
+    )
+    table = new_code_cell(
+        "table",
+        execution_count=3,
+        metadata={
+            "execution": {"iopub.execute_input": "2024-01-01T00:00:00"},
+            "papermill": {"duration": 0.5, "start_time": "2024-01-01", "status": "completed"},
+        },
+        outputs=[
+            new_output("stream", name="stderr", text="FutureWarning: noisy\n"),
+            new_output(
+                "execute_result", data={"text/html": "<table></table>", "text/plain": "table"}, execution_count=3
+            ),
+            new_output("error", ename="ValueError", evalue="boom", traceback=["tb"]),
+        ],
+    )
+    secret = new_code_cell(
+        "print('internal')",
+        metadata={"tags": ["remove-cell"]},
+        outputs=[new_output("stream", name="stdout", text="internal\n")],
+    )
+    heading = new_code_cell(
+        'display(Markdown("## Headcount"))', execution_count=4, outputs=[_markdown_output("## Headcount")]
+    )
+    mixed = new_code_cell(
+        "show()",
+        execution_count=5,
+        metadata={"tags": ["hide-input"]},
+        outputs=[
+            _markdown_output("### Before"),
+            new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+            _markdown_output("After the chart."),
+        ],
+    )
     setup = new_code_cell("import pandas as pd", execution_count=6)
-    nb = new_notebook(cells=[params, injected, new_markdown_cell("# Title\n\nIntro."), table, secret, heading,
-                             mixed, setup], metadata={
-        "kernelspec": {"name": "wres", "display_name": "WRES", "language": "python"},
-        "papermill": {"start_time": "2024-01-01T00:00:00", "duration": 3.2, "parameters": {"org": "mlcsu"}}})
+    nb = new_notebook(
+        cells=[params, injected, new_markdown_cell("# Title\n\nIntro."), table, secret, heading, mixed, setup],
+        metadata={
+            "kernelspec": {"name": "wres", "display_name": "WRES", "language": "python"},
+            "papermill": {"start_time": "2024-01-01T00:00:00", "duration": 3.2, "parameters": {"org": "mlcsu"}},
+        },
+    )
     return nb
 
 
@@ -61,8 +87,9 @@ def test_prepare_drops_parameter_cells_and_hides_all_code():
     page = prepare_for_book(_executed_notebook())
     sources = "\n".join(c.source for c in page.cells)
     assert "org =" not in sources and "internal" not in sources
-    assert not any({"parameters", "injected-parameters", "remove-cell"} & set(c.metadata.get("tags", []))
-                   for c in page.cells)
+    assert not any(
+        {"parameters", "injected-parameters", "remove-cell"} & set(c.metadata.get("tags", [])) for c in page.cells
+    )
     code = [c for c in page.cells if c.cell_type == "code"]
     assert code and all("remove-input" in c.metadata["tags"] for c in code)
     assert not any("hide-input" in c.metadata["tags"] for c in code)
@@ -88,8 +115,13 @@ def test_prepare_strips_stderr_errors_and_run_metadata():
 
 def test_prepare_turns_markdown_outputs_into_markdown_cells_in_order():
     page = prepare_for_book(_executed_notebook())
-    kinds = [(c.cell_type, c.source if c.cell_type == "markdown" else
-              [k for o in c.outputs for k in o.get("data", {"stream": 1})]) for c in page.cells]
+    kinds = [
+        (
+            c.cell_type,
+            c.source if c.cell_type == "markdown" else [k for o in c.outputs for k in o.get("data", {"stream": 1})],
+        )
+        for c in page.cells
+    ]
     assert kinds == [
         ("markdown", "# Title\n\nIntro."),
         ("code", ["text/html", "text/plain"]),
@@ -219,29 +251,35 @@ def test_toc_snapshot():
 
 
 def test_config_quotes_awkward_organisation_names():
-    odd = OrgSettings("odd", "St. Mary's: \"North\" # Trust", "trust", "BME", "Board")
+    odd = OrgSettings("odd", 'St. Mary\'s: "North" # Trust', "trust", "BME", "Board")
     import yaml
+
     assert yaml.safe_load(dump_yaml(book_config(odd, 2022, version="1")))["title"] == (
-        "St. Mary's: \"North\" # Trust: Workforce Race Equality Standard report 2022")
+        'St. Mary\'s: "North" # Trust: Workforce Race Equality Standard report 2022'
+    )
 
 
 # -- published table -----------------------------------------------------------------------------------
 def test_published_table_blanks_figures_unless_status_is_ok():
-    table = pd.DataFrame({
-        "indicator": [1, 2, 3, 9], "measure": ["share_pct", "rate_pct", "rate_pct", "share_pct"],
-        "breakdown": ["all"] * 4, "group": ["bme"] * 4,
-        "value": pd.array([12.5, 40.0, 0.5, None], dtype="Float64"),
-        "numerator": pd.array([5, 2, 1, None], dtype="Int64"),
-        "denominator": pd.array([40, 5, 200, 0], dtype="Int64"),
-        "status": ["ok", "withheld", "not_computable", "no_data"],
-        "reason": ["", "small numbers", "no staff", "no file"],
-    })
-    out = publish(table, Rules(threshold=1))          # withhold no small count: only rule 6 applies
+    table = pd.DataFrame(
+        {
+            "indicator": [1, 2, 3, 9],
+            "measure": ["share_pct", "rate_pct", "rate_pct", "share_pct"],
+            "breakdown": ["all"] * 4,
+            "group": ["bme"] * 4,
+            "value": pd.array([12.5, 40.0, 0.5, None], dtype="Float64"),
+            "numerator": pd.array([5, 2, 1, None], dtype="Int64"),
+            "denominator": pd.array([40, 5, 200, 0], dtype="Int64"),
+            "status": ["ok", "withheld", "not_computable", "no_data"],
+            "reason": ["", "small numbers", "no staff", "no file"],
+        }
+    )
+    out = publish(table, Rules(threshold=1))  # withhold no small count: only rule 6 applies
     assert out.loc[0, ["value", "numerator", "denominator"]].tolist() == [12.5, 5, 40]
     for row in (1, 2, 3):
         assert out.loc[row, ["value", "numerator", "denominator"]].isna().all()
     assert out["status"].tolist() == table["status"].tolist() and out["reason"].tolist() == table["reason"].tolist()
-    assert table.loc[1, "value"] == 40.0          # the input is not changed
+    assert table.loc[1, "value"] == 40.0  # the input is not changed
     assert list(out.columns) == list(table.columns) + ["suppression", "shown_as"]
 
 
@@ -260,13 +298,22 @@ def test_external_references_finds_internet_loads(tmp_path):
 <img src="_images/chart.png"><iframe src="http://example.com/embed"></iframe>
 </body></html>""")
     (tmp_path / "sub" / "style.css").write_text(
-        "@import 'https://fonts.example/font.css';\n.x{background:url(../img/a.png)} .y{src:url(\"https://x.org/f.woff2\")}")
+        "@import 'https://fonts.example/font.css';\n.x{background:url(../img/a.png)} .y{src:url(\"https://x.org/f.woff2\")}"
+    )
     (tmp_path / "sub" / "app.js").write_text(
-        'const ns = "http://www.w3.org/2000/svg"; s.src = "https://unpkg.com/lib.js"; // see https://docs.example\n')
+        'const ns = "http://www.w3.org/2000/svg"; s.src = "https://unpkg.com/lib.js"; // see https://docs.example\n'
+    )
     found = external_references(tmp_path)
-    expected = ["https://fonts.googleapis.com", "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js",
-                "https://unpkg.com/thebe@0.8.2/lib/index.js", "//example.org/bg.png", "http://example.com/embed",
-                "https://fonts.example/font.css", "https://x.org/f.woff2", "https://unpkg.com/lib.js"]
+    expected = [
+        "https://fonts.googleapis.com",
+        "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js",
+        "https://unpkg.com/thebe@0.8.2/lib/index.js",
+        "//example.org/bg.png",
+        "http://example.com/embed",
+        "https://fonts.example/font.css",
+        "https://x.org/f.woff2",
+        "https://unpkg.com/lib.js",
+    ]
     for url in expected:
         assert any(line.endswith(url) for line in found), (url, found)
     assert len(found) == len(expected), found
@@ -276,8 +323,10 @@ def test_external_references_finds_internet_loads(tmp_path):
 
 
 def test_external_references_is_empty_for_a_local_page(tmp_path):
-    (tmp_path / "index.html").write_text('<html><head><script src="_static/a.js"></script></head>'
-                                         '<body><a href="https://example.org">link</a><img src="data/x.png"></body></html>')
+    (tmp_path / "index.html").write_text(
+        '<html><head><script src="_static/a.js"></script></head>'
+        '<body><a href="https://example.org">link</a><img src="data/x.png"></body></html>'
+    )
     assert external_references(tmp_path) == []
 
 
@@ -286,15 +335,19 @@ def _make_workspace(root: Path) -> Path:
     org = root / "params" / ORG
     (org / "2021").mkdir(parents=True)
     (org / "org.yaml").write_text("name: Fixture NHS Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Trust Board\n")
-    (org / "2021" / "staff.csv").write_text("staff_id,ethnic_category,pay_band,clinical\n"
-                                            "S1,A,Band 5,Y\nS2,H,Band 5,N\nS3,A,Band 6,Y\nS4,,Band 7,N\n")
+    (org / "2021" / "staff.csv").write_text(
+        "staff_id,ethnic_category,pay_band,clinical\nS1,A,Band 5,Y\nS2,H,Band 5,N\nS3,A,Band 6,Y\nS4,,Band 7,N\n"
+    )
     (org / "2021" / "board.csv").write_text("member_id,ethnic_category,voting,executive\nB1,A,Y,Y\nB2,M,Y,N\n")
     return root
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -316,8 +369,8 @@ def test_build_publishes_a_site_with_pages_and_data(built):
     assert not list(site.parent.glob(".staging-*")) and not list(site.parent.glob(".old-html-*"))
     assert any(line.startswith("executed 2 notebooks in ") for line in lines), lines
     assert any(line.startswith("executing 2 notebooks, 2 at a time: summary.ipynb, detail.ipynb") for line in lines)
-    assert lines[-1].startswith("published ") and len([l for l in lines if not l.startswith("note: ")]) == 8, lines
-    assert any(l.startswith("note: no recruitment file") for l in lines), lines
+    assert lines[-1].startswith("published ") and len([x for x in lines if not x.startswith("note: ")]) == 8, lines
+    assert any(x.startswith("note: no recruitment file") for x in lines), lines
 
 
 def test_built_site_loads_nothing_from_the_internet(built):
@@ -331,12 +384,12 @@ def test_pages_show_outputs_only(built):
     for name, text in pages.items():
         assert "injected-parameters" not in text and "Parameters" not in text, name
         assert str(root) not in text, f"{name} shows the workspace parameter"
-        assert 'org = ' not in text and "indicator_table(" not in text, f"{name} shows code"
+        assert "org = " not in text and "indicator_table(" not in text, f"{name} shows code"
         assert "cell_input" not in text, f"{name} has a code input block"
         assert "FIXTURE-STDERR-TEXT" not in text, f"{name} shows stderr"
     index = pages["index.html"]
-    assert "<h1>Fixture NHS Trust: summary for 2021" in index          # a heading written by code ...
-    assert 'href="#heading-from-code"' in index                        # ... reaches the page's contents
+    assert "<h1>Fixture NHS Trust: summary for 2021" in index  # a heading written by code ...
+    assert 'href="#heading-from-code"' in index  # ... reaches the page's contents
     assert "FIXTURE-STDOUT-TEXT" in index and "<table" in index
     # A Markdown link to the workbook in a notebook becomes a working download link.
     links = re.findall(r'href="([^"]*wres-2021\.xlsx)"', index)
@@ -347,8 +400,14 @@ def test_failing_notebook_publishes_nothing(built):
     root, site, _ = built
     before = _hashes(site)
     with pytest.raises(BuildError) as caught:
-        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lambda line: None,
-                     sections=[("summary", "summary.ipynb", "Summary"), ("broken", "broken.ipynb", "Broken")])
+        build_report(
+            ORG,
+            2021,
+            root,
+            notebooks_dir=FIXTURE_NOTEBOOKS,
+            log=lambda line: None,
+            sections=[("summary", "summary.ipynb", "Summary"), ("broken", "broken.ipynb", "Broken")],
+        )
     message = str(caught.value)
     assert "broken.ipynb failed in cell 4 of 4" in message, message
     assert 'raise ValueError(f"fixture failure for {org}")' in message
@@ -362,7 +421,8 @@ def test_failing_notebook_publishes_nothing(built):
 def test_input_error_stops_the_build_before_any_notebook_runs(tmp_path):
     root = _make_workspace(tmp_path)
     (root / "params" / ORG / "2021" / "staff.csv").write_text(
-        "staff_id,ethnic_category,pay_band,clinical\nS1,A,Band 5,maybe\n")
+        "staff_id,ethnic_category,pay_band,clinical\nS1,A,Band 5,maybe\n"
+    )
     with pytest.raises(InputError, match="expected Y or N"):
         build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None)
     assert not (root / "build").exists()
@@ -373,10 +433,11 @@ def test_a_leaky_published_table_stops_the_build(tmp_path, monkeypatch):
     # purpose: the whole workforce's BME count is withheld on its own, so White + BME + Unknown = total gives
     # it back exactly; the build must refuse and publish nothing.
     import wres_helpers.report_data as report_data
+
     honest = report_data.publish
 
     def leaky(table, rules, earlier=None):
-        out = honest(table, Rules(threshold=1, width=0, all_one_group_below=0), earlier)   # withholds nothing ...
+        out = honest(table, Rules(threshold=1, width=0, all_one_group_below=0), earlier)  # withholds nothing ...
         row = (out.indicator == 1) & (out.measure == "headcount") & (out.breakdown == "all") & (out.group == "bme")
         out.loc[row, ["status", "suppression", "shown_as"]] = ["withheld", "withheld", "withheld"]
         out.loc[row, ["value", "numerator", "denominator"]] = pd.NA  # ... but this one count, recoverable
@@ -386,15 +447,21 @@ def test_a_leaky_published_table_stops_the_build(tmp_path, monkeypatch):
     root = _make_workspace(tmp_path)
     with pytest.raises(BuildError, match="Disclosure check failed") as caught:
         build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None)
-    assert "1/all/bme: 1 to 1" in str(caught.value)                 # pinned to the one BME member of staff
+    assert "1/all/bme: 1 to 1" in str(caught.value)  # pinned to the one BME member of staff
     assert not (root / "build").exists()
 
 
 def test_missing_notebook_is_reported_before_any_notebook_runs(tmp_path):
     root = _make_workspace(tmp_path)
     with pytest.raises(BuildError, match="nope.ipynb"):
-        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lambda line: None,
-                     sections=FIXTURE_SECTIONS + [("nope", "nope.ipynb", "Nope")])
+        build_report(
+            ORG,
+            2021,
+            root,
+            notebooks_dir=FIXTURE_NOTEBOOKS,
+            log=lambda line: None,
+            sections=FIXTURE_SECTIONS + [("nope", "nope.ipynb", "Nope")],
+        )
     assert not (root / "build").exists()
 
 
@@ -415,7 +482,7 @@ def test_book_warnings_fail_the_build_and_math_is_refused(tmp_path):
 # -- narrative edits do not re-run notebooks ----------------------------------------------------------------
 def test_narrative_only_edit_rebuilds_without_running_notebooks(tmp_path):
     root = _make_workspace(tmp_path)
-    org_yaml = root / "params" / ORG / "org.yaml"     # 1 BME of 4 staff: quote it, so withhold nothing here
+    org_yaml = root / "params" / ORG / "org.yaml"  # 1 BME of 4 staff: quote it, so withhold nothing here
     org_yaml.write_text(org_yaml.read_text() + "small_number_threshold: 1\n")
     narrative_dir = root / "params" / ORG / "2021" / "narrative"
     narrative_dir.mkdir()
@@ -423,8 +490,9 @@ def test_narrative_only_edit_rebuilds_without_running_notebooks(tmp_path):
 
     def build():
         lines: list[str] = []
-        site = build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS,
-                            log=lines.append)
+        site = build_report(
+            ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lines.append
+        )
         return site, lines, (site / "index.html").read_text(encoding="utf-8")
 
     site, lines, index = build()
@@ -445,7 +513,7 @@ def test_narrative_only_edit_rebuilds_without_running_notebooks(tmp_path):
     staff.write_text(staff.read_text() + "S5,N,Band 6,N\n")
     site, lines, index = build()
     assert any(line.startswith("executed 2 notebooks") for line in lines), lines
-    assert "Second words: 40.0%." in index          # 2 BME of 5 staff
+    assert "Second words: 40.0%." in index  # 2 BME of 5 staff
 
 
 def test_narrative_error_stops_the_build_before_any_notebook_runs(tmp_path):
@@ -468,8 +536,14 @@ def test_a_markdown_problem_in_the_narrative_names_the_narrative_file_and_line(b
         (folder / "summary.md").write_text("Line one.\n\nSee [a page](no_such_page).\n\n#### A deep heading\n")
         (folder / "next_steps.md").write_text("First.\n\nThen [another](nowhere_page).\n")
         with pytest.raises(BuildError) as caught:
-            build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lambda line: None,
-                         sections=FIXTURE_SECTIONS + [("next_steps", None, "Next steps")])
+            build_report(
+                ORG,
+                2021,
+                root,
+                notebooks_dir=FIXTURE_NOTEBOOKS,
+                log=lambda line: None,
+                sections=FIXTURE_SECTIONS + [("next_steps", None, "Next steps")],
+            )
     finally:
         shutil.rmtree(folder)
     message = str(caught.value)
@@ -477,7 +551,7 @@ def test_a_markdown_problem_in_the_narrative_names_the_narrative_file_and_line(b
     assert f"{shown}/summary.md, line 3: WARNING: 'myst' cross-reference target not found: 'no_such_page'" in message
     assert f"{shown}/summary.md, line 5: WARNING: Non-consecutive header level increase" in message
     assert f"{shown}/next_steps.md, line 3: WARNING: 'myst' cross-reference target not found" in message
-    assert ".ipynb:" not in message, message          # no line of a generated notebook (index.ipynb:30004)
+    assert ".ipynb:" not in message, message  # no line of a generated notebook (index.ipynb:30004)
     assert _hashes(site) == before
 
 
@@ -491,15 +565,22 @@ def test_interrupted_build_leaves_the_previous_site_unchanged(built, signal_name
 
     root, site, _ = built
     before = _hashes(site)
-    script = ("import sys; from wres_helpers.build import build_report; "
-              f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
-              f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))")
+    script = (
+        "import sys; from wres_helpers.build import build_report; "
+        f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
+        f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))"
+    )
     fingerprint = site.parent / "executed" / ".fingerprint"
-    fingerprint.unlink(missing_ok=True)                     # so that the notebooks run (and take a while)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
+    fingerprint.unlink(missing_ok=True)  # so that the notebooks run (and take a while)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     seen = []
-    for line in process.stdout:                             # the build's own progress line: workers started
+    for line in process.stdout:  # the build's own progress line: workers started
         seen.append(line)
         if line.startswith("executing "):
             break

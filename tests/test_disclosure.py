@@ -3,6 +3,7 @@
 Whether anything withheld can be worked back is checked by the independent interval audit
 (tests/test_disclosure_audit.py runs it on every sample organisation).
 """
+
 import pytest
 
 from conftest import ORG_YAML, staff_csv
@@ -12,12 +13,16 @@ from wres_helpers.disclosure_audit import audit, unprotected
 from wres_helpers.report_data import load_report
 from wres_helpers.workspace import Workspace
 
+
 def test_small_organisation_withholds_and_keeps_what_it_can():
     r = load_report("smallccg", 2021)
     t = r.table
     row = lambda *k: t[(t.indicator == k[0]) & (t.measure == k[1]) & (t.breakdown == k[2]) & (t.group == k[3])].iloc[0]
     # 3 BME and 2 Unknown of 40 staff: both withheld under the one label; the 40 and the 35 White stay.
-    assert row(1, "headcount", "all", "bme").status == "withheld" and row(1, "headcount", "all", "bme").shown_as == "withheld"
+    assert (
+        row(1, "headcount", "all", "bme").status == "withheld"
+        and row(1, "headcount", "all", "bme").shown_as == "withheld"
+    )
     assert row(1, "headcount", "all", "total").value == 40 and row(1, "headcount", "all", "white").value == 35
     # A relative likelihood built on withheld counts is withheld.
     assert row(2, "relative_likelihood", "all", "white_vs_bme").status == "withheld"
@@ -32,10 +37,16 @@ def test_secondary_suppression_by_hand(ws):
     # Only Band 5's 2 BME is small. Printed as it is, 8 - 6 - 0 gives it away, so a second figure in the Band 5
     # row must go; then the BME column (7 = 2 + 5) gives it away, so a figure in Band 6 must go too. The
     # cheapest way keeps both band totals and the BME shares where it can: White and Unknown go first.
-    people = [("A", "Band 5")] * 6 + [("N", "Band 5")] * 2 + [("A", "Band 6")] * 7 + [("N", "Band 6")] * 5 + \
-        [("", "Band 6")] * 6
+    people = (
+        [("A", "Band 5")] * 6
+        + [("N", "Band 5")] * 2
+        + [("A", "Band 6")] * 7
+        + [("N", "Band 6")] * 5
+        + [("", "Band 6")] * 6
+    )
     staff = "staff_id,ethnic_category,pay_band,clinical\n" + "".join(
-        f"s{i},{code},{band},N\n" for i, (code, band) in enumerate(people))
+        f"s{i},{code},{band},N\n" for i, (code, band) in enumerate(people)
+    )
     root = ws({2021: {"staff.csv": staff}}, org_yaml=ORG_YAML + "band_groups: []\n")
     t = publish(indicator_table("t", 2021, root), Rules(band_view="bands"))
     headcount = t[t.measure == "headcount"].set_index(["breakdown", "group"])
@@ -43,7 +54,7 @@ def test_secondary_suppression_by_hand(ws):
     for band in ("Band 5", "Band 6"):
         row = headcount.loc[band]
         assert (row.status == "withheld").sum() >= 2, f"{band} row could be completed by subtraction"
-        assert row.loc["total", "status"] == "ok"                      # band totals stay
+        assert row.loc["total", "status"] == "ok"  # band totals stay
     # The whole-workforce row is the headline: 13 White, 7 BME, 6 Unknown, 26 in all, kept.
     assert [headcount.loc[("all", g), "value"] for g in ("white", "bme", "unknown", "total")] == [13, 7, 6, 26]
     assert unprotected(audit({2021: t}, 2021), width=4) == []
@@ -55,7 +66,8 @@ def test_secondary_suppression_by_hand(ws):
 
 def test_rates_from_small_counts_when_the_organisation_allows_it(ws):
     rec = "application_id,ethnic_category,appointed\n" + "".join(
-        f"a{i},{'A' if i < 20 else 'N'},{'Y' if i in (0, 1, 2, 3, 4, 5, 20, 21) else 'N'}\n" for i in range(30))
+        f"a{i},{'A' if i < 20 else 'N'},{'Y' if i in (0, 1, 2, 3, 4, 5, 20, 21) else 'N'}\n" for i in range(30)
+    )
     root = ws({2021: {"recruitment.csv": rec}}, org_yaml=ORG_YAML + "allow_rates_from_small_counts: true\n")
     ws_ = Workspace(root)
     t = publish(indicator_table("t", 2021, ws_), rules_for(ws_.org_settings("t")))
@@ -65,8 +77,10 @@ def test_rates_from_small_counts_when_the_organisation_allows_it(ws):
 
 
 def test_threshold_and_wording_are_settings(ws):
-    root = ws({2021: {"staff.csv": staff_csv(white=20, bme=6, unknown=1)}},
-              org_yaml=ORG_YAML + "small_number_threshold: 10\nwithheld_wording: not shown\n")
+    root = ws(
+        {2021: {"staff.csv": staff_csv(white=20, bme=6, unknown=1)}},
+        org_yaml=ORG_YAML + "small_number_threshold: 10\nwithheld_wording: not shown\n",
+    )
     ws_ = Workspace(root)
     rules = rules_for(ws_.org_settings("t"))
     t = publish(indicator_table("t", 2021, ws_), rules)

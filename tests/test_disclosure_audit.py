@@ -2,6 +2,7 @@
 
 It reads only published tables and the documented rules; nothing here asks the suppression code what it did.
 """
+
 import pandas as pd
 import pytest
 
@@ -12,8 +13,15 @@ from wres_helpers.disclosure_audit import audit, unprotected
 from wres_helpers.report_data import load_report
 from wres_helpers.workspace import Workspace
 
-SAMPLES = [("smallccg", 2021), ("leeds", 2021), ("leeds", 2020), ("hwccg", 2020),
-           ("mlcsu", 2022), ("mlcsu", 2023), ("mlcsu", 2024)]
+SAMPLES = [
+    ("smallccg", 2021),
+    ("leeds", 2021),
+    ("leeds", 2020),
+    ("hwccg", 2020),
+    ("mlcsu", 2022),
+    ("mlcsu", 2023),
+    ("mlcsu", 2024),
+]
 
 
 def attack(report) -> list:
@@ -38,8 +46,9 @@ def test_nothing_withheld_is_recovered_or_narrowed(org, year):
         if measure == "share_pct":
             assert status == ind1[("headcount", breakdown, group)], f"{breakdown} {group}: count and share differ"
     # One label for every withheld count and share.
-    labels = t[(t.status == "withheld") & t.measure.isin(["headcount", "share_pct", "rate_pct"])
-               & (t.suppression != "")][["shown_as", "suppression", "reason"]].drop_duplicates()
+    labels = t[
+        (t.status == "withheld") & t.measure.isin(["headcount", "share_pct", "rate_pct"]) & (t.suppression != "")
+    ][["shown_as", "suppression", "reason"]].drop_duplicates()
     assert len(labels) <= 1, labels
 
 
@@ -48,8 +57,8 @@ def test_the_leeds_vsm_attack_fails():
     # "withheld" (so 0 or at least 5): non-clinical had to be 5 and clinical 1 (6 = 1 + 5).
     r = load_report("leeds", 2021)
     vsm = {f.cell[-2:]: f for f in attack(r) if f.cell[-2] in ("VSM", "VSM/clinical", "VSM/non-clinical")}
-    assert ("VSM/clinical", "total") in vsm          # the one clinical VSM is withheld or not published ...
-    for cell, found in vsm.items():                          # ... and nothing about VSM can be narrowed to it
+    assert ("VSM/clinical", "total") in vsm  # the one clinical VSM is withheld or not published ...
+    for cell, found in vsm.items():  # ... and nothing about VSM can be narrowed to it
         assert found.width >= 4 or found.high == 0, f"{cell} narrowed to {found.low}..{found.high}"
 
 
@@ -59,11 +68,34 @@ def _recruitment_table(rl_published: bool) -> pd.DataFrame:
         (2, "rate_pct", "all", "white", None, None, None, "withheld", "withheld", "withheld"),
         (2, "rate_pct", "all", "bme", 100 * 10 / 30, 10, 30, "ok", "", ""),
         (2, "share_of_shortlisted_pct", "all", "white", 40.0, 20, 50, "ok", "", ""),
-        (2, "relative_likelihood", "all", "white_vs_bme", (3 / 20) / (10 / 30) if rl_published else None,
-         None, None, "ok" if rl_published else "withheld", "" if rl_published else "derived", ""),
+        (
+            2,
+            "relative_likelihood",
+            "all",
+            "white_vs_bme",
+            (3 / 20) / (10 / 30) if rl_published else None,
+            None,
+            None,
+            "ok" if rl_published else "withheld",
+            "" if rl_published else "derived",
+            "",
+        ),
     ]
-    return pd.DataFrame(rows, columns=["indicator", "measure", "breakdown", "group", "value", "numerator",
-                                       "denominator", "status", "suppression", "shown_as"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "measure",
+            "breakdown",
+            "group",
+            "value",
+            "numerator",
+            "denominator",
+            "status",
+            "suppression",
+            "shown_as",
+        ],
+    )
 
 
 def test_a_relative_likelihood_gives_back_a_withheld_count():
@@ -72,12 +104,13 @@ def test_a_relative_likelihood_gives_back_a_withheld_count():
     leaked = {f.cell: f for f in audit({2021: _recruitment_table(True)}, 2021)}[appointed]
     assert (leaked.low, leaked.high) == (3, 3)
     safe = {f.cell: f for f in audit({2021: _recruitment_table(False)}, 2021)}[appointed]
-    assert (safe.low, safe.high) == (0, 20)            # 0 to all 20 shortlisted
+    assert (safe.low, safe.high) == (0, 20)  # 0 to all 20 shortlisted
 
 
 def test_publish_withholds_that_relative_likelihood(ws):
     rec = "application_id,ethnic_category,appointed\n" + "".join(
-        f"a{i},{'A' if i < 20 else 'N'},{'Y' if i < 3 or 20 <= i < 30 else 'N'}\n" for i in range(50))
+        f"a{i},{'A' if i < 20 else 'N'},{'Y' if i < 3 or 20 <= i < 30 else 'N'}\n" for i in range(50)
+    )
     root = Workspace(ws({2021: {"recruitment.csv": rec}}))
     t = publish(indicator_table("t", 2021, root), rules_for(root.org_settings("t")))
     rl = t[(t.indicator == 2) & (t.measure == "relative_likelihood")].iloc[0]
@@ -101,18 +134,20 @@ def test_a_small_band_all_in_one_group_is_protected():
 
 def test_all_one_group_rule_is_a_setting(ws):
     staff = "staff_id,ethnic_category,pay_band,clinical\n" + "".join(
-        f"s{i},{'A' if i < 26 else 'N'},{'Band 3' if i < 6 else 'Band 5'},N\n" for i in range(40))
+        f"s{i},{'A' if i < 26 else 'N'},{'Band 3' if i < 6 else 'Band 5'},N\n" for i in range(40)
+    )
     for setting, status in (("", "withheld"), ("protect_all_one_group_below: 0\n", "ok")):
-        root = Workspace(ws({2021: {"staff.csv": staff}}, org_yaml=ORG_YAML + "band_groups: []\npay_band_view: bands\n" + setting))
+        root = Workspace(
+            ws({2021: {"staff.csv": staff}}, org_yaml=ORG_YAML + "band_groups: []\npay_band_view: bands\n" + setting)
+        )
         t = publish(indicator_table("t", 2021, root), rules_for(root.org_settings("t")))
-        assert _band(t, "Band 3", "white").status == status        # 6 staff in Band 3, all White
+        assert _band(t, "Band 3", "white").status == status  # 6 staff in Band 3, all White
 
 
 def test_staff_survey_floor_of_11_respondents(ws):
-    survey = ("survey_year,indicator,group,respondents,percent\n"
-              "2020,5,white,11,27.27\n2020,5,bme,10,30.00\n")
+    survey = "survey_year,indicator,group,respondents,percent\n2020,5,white,11,27.27\n2020,5,bme,10,30.00\n"
     root = Workspace(ws({2021: {"staff_survey.csv": survey}}))
     t = publish(indicator_table("t", 2021, root), rules_for(root.org_settings("t")))
     row = lambda g: t[(t.indicator == 5) & (t.measure == "pct") & (t.breakdown == "2020") & (t.group == g)].iloc[0]
-    assert row("white").status == "ok" and row("white").value == pytest.approx(27.27)       # 11: shown
-    assert row("bme").status == "withheld" and row("bme").suppression == "survey"            # 10: withheld
+    assert row("white").status == "ok" and row("white").value == pytest.approx(27.27)  # 11: shown
+    assert row("bme").status == "withheld" and row("bme").suppression == "survey"  # 10: withheld

@@ -1,6 +1,7 @@
 """kill -9 at any point of a build (the main process, as the out-of-memory killer does, or its whole process
 group): the previous site stays intact, no helper process lives on, and the next build succeeds without anyone
 cleaning up. Each kill waits for the build's own progress line, so it lands where it says on any machine."""
+
 from __future__ import annotations
 
 import json
@@ -34,11 +35,18 @@ DIE_WHILE_PUBLISHING = _DIE_AT_PUBLISH.format(before=False)
 
 
 def _start(root: Path, patch: str = "") -> subprocess.Popen:
-    script = (f"import os, signal\n{patch}\nfrom wres_helpers.build import build_report\n"
-              f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
-              f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))\n")
-    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    script = (
+        f"import os, signal\n{patch}\nfrom wres_helpers.build import build_report\n"
+        f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
+        f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for(process: subprocess.Popen, prefix: str) -> list[str]:
@@ -78,10 +86,11 @@ def _unchanged(site: Path, before: dict) -> None:
 
 def test_kill_9_at_each_step_leaves_the_site_and_the_next_build_works(tmp_path):
     root = _make_workspace(tmp_path)
-    site = build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS,
-                        log=lambda line: None)
+    site = build_report(
+        ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None
+    )
     before = _hashes(site)
-    (site.parent / "executed" / ".fingerprint").unlink()          # so that the notebooks run again
+    (site.parent / "executed" / ".fingerprint").unlink()  # so that the notebooks run again
 
     # 1. the main process only, while the notebooks run: its workers must end by themselves.
     process = _start(root)
@@ -114,8 +123,14 @@ def test_kill_9_at_each_step_leaves_the_site_and_the_next_build_works(tmp_path):
     # The next build puts the old site back before anything else, so even a build that then fails leaves it.
     lines: list[str] = []
     with pytest.raises(BuildError, match="Nothing was published"):
-        build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, log=lines.append,
-                     sections=[("summary", "summary.ipynb", "Summary"), ("broken", "broken.ipynb", "Broken")])
+        build_report(
+            ORG,
+            2021,
+            root,
+            notebooks_dir=FIXTURE_NOTEBOOKS,
+            log=lines.append,
+            sections=[("summary", "summary.ipynb", "Summary"), ("broken", "broken.ipynb", "Broken")],
+        )
     assert any(line.startswith("restored the previous site") for line in lines), lines
     _unchanged(site, before)
 
@@ -130,14 +145,22 @@ def test_a_running_build_is_named_by_its_process_id(tmp_path):
     root = _make_workspace(tmp_path)
     folder = root / "build" / ORG / "2021"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom wres_helpers.build import _build_lock\n"
-                               f"with _build_lock(Path({str(folder)!r})):\n    print('locked', flush=True)\n"
-                               "    time.sleep(60)\n"], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom wres_helpers.build import _build_lock\n"
+            f"with _build_lock(Path({str(folder)!r})):\n    print('locked', flush=True)\n"
+            "    time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(BuildError) as caught:
-            build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS,
-                         log=lambda line: None)
+            build_report(
+                ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None
+            )
         message = str(caught.value)
         assert f"Another build of this report is running: process {holder.pid} on " in message, message
         assert "no longer running" not in message
@@ -150,12 +173,15 @@ def test_a_running_build_is_named_by_its_process_id(tmp_path):
 def test_a_stale_lock_is_cleared_with_a_message(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp_path / ".lock").write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename,
-                                                "started": "2024-01-01 09:00:00"}))
+    (tmp_path / ".lock").write_text(
+        json.dumps({"pid": dead.pid, "host": os.uname().nodename, "started": "2024-01-01 09:00:00"})
+    )
     lines: list[str] = []
     with _build_lock(tmp_path, lines.append):
         record = json.loads((tmp_path / ".lock").read_text())
         assert record["pid"] == os.getpid()
-    assert lines == [f"cleared a stale lock: the build by process {dead.pid} on {os.uname().nodename}, started "
-                     "2024-01-01 09:00:00 stopped without finishing (killed?); its unfinished files are removed"]
+    assert lines == [
+        f"cleared a stale lock: the build by process {dead.pid} on {os.uname().nodename}, started "
+        "2024-01-01 09:00:00 stopped without finishing (killed?); its unfinished files are removed"
+    ]
     assert (tmp_path / ".lock").read_text() == ""

@@ -1,6 +1,7 @@
 """Seeded fuzzing in the suite (tests/fuzz_inputs.py): a few hundred broken copies of a sample organisation's
 inputs, settings, action plans and narrative, each giving a result or a clean user error, never a traceback
 or a hang. `make fuzz` runs thousands."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ def test_broken_inputs_give_a_result_or_a_clean_error():
     counts = fuzz_inputs.fuzz(CASES, seed=14, cli_cases=CLI_CASES, out=reports.append)
     assert not reports, "\n".join(reports)
     kinds = {kind.split(":", 1)[0] for kind in counts if kind != "_seconds"}
-    assert {"ok", "error"} <= kinds, counts           # the mutations reach both outcomes
+    assert {"ok", "error"} <= kinds, counts  # the mutations reach both outcomes
     assert sum(v for k, v in counts.items() if k != "_seconds") == CASES + CLI_CASES
 
 
@@ -26,12 +27,14 @@ def test_the_fuzzer_reports_a_traceback_and_a_hang(tmp_path, monkeypatch):
 
     def crash(report):
         raise KeyError("group")
+
     monkeypatch.setattr("wres_helpers.values.report_values", crash)
     assert fuzz_inputs.run_in_process(root).kind == "traceback:KeyError"
 
     def hang(report):
         while True:
             pass
+
     monkeypatch.setattr("wres_helpers.values.report_values", hang)
     monkeypatch.setattr(fuzz_inputs, "HANG_SECONDS", 0.5)
     assert fuzz_inputs.run_in_process(root).kind == "hang"

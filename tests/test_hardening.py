@@ -1,5 +1,6 @@
 """Each crash, hang or silent loss an independent run of 1,100 broken inputs found (issue 14), reproduced, and
 now a precise error (file, row or line, what was expected) or the right result."""
+
 from __future__ import annotations
 
 import os
@@ -47,10 +48,10 @@ def _row(table, indicator, measure, group):
 # -- a header-only recruitment file: an organisation that shortlisted nobody -----------------------------------
 def test_header_only_recruitment_is_nobody_shortlisted(ws):
     root = ws({2021: {"staff.csv": STAFF, "recruitment.csv": "application_id,ethnic_category,appointed\n"}})
-    table = indicator_table("t", 2021, root)           # was KeyError: 'group'
+    table = indicator_table("t", 2021, root)  # was KeyError: 'group'
     row = _row(table, 2, "share_of_shortlisted_pct", "bme")
     assert row.status == "not_computable" and "nobody was shortlisted" in row.reason
-    assert report_values(load_report("t", 2021, root))      # `values` and `report` load the same way
+    assert report_values(load_report("t", 2021, root))  # `values` and `report` load the same way
 
 
 # -- YAML: duplicate keys, deep nesting, size, values PyYAML cannot build ---------------------------------------
@@ -107,7 +108,7 @@ def test_yaml_nested_1000_deep_is_refused_with_its_line(ws, name):
         root = ws({2021: files})
         call = engine if name == "settings.yaml" else plan
         shown = f"{YEAR_DIR}/{name}"
-    p, message = _problem(call, root)                # was RecursionError
+    p, message = _problem(call, root)  # was RecursionError
     assert p.file == shown and p.row is not None and "nested more than" in message
 
 
@@ -124,7 +125,7 @@ def test_settings_files_have_a_size_limit(ws, name):
 
 def test_an_impossible_date_in_settings_is_an_error(ws):
     root = ws({2021: {"staff.csv": STAFF, "settings.yaml": "report_date: 2021-02-30\n"}})
-    p, message = _problem(engine, root)          # was ValueError inside PyYAML
+    p, message = _problem(engine, root)  # was ValueError inside PyYAML
     assert p.file == f"{YEAR_DIR}/settings.yaml" and "day is out of range" in message
 
 
@@ -142,16 +143,19 @@ def values(ws_withholding_nothing):
     return report_values(load_report("t", 2021, root))
 
 
-@pytest.mark.parametrize("text, what", [
-    ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", "statements"),
-    ("Big: {{ 'a' * 300000000 }}", "a placeholder holds one key name"),
-    ("We have {{ headcount * 3 }} staff.", "calculations, expressions and statements are not allowed"),
-    ("{{ headcount|attr('__class__') }}", "a placeholder holds one key name"),
-    ("{{ term | safe }}", "not an allowed filter"),
-    ("{# a private note #}", "HTML comment"),
-    ("{{ headcount", "has no '}}' on the same line"),
-    ("{{- headcount -}}", "a placeholder holds one key name"),
-])
+@pytest.mark.parametrize(
+    "text, what",
+    [
+        ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", "statements"),
+        ("Big: {{ 'a' * 300000000 }}", "a placeholder holds one key name"),
+        ("We have {{ headcount * 3 }} staff.", "calculations, expressions and statements are not allowed"),
+        ("{{ headcount|attr('__class__') }}", "a placeholder holds one key name"),
+        ("{{ term | safe }}", "not an allowed filter"),
+        ("{# a private note #}", "HTML comment"),
+        ("{{ headcount", "has no '}}' on the same line"),
+        ("{{- headcount -}}", "a placeholder holds one key name"),
+    ],
+)
 def test_anything_but_a_key_and_a_filter_is_refused_before_rendering(values, text, what):
     started = time.perf_counter()
     with pytest.raises(InputError) as info:
@@ -186,11 +190,12 @@ def test_an_input_that_is_not_a_regular_file_is_an_error_not_no_data(ws, kind, t
     elif kind == "fifo":
         os.mkfifo(path)
     else:
-        path.symlink_to(root / "params" / "t" / "missing.csv")       # inside the workspace, but gone
+        path.symlink_to(root / "params" / "t" / "missing.csv")  # inside the workspace, but gone
     p, message = _problem(engine, root)
     assert p.file == f"{YEAR_DIR}/recruitment.csv"
-    assert {"directory": "is a folder", "fifo": "not a regular file",
-            "dangling symlink": "which does not exist"}[kind] in message
+    assert {"directory": "is a folder", "fifo": "not a regular file", "dangling symlink": "which does not exist"}[
+        kind
+    ] in message
 
 
 @pytest.mark.parametrize("name", ["settings.yaml", "actions.yaml", "narrative/summary.md"])
@@ -240,7 +245,7 @@ def test_the_cells_kept_in_memory_are_limited(ws, monkeypatch):
     monkeypatch.setattr(tables, "MAX_CELLS", 20)
     root = ws({2021: {"staff.csv": STAFF}})
     p, message = _problem(engine, root)
-    assert p.row == 7 and "more than 20 cells" in message          # 4 cells a row: row 7 brings 24
+    assert p.row == 7 and "more than 20 cells" in message  # 4 cells a row: row 7 brings 24
 
 
 # -- ids: case and invisible characters ------------------------------------------------------------------
@@ -272,14 +277,18 @@ def test_a_trailing_newline_does_not_pass_the_name_checks(ws, org, year):
 
 def test_cli_reports_yaml_problems_without_traceback(ws):
     root = ws({2021: {"staff.csv": STAFF, "settings.yaml": _nested(1000)}})
-    run = subprocess.run([sys.executable, "-m", "wres_helpers", "values", "t", "2021", "--workspace", str(root)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "wres_helpers", "values", "t", "2021", "--workspace", str(root)],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 2 and "Traceback" not in run.stderr and "settings.yaml, line 1" in run.stderr
 
 
 # -- a million bad rows: the message lists the first MAX_PROBLEMS ---------------------------------------------
 def test_a_file_of_many_bad_rows_lists_the_first_problems_and_counts_the_rest(ws, monkeypatch):
     from wres_helpers import errors
+
     monkeypatch.setattr(errors, "MAX_PROBLEMS", 5)
     root = ws({2021: {"staff.csv": STAFF.replace(",N\n", ",maybe\n")}})
     with pytest.raises(InputError) as info:
@@ -291,10 +300,12 @@ def test_a_file_of_many_bad_rows_lists_the_first_problems_and_counts_the_rest(ws
 
 def test_cli_turns_a_bug_into_one_line_and_exit_3_not_a_traceback(ws, monkeypatch, capsys):
     from wres_helpers import cli, engine
+
     root = ws({2021: {"staff.csv": STAFF}})
 
     def crash(*args, **kwargs):
         raise KeyError("group")
+
     monkeypatch.setattr(engine, "indicator_table", crash)
     monkeypatch.delenv("WRES_DEBUG", raising=False)
     assert cli.main(["indicators", "t", "2021", "--workspace", str(root)]) == 3

@@ -1,4 +1,5 @@
 """Every formula against values worked out by hand in the test."""
+
 import math
 
 import pandas as pd
@@ -10,8 +11,12 @@ from wres_helpers.engine import missing_input_notes
 
 
 def value(table, indicator, measure, breakdown, group):
-    rows = table[(table.indicator == indicator) & (table.measure == measure)
-                 & (table.breakdown == breakdown) & (table.group == group)]
+    rows = table[
+        (table.indicator == indicator)
+        & (table.measure == measure)
+        & (table.breakdown == breakdown)
+        & (table.group == group)
+    ]
     assert len(rows) == 1, f"expected one row for {indicator}/{measure}/{breakdown}/{group}, got {len(rows)}"
     return rows.iloc[0]
 
@@ -53,11 +58,11 @@ def test_indicator_1_by_band_and_clinical_split(ws):
     6,H,VSM,N
     """
     t = indicator_table("t", 2021, ws({2021: {"staff.csv": staff}}))
-    assert value(t, 1, "share_pct", "Band 5/clinical", "bme").value == pytest.approx(50.0)     # 1 of 2
+    assert value(t, 1, "share_pct", "Band 5/clinical", "bme").value == pytest.approx(50.0)  # 1 of 2
     assert value(t, 1, "share_pct", "Band 5/non-clinical", "bme").value == pytest.approx(100.0)  # 1 of 1
-    assert value(t, 1, "share_pct", "Band 5", "bme").value == pytest.approx(200 / 3)             # 2 of 3
+    assert value(t, 1, "share_pct", "Band 5", "bme").value == pytest.approx(200 / 3)  # 2 of 3
     assert value(t, 1, "headcount", "Band 8a/non-clinical", "unknown").value == 1
-    assert value(t, 1, "share_pct", "clinical", "bme").value == pytest.approx(50.0)             # 1 of 2
+    assert value(t, 1, "share_pct", "clinical", "bme").value == pytest.approx(50.0)  # 1 of 2
     # Band 8a and above = 8a (2 people) + VSM (1 BME) -> 1 of 3
     assert value(t, 1, "share_pct", "Band 8a and above", "bme").value == pytest.approx(100 / 3)
 
@@ -73,9 +78,9 @@ def test_old_numeric_and_esr_text_codes_are_counted(ws):
     6,Z Not Stated,Band 5,N
     """
     t = indicator_table("t", 2021, ws({2021: {"staff.csv": staff}}))
-    assert value(t, 1, "headcount", "all", "white").value == 2     # 0 and C3
-    assert value(t, 1, "headcount", "all", "bme").value == 2       # 4 and LK
-    assert value(t, 1, "headcount", "all", "unknown").value == 2   # 9 and Z
+    assert value(t, 1, "headcount", "all", "white").value == 2  # 0 and C3
+    assert value(t, 1, "headcount", "all", "bme").value == 2  # 4 and LK
+    assert value(t, 1, "headcount", "all", "unknown").value == 2  # 9 and Z
 
 
 # -- indicator 2 -----------------------------------------------------------------------------------
@@ -91,7 +96,9 @@ def test_indicator_2_relative_likelihood_white_vs_bme(ws):
 
 
 def test_unknown_ethnicity_does_not_change_the_ratio(ws, tmp_path):
-    with_unknown = indicator_table("t", 2021, ws({2021: {"recruitment.csv": recruitment_csv({"A": (10, 4), "N": (8, 2), "Z": (50, 1)})}}))
+    with_unknown = indicator_table(
+        "t", 2021, ws({2021: {"recruitment.csv": recruitment_csv({"A": (10, 4), "N": (8, 2), "Z": (50, 1)})}})
+    )
     assert value(with_unknown, 2, "relative_likelihood", "all", "white_vs_bme").value == pytest.approx(1.6)
 
 
@@ -119,10 +126,18 @@ def test_indicator_2_zero_white_appointed_is_a_real_zero(ws):
 
 # -- indicator 3 -----------------------------------------------------------------------------------
 def test_indicator_3_two_year_rolling_adds_cases_and_headcounts(ws):
-    root = ws({
-        2020: {"staff.csv": staff_csv(white=18, bme=6, prefix="p"), "disciplinary.csv": cases_csv(["N"], "2019-06-01")},
-        2021: {"staff.csv": staff_csv(white=20, bme=5), "disciplinary.csv": cases_csv(["A", "A", "N"], "2020-06-01")},
-    })
+    root = ws(
+        {
+            2020: {
+                "staff.csv": staff_csv(white=18, bme=6, prefix="p"),
+                "disciplinary.csv": cases_csv(["N"], "2019-06-01"),
+            },
+            2021: {
+                "staff.csv": staff_csv(white=20, bme=5),
+                "disciplinary.csv": cases_csv(["A", "A", "N"], "2020-06-01"),
+            },
+        }
+    )
     t = indicator_table("t", 2021, root)
     # BME: (1 + 1) / (5 + 6) = 2/11; White: (2 + 0) / (20 + 18) = 2/38; RL = (2/11) / (2/38) = 38/11
     assert value(t, 3, "rate_pct", "all", "bme").value == pytest.approx(200 / 11)
@@ -137,18 +152,22 @@ def test_indicator_3_two_year_rolling_adds_cases_and_headcounts(ws):
 
 
 def test_indicator_3_single_year_when_last_year_is_missing(ws):
-    root = ws({2021: {"staff.csv": staff_csv(white=20, bme=5), "disciplinary.csv": cases_csv(["A", "A", "N"], "2020-06-01")}})
+    root = ws(
+        {2021: {"staff.csv": staff_csv(white=20, bme=5), "disciplinary.csv": cases_csv(["A", "A", "N"], "2020-06-01")}}
+    )
     t = indicator_table("t", 2021, root)
     # BME 1/5 = 20%, White 2/20 = 10%: RL 2.0 from one year, and the table says so.
     assert value(t, 3, "relative_likelihood", "all", "bme_vs_white").value == pytest.approx(2.0)
     pooled = value(t, 3, "years_pooled", "all", "all")
     assert pooled.value == 1 and "one year only: no disciplinary and staff data was supplied for 2020" in pooled.reason
-    assert "params/" not in pooled.reason                   # the reason is published: plain words, no path
-    assert not len(t[t.breakdown == "report_year"])         # one year: the key rows are the year alone already
+    assert "params/" not in pooled.reason  # the reason is published: plain words, no path
+    assert not len(t[t.breakdown == "report_year"])  # one year: the key rows are the year alone already
 
 
 def test_indicator_3_nobody_entered_is_not_computable(ws):
-    root = ws({2021: {"staff.csv": staff_csv(white=20, bme=5), "disciplinary.csv": "case_id,ethnic_category,date_entered\n"}})
+    root = ws(
+        {2021: {"staff.csv": staff_csv(white=20, bme=5), "disciplinary.csv": "case_id,ethnic_category,date_entered\n"}}
+    )
     rl = value(indicator_table("t", 2021, root), 3, "relative_likelihood", "all", "bme_vs_white")
     assert rl.status == "not_computable" and pd.isna(rl.value)
     assert "nobody entered a formal disciplinary investigation" in rl.reason
@@ -170,8 +189,14 @@ def test_indicator_3_zero_bme_staff_is_not_computable(ws):
 # -- indicator 4 -----------------------------------------------------------------------------------
 def test_indicator_4_training_rates_use_staff_headcount(ws):
     # staff s1-s8 White, s9-s12 BME, s13 Unknown; trained: 4 White, 1 BME, the Unknown one.
-    root = ws({2021: {"staff.csv": staff_csv(white=8, bme=4, unknown=1),
-                      "training.csv": "staff_id\ns1\ns2\ns3\ns4\ns9\ns13\n"}})
+    root = ws(
+        {
+            2021: {
+                "staff.csv": staff_csv(white=8, bme=4, unknown=1),
+                "training.csv": "staff_id\ns1\ns2\ns3\ns4\ns9\ns13\n",
+            }
+        }
+    )
     t = indicator_table("t", 2021, root)
     assert value(t, 4, "rate_pct", "all", "white").value == pytest.approx(50.0)
     assert value(t, 4, "rate_pct", "all", "bme").value == pytest.approx(25.0)
@@ -251,7 +276,9 @@ def test_declared_statuses_from_settings(ws):
       3: {status: withheld, reason: Fewer than five cases}
       4: {status: not_collected, reason: No central training record}
     """
-    root = ws({2021: {"staff.csv": staff_csv(white=3, bme=1), "training.csv": "staff_id\ns1\n", "settings.yaml": settings}})
+    root = ws(
+        {2021: {"staff.csv": staff_csv(white=3, bme=1), "training.csv": "staff_id\ns1\n", "settings.yaml": settings}}
+    )
     t = indicator_table("t", 2021, root)
     assert set(t[t.indicator == 3].status) == {"withheld"}
     assert set(t[t.indicator == 3].reason) == {"Fewer than five cases"}
@@ -260,18 +287,34 @@ def test_declared_statuses_from_settings(ws):
 
 
 def test_required_keys_present_and_no_inf_or_nan_text(ws):
-    root = ws({2021: {"staff.csv": staff_csv(white=3, bme=0), "recruitment.csv": recruitment_csv({"A": (3, 1)}),
-                      "disciplinary.csv": "case_id,ethnic_category,date_entered\n", "training.csv": "staff_id\n",
-                      "board.csv": "member_id,ethnic_category,voting,executive\nm1,A,Y,Y\n"}})
+    root = ws(
+        {
+            2021: {
+                "staff.csv": staff_csv(white=3, bme=0),
+                "recruitment.csv": recruitment_csv({"A": (3, 1)}),
+                "disciplinary.csv": "case_id,ethnic_category,date_entered\n",
+                "training.csv": "staff_id\n",
+                "board.csv": "member_id,ethnic_category,voting,executive\nm1,A,Y,Y\n",
+            }
+        }
+    )
     t = indicator_table("t", 2021, root)
     keys = set(zip(t.indicator, t.measure, t.breakdown, t.group))
     required = {(1, "share_pct", "all", g) for g in ("white", "bme", "unknown")}
     required |= {(1, "headcount", "all", g) for g in ("white", "bme", "unknown", "total")}
-    required |= {(2, "rate_pct", "all", g) for g in ("white", "bme", "unknown")} | {(2, "relative_likelihood", "all", "white_vs_bme")}
-    required |= {(3, "rate_pct", "all", g) for g in ("white", "bme")} | {(3, "relative_likelihood", "all", "bme_vs_white")}
-    required |= {(4, "rate_pct", "all", g) for g in ("white", "bme")} | {(4, "relative_likelihood", "all", "white_vs_bme")}
+    required |= {(2, "rate_pct", "all", g) for g in ("white", "bme", "unknown")} | {
+        (2, "relative_likelihood", "all", "white_vs_bme")
+    }
+    required |= {(3, "rate_pct", "all", g) for g in ("white", "bme")} | {
+        (3, "relative_likelihood", "all", "bme_vs_white")
+    }
+    required |= {(4, "rate_pct", "all", g) for g in ("white", "bme")} | {
+        (4, "relative_likelihood", "all", "white_vs_bme")
+    }
     required |= {(i, "pct", "2020", g) for i in (5, 6, 7, 8) for g in ("white", "bme")}
-    required |= {(9, m, s, "bme") for m in ("share_pct", "difference_pp") for s in ("voting", "executive", "all_members")}
+    required |= {
+        (9, m, s, "bme") for m in ("share_pct", "difference_pp") for s in ("voting", "executive", "all_members")
+    }
     assert required <= keys
     for v in t.value.dropna():
         assert math.isfinite(v)

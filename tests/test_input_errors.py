@@ -1,4 +1,5 @@
 """Each class of bad input gives one clear message naming the file, the row and the column."""
+
 import subprocess
 import sys
 
@@ -104,7 +105,10 @@ def test_header_only_staff_file(ws):
 
 
 def test_windows_1252_file_names_the_row_and_column(ws):
-    content = "staff_id,ethnic_category,pay_band,clinical,department\n1,A,Band 5,N,Finance\n2,A,Band 5,N,Caf\xe9 \u2013 Estates\n"
+    content = (
+        "staff_id,ethnic_category,pay_band,clinical,department\n"
+        "1,A,Band 5,N,Finance\n2,A,Band 5,N,Caf\xe9 \u2013 Estates\n"
+    )
     p, msg = only_problem(ws({2021: {"staff.csv": content.encode("cp1252")}}))
     assert (p.file, p.row, p.column) == ("params/t/2021/staff.csv", 3, "department")
     assert "not UTF-8" in msg and "CSV UTF-8" in msg
@@ -115,14 +119,25 @@ def test_several_problems_are_all_listed_in_one_message(ws):
     staff = "staff_id,ethnic_category,pay_band,clinical\n1,T,Band 5,N\n2,A,Band 99,N\n"
     err = problems_of(ws({2021: {"staff.csv": staff, "recruitment.csv": "application_id,ethnic_category\n"}}))
     rows = {(p.file.rsplit("/", 1)[-1], p.row, p.column) for p in err.problems}
-    assert rows == {("staff.csv", 2, "ethnic_category"), ("staff.csv", 3, "pay_band"), ("recruitment.csv", 1, "appointed")}
+    assert rows == {
+        ("staff.csv", 2, "ethnic_category"),
+        ("staff.csv", 3, "pay_band"),
+        ("recruitment.csv", 1, "appointed"),
+    }
     assert str(err).startswith("3 problems in the 2021 inputs of t")
 
 
 def test_bom_headers_case_and_spaces_are_accepted(ws):
     content = "\ufeffStaff ID,Ethnic Category,PAY BAND,Clinical\r\n1,A,Band 5,Y\r\n2,N,Band 5,n\r\n"
     t = indicator_table("t", 2021, ws({2021: {"staff.csv": content}}))
-    assert int(t[(t.indicator == 1) & (t.measure == "headcount") & (t.breakdown == "all") & (t.group == "total")].value.iloc[0]) == 2
+    assert (
+        int(
+            t[
+                (t.indicator == 1) & (t.measure == "headcount") & (t.breakdown == "all") & (t.group == "total")
+            ].value.iloc[0]
+        )
+        == 2
+    )
 
 
 def test_xlsx_input_is_read_with_spreadsheet_row_numbers(ws, tmp_path):
@@ -158,8 +173,11 @@ def test_path_like_org_or_year_is_refused(ws, org, year):
 
 def test_cli_prints_a_user_error_without_traceback(ws):
     root = ws({2021: {"staff.csv": "staff_id,ethnic_category,pay_band,clinical\n1,T,Band 5,N\n"}})
-    run = subprocess.run([sys.executable, "-m", "wres_helpers", "indicators", "t", "2021", "--workspace", str(root)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "wres_helpers", "indicators", "t", "2021", "--workspace", str(root)],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 2
     assert "staff.csv, row 2, column 'ethnic_category'" in run.stderr
     assert "Traceback" not in run.stderr and run.stdout == ""
@@ -168,9 +186,14 @@ def test_cli_prints_a_user_error_without_traceback(ws):
 def test_cli_writes_the_table_as_csv(ws, tmp_path):
     root = ws({2021: {"staff.csv": GOOD_STAFF}})
     out = tmp_path / "out" / "table.csv"
-    run = subprocess.run([sys.executable, "-m", "wres_helpers", "indicators", "t", "2021", "--workspace", str(root),
-                          "--out", str(out)], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "wres_helpers", "indicators", "t", "2021", "--workspace", str(root), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     lines = out.read_text().splitlines()
-    assert lines[0] == "indicator,measure,breakdown,group,value,numerator,denominator,status,reason,ci_low,ci_high,p_value"
-    assert any(line.startswith("1,share_pct,all,bme,25.0,1,4,ok,,") for line in lines)     # then its 95% interval
+    assert (
+        lines[0] == "indicator,measure,breakdown,group,value,numerator,denominator,status,reason,ci_low,ci_high,p_value"
+    )
+    assert any(line.startswith("1,share_pct,all,bme,25.0,1,4,ok,,") for line in lines)  # then its 95% interval

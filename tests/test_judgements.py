@@ -3,6 +3,7 @@
 Golden values are the sample organisations' published figures (as the tables print them), with the
 arithmetic done by hand in the comments.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,9 +11,8 @@ import re
 
 import pytest
 
-from wres_helpers.disclosure import pay_band_view
-
 from wres_helpers import charts, concerns, narrative, present
+from wres_helpers.disclosure import pay_band_view
 from wres_helpers.report_data import load_report
 from wres_helpers.values import report_values
 
@@ -45,16 +45,19 @@ def test_leeds_2021_concerns_with_hand_checked_reasons(reports):
     assert found[4].assessed and not found[4].concern
 
 
-@pytest.mark.parametrize("sample, of_concern, not_assessed", [
-    # hwccg: 1.48 > 1.25; board 0 of 19 against 3.4%; disciplinary withheld, survey not required in 2020;
-    # training 0.98 is inside the range.
-    (("hwccg", 2020), [2, 9], [3, 5, 6, 7, 8]),
-    # mlcsu: 2.45 > 1.25; BME harassment by the public 4.0% -> 5.6% (worse); 48.8% vs 62.4% (13.6 points);
-    # 9.4% vs 4.9% (4.5 points); board 14.3% vs 20.4%; disciplinary withheld, training not collected.
-    (("mlcsu", 2024), [2, 5, 7, 8, 9], [3, 4]),
-    # smallccg: every figure is withheld, so nothing is assessed and nothing is called "no concern".
-    (("smallccg", 2021), [], list(range(1, 10))),
-])
+@pytest.mark.parametrize(
+    "sample, of_concern, not_assessed",
+    [
+        # hwccg: 1.48 > 1.25; board 0 of 19 against 3.4%; disciplinary withheld, survey not required in 2020;
+        # training 0.98 is inside the range.
+        (("hwccg", 2020), [2, 9], [3, 5, 6, 7, 8]),
+        # mlcsu: 2.45 > 1.25; BME harassment by the public 4.0% -> 5.6% (worse); 48.8% vs 62.4% (13.6 points);
+        # 9.4% vs 4.9% (4.5 points); board 14.3% vs 20.4%; disciplinary withheld, training not collected.
+        (("mlcsu", 2024), [2, 5, 7, 8, 9], [3, 4]),
+        # smallccg: every figure is withheld, so nothing is assessed and nothing is called "no concern".
+        (("smallccg", 2021), [], list(range(1, 10))),
+    ],
+)
 def test_concern_rule_on_each_sample(reports, sample, of_concern, not_assessed):
     r = reports[sample]
     assert concerns.of_concern(r) == of_concern
@@ -72,9 +75,11 @@ def test_an_organisation_without_data_is_not_told_no_concern_nor_asked_to_approv
 
 # -- judgement words ---------------------------------------------------------------------------------
 def test_a_typed_judgement_word_is_warned_about_with_its_line():
-    text = ("Our figures.\nThe ratio {{ rl_appointment_direction }} to {{ rl_appointment }}.\n"
-            "Indicators 1 and 2 both improved.\nBME staff were more likely to be disciplined.\n"
-            "<!-- rose in a comment is fine -->\n")
+    text = (
+        "Our figures.\nThe ratio {{ rl_appointment_direction }} to {{ rl_appointment }}.\n"
+        "Indicators 1 and 2 both improved.\nBME staff were more likely to be disciplined.\n"
+        "<!-- rose in a comment is fine -->\n"
+    )
     found = narrative.typed_judgements(text, "narrative/next_steps.md")
     assert [(p.row, p.value) for p in found] == [(3, "improved"), (4, "more likely")]
     assert "line 3" in str(found[0])
@@ -84,7 +89,7 @@ def test_judgements_come_from_the_data_and_read_about_as_likely_near_one(reports
     hw = report_values(reports[("hwccg", 2020)])
     # 0.98 is inside the documented 0.95-1.05 band: neither group is called more likely.
     assert hw["rl_training"].text == "0.98" and hw["rl_training_likelihood_words"].text == "about as likely as"
-    assert hw["rl_appointment_likelihood_words"].text == "more likely than"       # 1.48
+    assert hw["rl_appointment_likelihood_words"].text == "more likely than"  # 1.48
     recruitment = narrative.generated(reports[("hwccg", 2020)], "recruitment")
     assert "BAME staff were more likely" not in recruitment
     assert "White staff were about as likely as BAME staff to access" in recruitment
@@ -101,8 +106,12 @@ def test_judgements_come_from_the_data_and_read_about_as_likely_near_one(reports
 
 def test_starters_write_judgements_as_placeholders(reports):
     starter = narrative.starter(reports[("leeds", 2021)], "recruitment")
-    for key in ("rl_appointment_likelihood_words", "rl_appointment_assessment", "rl_appointment_direction",
-                "rl_appointment_trend"):
+    for key in (
+        "rl_appointment_likelihood_words",
+        "rl_appointment_assessment",
+        "rl_appointment_direction",
+        "rl_appointment_trend",
+    ):
         assert "{{ " + key + " }}" in starter
     body = starter.split("-->", 1)[1]
     assert not narrative.typed_judgements(body, "recruitment.md")
@@ -130,29 +139,31 @@ def test_every_change_equals_the_difference_of_its_printed_figures(reports, samp
         if not key.endswith("_change") or not value.usable:
             continue
         base = key[: -len("_change")]
-        before_key = (base.replace("_pct_survey_", "_pct_prev_survey_") if "_pct_survey_" in base else base + "_prev")
+        before_key = base.replace("_pct_survey_", "_pct_prev_survey_") if "_pct_survey_" in base else base + "_prev"
         now, before = values[base].text, values[before_key].text
         digits = 2 if "." in now and len(now.split(".")[1].rstrip("%").split(" ")[0]) == 2 else 1
         if "," in now or "." not in now:
-            continue                                    # counts
+            continue  # counts
         assert _number(value.text) == pytest.approx(round(_number(now) - _number(before), digits)), key
         checked += 1
-    assert checked or sample in (("smallccg", 2021), ("hwccg", 2020))     # no earlier year to compare with
+    assert checked or sample in (("smallccg", 2021), ("hwccg", 2020))  # no earlier year to compare with
 
 
 # -- withheld figures are never described -------------------------------------------------------------
 def _with_canary(r, value: float, count: int):
     """The published tables with every withheld (not ok) figure replaced by a canary: a page that reads a
     withheld figure would change with the canary."""
+
     def plant(table):
         table = table.copy()
         hidden = table.status != "ok"
         table.loc[hidden, "value"] = value
         table.loc[hidden, "numerator"] = count
         table.loc[hidden, "denominator"] = count + 1
-        table.loc[hidden, ["ci_low", "ci_high"]] = value          # intervals and p-values of withheld figures
+        table.loc[hidden, ["ci_low", "ci_high"]] = value  # intervals and p-values of withheld figures
         table.loc[hidden, "p_value"] = value / 10000
         return table
+
     return dataclasses.replace(r, table=plant(r.table), history={y: plant(t) for y, t in r.history.items()})
 
 
@@ -160,19 +171,22 @@ def _words_of(chart_html: str | None) -> str:
     """A chart's alt text and caption (not the image)."""
     if not chart_html:
         return ""
-    return " ".join(re.findall(r'alt="([^"]*)"', chart_html) + re.findall(r"<figcaption>(.*?)</figcaption>", chart_html))
+    return " ".join(
+        re.findall(r'alt="([^"]*)"', chart_html) + re.findall(r"<figcaption>(.*?)</figcaption>", chart_html)
+    )
 
 
 def _all_words(r) -> str:
     parts = [narrative.generated(r, s) for s in narrative.NARRATIVE_SECTIONS]
-    parts += present.key_findings(r) + [present.concern_overview(r), present.pay_band_tables(r),
-                                        present.board_table(r)]
+    parts += present.key_findings(r) + [present.concern_overview(r), present.pay_band_tables(r), present.board_table(r)]
     parts += [present.representation_table(r, ["all", "clinical", "non-clinical"])]
     parts += [present.survey_details(r, i) for i in (5, 6, 7, 8)]
     parts += [present.rate_table(r, i, "Events", "People") for i in (2, 3, 4)]
     parts += [present.rl_state(r, i) for i in (2, 3, 4)]
-    parts += [_words_of(c(r)) for c in (charts.band_representation, charts.relative_likelihoods, charts.survey_chart,
-                                         charts.board_chart)]
+    parts += [
+        _words_of(c(r))
+        for c in (charts.band_representation, charts.relative_likelihoods, charts.survey_chart, charts.board_chart)
+    ]
     return "\n".join(parts)
 
 
@@ -189,15 +203,21 @@ def test_chart_alt_text_never_speaks_a_withheld_share_as_a_number(reports, sampl
     r = reports[sample]
     alt = _words_of(charts.band_representation(r))
     table = r.table
-    withheld = set(table[(table.indicator == 1) & (table.measure == "share_pct") & (table.group == "bme")
-                         & (table.status == "withheld")].breakdown)
+    withheld = set(
+        table[
+            (table.indicator == 1)
+            & (table.measure == "share_pct")
+            & (table.group == "bme")
+            & (table.status == "withheld")
+        ].breakdown
+    )
     panels, _ = pay_band_view(table, ["non-clinical", "clinical"])
     for title, rows in panels:
         part = alt.split(f"{title}:")[-1].split(";")[0]
         for label, breakdown in rows:
             if breakdown in withheld:
                 assert not re.search(rf"(^|, ){re.escape(label)} \d", part), (breakdown, part)
-    if sample == ("hwccg", 2020):           # Band 5 BME is withheld there (fewer than 5)
+    if sample == ("hwccg", 2020):  # Band 5 BME is withheld there (fewer than 5)
         assert "Band 5 withheld" in alt and "Band 5 0.0%" not in alt
 
 

@@ -4,6 +4,7 @@ page which data was not supplied, and shows no workspace path.
 Six builds: staff.csv and org.yaml alone (no other input, no previous year, no narrative, no action plan), and
 the leeds sample (2020 and 2021, with action plans, without narrative) less one optional input at a time.
 """
+
 import shutil
 from pathlib import Path
 
@@ -68,8 +69,9 @@ def test_the_report_builds_and_says_which_data_was_not_supplied(built):
     for name in missing:
         page, statement = STATEMENTS[name]
         assert statement.format(year=year) in pages[page], f"{case}: {page}.html does not say {statement!r}"
-        assert any(line.startswith(f"note: no {name} file") and f"{name}.csv or .xlsx" in line for line in lines), \
+        assert any(line.startswith(f"note: no {name} file") and f"{name}.csv or .xlsx" in line for line in lines), (
             f"{case}: the build log does not name the {name} file"
+        )
     assert "No data supplied" in pages["methodology"]
     for name, text in pages.items():
         for bad in (" nan", "NaN", "None", "{{", "Traceback"):
@@ -82,7 +84,7 @@ def test_staff_only_report_has_no_action_plan_and_a_full_workforce_page(built):
         assert "The plan for approval" in pages["action_plan"]
         return
     assert f"No action plan was supplied for {year}" in pages["action_plan"]
-    assert "15.1% of staff (57 of 377)" in pages["workforce"]          # leeds 2021's staff: 57 BAME of 377
+    assert "15.1% of staff (57 of 377)" in pages["workforce"]  # leeds 2021's staff: 57 BAME of 377
 
 
 def test_no_page_or_download_shows_a_workspace_path(built):

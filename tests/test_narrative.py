@@ -1,9 +1,9 @@
 """Narrative placeholders: strict keys, states that cannot be quoted, typed numbers, starter files."""
+
 import pytest
 
 from conftest import staff_csv
-from wres_helpers import InputError
-from wres_helpers import narrative
+from wres_helpers import InputError, narrative
 from wres_helpers.report_data import load_report
 from wres_helpers.values import report_values
 
@@ -20,12 +20,18 @@ SETTINGS_WITHHELD = "indicators:\n  3: {status: withheld, reason: Fewer than fiv
 @pytest.fixture
 def small(ws):
     recruitment = "application_id,ethnic_category,appointed\n" + "".join(
-        f"a{i},{'A' if i < 10 else 'N'},{'Y' if i in (0, 1, 2, 3, 10) else 'N'}\n" for i in range(18))
-    root = ws({
-        2020: {"staff.csv": staff_csv(white=30, bme=10, prefix="p")},
-        2021: {"staff.csv": staff_csv(white=30, bme=12, unknown=2), "recruitment.csv": recruitment,
-               "settings.yaml": SETTINGS_WITHHELD},
-    })
+        f"a{i},{'A' if i < 10 else 'N'},{'Y' if i in (0, 1, 2, 3, 10) else 'N'}\n" for i in range(18)
+    )
+    root = ws(
+        {
+            2020: {"staff.csv": staff_csv(white=30, bme=10, prefix="p")},
+            2021: {
+                "staff.csv": staff_csv(white=30, bme=12, unknown=2),
+                "recruitment.csv": recruitment,
+                "settings.yaml": SETTINGS_WITHHELD,
+            },
+        }
+    )
     return load_report("t", 2021, root)
 
 
@@ -45,8 +51,11 @@ def test_values_are_formatted_by_measure(small):
 
 
 def test_render_fills_placeholders(small):
-    out = narrative.render("In {{ year }}, {{ workforce_bme_pct }} of staff were {{ term }}.\n",
-                           report_values(small), "narrative/summary.md")
+    out = narrative.render(
+        "In {{ year }}, {{ workforce_bme_pct }} of staff were {{ term }}.\n",
+        report_values(small),
+        "narrative/summary.md",
+    )
     assert out == "In 2021, 27.3% of staff were BME.\n"
 
 
@@ -71,8 +80,9 @@ def test_withheld_key_cannot_be_quoted(small):
 
 
 def test_not_computable_key_cannot_be_quoted(ws):
-    root = ws({2021: {"staff.csv": staff_csv(white=5, bme=2),
-                      "disciplinary.csv": "case_id,ethnic_category,date_entered\n"}})
+    root = ws(
+        {2021: {"staff.csv": staff_csv(white=5, bme=2), "disciplinary.csv": "case_id,ethnic_category,date_entered\n"}}
+    )
     r = load_report("t", 2021, root)
     with pytest.raises(InputError, match="not computable"):
         narrative.render("{{ rl_disciplinary }}", report_values(r), "n.md")
@@ -101,7 +111,7 @@ def test_starter_files_render_back_to_the_generated_sentences():
 def test_mlcsu_2024_narrative_renders_without_typed_figures():
     rendered, warnings = narrative.load_narrative(load_report("mlcsu", 2024))
     assert set(rendered) == set(narrative.NARRATIVE_SECTIONS) and warnings == []
-    assert "2.45, against 1.89 in 2023" in rendered["summary"]       # the seed report's printed RLs
+    assert "2.45, against 1.89 in 2023" in rendered["summary"]  # the seed report's printed RLs
 
 
 def test_leeds_2021_narrative_renders_with_the_engine_values():

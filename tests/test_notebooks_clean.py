@@ -4,6 +4,7 @@ The parameters cell holds the development defaults org="leeds", year=2021 (paper
 build). The checker itself is tested on in-memory notebooks, so this file tests something even while
 notebooks/ is still empty.
 """
+
 from __future__ import annotations
 
 import ast
@@ -75,21 +76,25 @@ def _params(source='org = "leeds"\nyear = 2021\nworkspace = None'):
 
 
 def test_checker_accepts_a_clean_notebook():
-    nb = new_notebook(cells=[_params('# defaults\norg: str = "leeds"\nyear = 2021'), new_markdown_cell("# T"),
-                             new_code_cell("x = 1")])
+    nb = new_notebook(
+        cells=[_params('# defaults\norg: str = "leeds"\nyear = 2021'), new_markdown_cell("# T"), new_code_cell("x = 1")]
+    )
     assert notebook_problems(nb) == []
 
 
-@pytest.mark.parametrize("cells, expected", [
-    ([_params(), new_code_cell("1", execution_count=3)], "execution count"),
-    ([_params(), new_code_cell("1", outputs=[new_output("stream", name="stdout", text="1")])], "has outputs"),
-    ([new_code_cell("x = 1")], "found 0"),
-    ([_params(), _params()], "found 2"),
-    ([_params('org = "mlcsu"\nyear = 2021')], "org = 'mlcsu'"),
-    ([_params('org = "leeds"\nyear = "2021"')], "year = '2021'"),
-    ([_params('org = "leeds"')], "does not set year"),
-    ([_params(), new_code_cell("", metadata={"tags": ["injected-parameters"]})], "injected-parameters"),
-])
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        ([_params(), new_code_cell("1", execution_count=3)], "execution count"),
+        ([_params(), new_code_cell("1", outputs=[new_output("stream", name="stdout", text="1")])], "has outputs"),
+        ([new_code_cell("x = 1")], "found 0"),
+        ([_params(), _params()], "found 2"),
+        ([_params('org = "mlcsu"\nyear = 2021')], "org = 'mlcsu'"),
+        ([_params('org = "leeds"\nyear = "2021"')], "year = '2021'"),
+        ([_params('org = "leeds"')], "does not set year"),
+        ([_params(), new_code_cell("", metadata={"tags": ["injected-parameters"]})], "injected-parameters"),
+    ],
+)
 def test_checker_finds_problems(cells, expected):
     problems = notebook_problems(new_notebook(cells=cells))
     assert any(expected in p for p in problems), problems

@@ -4,6 +4,7 @@
 run it on every page, the search index and the downloads of each site they build. The tests here prove that
 it finds what it looks for.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,13 @@ _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 def _xlsx_text(path: Path) -> str:
     book = load_workbook(path, read_only=True)
     try:
-        return "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                         for v in row if v is not None)
+        return "\n".join(
+            str(v)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
     finally:
         book.close()
 
@@ -29,6 +35,7 @@ def _xlsx_text(path: Path) -> str:
 def _pdf_text(path: Path) -> str:
     """The text of every page of a PDF and the address of every link in it."""
     from pypdf import PdfReader
+
     parts = []
     for page in PdfReader(path).pages:
         parts.append(page.extract_text() or "")
@@ -48,13 +55,18 @@ def leaks(site: Path, root: Path | str | None = None) -> list[str]:
     book_sources = {f"{p.stem}{ext}" for p in site.glob("*.html") for ext in (".ipynb", ".md")}
     targets = sorted(site.rglob("*.html")) + sorted(site.glob("searchindex.js")) + sorted(site.glob("data/*"))
     for path in targets:
-        text = (_xlsx_text(path) if path.suffix == ".xlsx" else _pdf_text(path) if path.suffix == ".pdf"
-                else path.read_text(encoding="utf-8", errors="replace"))
+        text = (
+            _xlsx_text(path)
+            if path.suffix == ".xlsx"
+            else _pdf_text(path)
+            if path.suffix == ".pdf"
+            else path.read_text(encoding="utf-8", errors="replace")
+        )
         text = _DATA_URI.sub("data:", text)
         rel = path.relative_to(site).as_posix()
         if "params/" in text:
             at = text.index("params/")
-            found.append(f"{rel}: 'params/' in ...{text[max(0, at - 60):at + 60]}...")
+            found.append(f"{rel}: 'params/' in ...{text[max(0, at - 60) : at + 60]}...")
         if root is not None and str(root) in text:
             found.append(f"{rel}: the workspace folder {root}")
         for match in _FILE_NAME.finditer(text):
@@ -68,9 +80,11 @@ def leaks(site: Path, root: Path | str | None = None) -> list[str]:
 def test_leaks_finds_paths_and_file_names_in_pages_and_downloads(tmp_path):
     site = tmp_path / "html"
     (site / "data").mkdir(parents=True)
-    (site / "index.html").write_text('<p>Download <a href="data/tinyorg-wres-2024.pdf">PDF</a> or '
-                                     '<a href="data/tinyorg-wres-2024.xlsx">Excel</a>.</p>'
-                                     '<img alt="x" src="data:image/png;base64,cGFyYW1zLw==">')
+    (site / "index.html").write_text(
+        '<p>Download <a href="data/tinyorg-wres-2024.pdf">PDF</a> or '
+        '<a href="data/tinyorg-wres-2024.xlsx">Excel</a>.</p>'
+        '<img alt="x" src="data:image/png;base64,cGFyYW1zLw==">'
+    )
     assert leaks(site, tmp_path) == []
 
     (site / "board.html").write_text("<p>No data (expected params/tinyorg/2024/board.csv or .xlsx)</p>")

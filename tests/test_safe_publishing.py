@@ -1,5 +1,6 @@
 """Safe publishing end to end: no record-level data in anything the build writes (canaries), the same inputs give
 the same table and pages, and every build records its provenance in manifest.json."""
+
 import csv
 import hashlib
 import io
@@ -11,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_sample
-
 from wres_helpers.build import build_report
 
 REPO = Path(__file__).resolve().parent.parent
-CASE_DAY = "11-17"                # every disciplinary case is given 17 November: it must never be printed
+CASE_DAY = "11-17"  # every disciplinary case is given 17 November: it must never be printed
 
 
 def plant_canaries(folder: Path) -> set[str]:
@@ -40,26 +40,30 @@ def plant_canaries(folder: Path) -> set[str]:
     return canaries
 
 
-@pytest.fixture(scope="module", params=[("smallccg", 2021), ("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)],
-                ids=lambda p: f"{p[0]}-{p[1]}")
+@pytest.fixture(
+    scope="module",
+    params=[("smallccg", 2021), ("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
 def canary_site(request, tmp_path_factory):
     org, year = request.param
     root = tmp_path_factory.mktemp(f"canary-{org}")
     copy_sample(REPO / "params", root, org)
-    canaries = plant_canaries(root / "params")          # the comparators' records too
+    canaries = plant_canaries(root / "params")  # the comparators' records too
     site = build_report(org, year, root, log=lambda _: None)
     return root, site, canaries
 
 
 def test_no_record_level_data_in_anything_the_build_wrote(canary_site):
     root, site, canaries = canary_site
-    assert len(canaries) > 50                        # staff, applications, cases, training, board members
-    written = [p for p in (root / "build").rglob("*") if p.is_file()]      # the site, executed notebooks, logs
+    assert len(canaries) > 50  # staff, applications, cases, training, board members
+    written = [p for p in (root / "build").rglob("*") if p.is_file()]  # the site, executed notebooks, logs
     assert any(p.name == "searchindex.js" for p in written) and any(p.suffix == ".xlsx" for p in written)
     for path in written:
         data = path.read_bytes()
-        if path.suffix == ".xlsx":       # a zip: look inside its XML
+        if path.suffix == ".xlsx":  # a zip: look inside its XML
             import zipfile
+
             with zipfile.ZipFile(path) as z:
                 data = b"".join(z.read(n) for n in z.namelist())
         text = data.decode("utf-8", errors="ignore")
@@ -98,6 +102,7 @@ def _page_texts(site: Path) -> dict[str, str]:
 def _workbook_values(path: Path) -> list:
     """Every cell of every sheet of a workbook."""
     from openpyxl import load_workbook
+
     book = load_workbook(path)
     return [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in book.worksheets]
 
@@ -107,7 +112,7 @@ def test_same_inputs_give_the_same_table_and_pages(tmp_path):
     site = build_report("smallccg", 2021, tmp_path, log=lambda _: None)
     first_table = _workbook_values(site / "data" / "smallccg-wres-2021.xlsx")
     first_pages = _page_texts(site)
-    (site.parent / "executed" / ".fingerprint").unlink()       # make the second build run the notebooks again
+    (site.parent / "executed" / ".fingerprint").unlink()  # make the second build run the notebooks again
     lines = []
     site = build_report("smallccg", 2021, tmp_path, log=lines.append)
     assert any(line.startswith("executed ") for line in lines)

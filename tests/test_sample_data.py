@@ -1,4 +1,5 @@
 """The sample-data generator is deterministic, and the files under params/ are exactly what it writes."""
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,13 @@ def tree(root: Path) -> dict[str, bytes]:
 def run_generator(workspace: Path, hash_seed: str) -> None:
     """Run the command line in a fresh interpreter (a different PYTHONHASHSEED must not change the output)."""
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    subprocess.run([sys.executable, "-m", "wres_helpers.sample_data", "--workspace", str(workspace)],
-                   check=True, cwd=REPO, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "wres_helpers.sample_data", "--workspace", str(workspace)],
+        check=True,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+    )
 
 
 def test_generator_is_deterministic_and_matches_committed_files(tmp_path):
@@ -38,7 +44,8 @@ def test_generator_is_deterministic_and_matches_committed_files(tmp_path):
     for rel, content in written.items():
         assert (committed / rel).is_file(), f"params/{rel} is missing: run python -m wres_helpers.sample_data"
         assert (committed / rel).read_bytes() == content, (
-            f"params/{rel} differs from the generator's output: regenerate with python -m wres_helpers.sample_data")
+            f"params/{rel} differs from the generator's output: regenerate with python -m wres_helpers.sample_data"
+        )
     # ... and the sample organisations hold no stale file the generator no longer writes. The analyst's own
     # files (action plans and narrative) are written by hand and are not the generator's.
     for org in sample_data.ORGS:

@@ -1,5 +1,6 @@
 """End to end: the sample organisations' real report notebooks build into sites whose headline numbers are the
 engine's and the seed reports' (correct) figures, with every state shown in words, never as nan."""
+
 import re
 import shutil
 from html.parser import HTMLParser
@@ -43,47 +44,84 @@ def page_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(parser.parts))
 
 
-@pytest.fixture(scope="module", params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)],
-                ids=lambda p: f"{p[0]}-{p[1]}")
+@pytest.fixture(
+    scope="module", params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)], ids=lambda p: f"{p[0]}-{p[1]}"
+)
 def site(request, sample_site):
     org, year = request.param
-    html = sample_site(org, year)     # built once per session, shared with the browser suite
+    html = sample_site(org, year)  # built once per session, shared with the browser suite
     return org, year, html, {name: page_text(html / f"{name}.html") for name in PAGES}
 
 
 # Figures as the seed reports print them (rounded here to one decimal for percentages, as the site shows
 # them); where a report printed a wrong figure, the right one (see test_seed_figures.py).
 EXPECTED = {
-    "leeds": {   # the analyst's narrative (params/leeds/2021/narrative) with the engine's values filled in
-        "index": ["15.1% of staff (57 of 377) were BAME, compared with 15.9% in 2020 (down 0.8 percentage points)",
-                  "less likely than BAME shortlisted applicants to be appointed (relative likelihood 0.78)",
-                  "about as likely as BAME staff",
-                  "7.1% of the Governing Body’s voting members", "8.0 percentage points below",
-                  "indicators 2, 5, 6, 7, 8 and 9 of the nine are of concern", "57.7% of BAME staff believe"],
-        "workforce": ["15.1% of the CCG’s staff (57 of 377)", "18.3% of staff at bands 7 to VSM (28 of 153)",
-                      "57 (15.1%)"],
+    "leeds": {  # the analyst's narrative (params/leeds/2021/narrative) with the engine's values filled in
+        "index": [
+            "15.1% of staff (57 of 377) were BAME, compared with 15.9% in 2020 (down 0.8 percentage points)",
+            "less likely than BAME shortlisted applicants to be appointed (relative likelihood 0.78)",
+            "about as likely as BAME staff",
+            "7.1% of the Governing Body’s voting members",
+            "8.0 percentage points below",
+            "indicators 2, 5, 6, 7, 8 and 9 of the nine are of concern",
+            "57.7% of BAME staff believe",
+        ],
+        "workforce": [
+            "15.1% of the CCG’s staff (57 of 377)",
+            "18.3% of staff at bands 7 to VSM (28 of 153)",
+            "57 (15.1%)",
+        ],
         "experience": ["10.3%", "7.9%", "20.5%", "14.0%", "57.7%", "91.1%", "15.4%", "2.3%", "8.3%", "22.2%"],
-        "board": ["7.1% of the voting membership of the Governing Body (1 of 14)", "8.0 percentage points below",
-                  "-8.0"],
-        "recruitment": ["Not computable", "Nobody entered a formal disciplinary investigation in 2020 and 2021",
-                        "2020 and 2021 together", "2021 alone",
-                        "(relative likelihood 0.78)", "(relative likelihood 1.00",
-                        "With 30 BAME shortlisted applicants, this difference could be chance", "95% interval"],
+        "board": [
+            "7.1% of the voting membership of the Governing Body (1 of 14)",
+            "8.0 percentage points below",
+            "-8.0",
+        ],
+        "recruitment": [
+            "Not computable",
+            "Nobody entered a formal disciplinary investigation in 2020 and 2021",
+            "2020 and 2021 together",
+            "2021 alone",
+            "(relative likelihood 0.78)",
+            "(relative likelihood 1.00",
+            "With 30 BAME shortlisted applicants, this difference could be chance",
+            "95% interval",
+        ],
         "next_steps": ["Recommendation to the Governing Body", "review the data"],
         "action_plan": ["B1", "Carried forward as B1", "Indicators of concern", "The plan for approval"],
     },
-    "mlcsu": {   # the analyst's narrative (params/mlcsu/2024/narrative), after the report's key findings
-        "index": ["97.9% of ML employees have self-declared their ethnicity", "down 0.4 percentage points",
-                  "20.4% of the ML workforce is ethnically diverse (380 of 1,863)",
-                  "the relative likelihood is 2.45, against 1.89 in 2023", "(9.4%, against 4.9%)",
-                  "9.1% of Board members are ethnically diverse (1 of 11)"],
-        "experience": ["6.5%", "5.6%", "13.5%", "8.6%", "62.4%", "48.8%", "4.9%", "9.4%",
-                       "ethnically diverse staff fared significantly worse than White staff"],
+    "mlcsu": {  # the analyst's narrative (params/mlcsu/2024/narrative), after the report's key findings
+        "index": [
+            "97.9% of ML employees have self-declared their ethnicity",
+            "down 0.4 percentage points",
+            "20.4% of the ML workforce is ethnically diverse (380 of 1,863)",
+            "the relative likelihood is 2.45, against 1.89 in 2023",
+            "(9.4%, against 4.9%)",
+            "9.1% of Board members are ethnically diverse (1 of 11)",
+        ],
+        "experience": [
+            "6.5%",
+            "5.6%",
+            "13.5%",
+            "8.6%",
+            "62.4%",
+            "48.8%",
+            "4.9%",
+            "9.4%",
+            "ethnically diverse staff fared significantly worse than White staff",
+        ],
         "board": ["1 of the 11 Board members (9.1%)"],
-        "recruitment": ["Withheld", "Not collected", "33.7%", "13.7%",   # Unknown 3 of 22 appointed: withheld
-                        # Appendix 1: 45.24% of shortlisted were ethnically diverse (25.76% of appointed: withheld
-                        # here, since the appointed total would give away the 3 Unknown appointed)
-                        "Share of shortlisted", "Share of appointed", "45.2%"],
+        "recruitment": [
+            "Withheld",
+            "Not collected",
+            "33.7%",
+            "13.7%",  # Unknown 3 of 22 appointed: withheld
+            # Appendix 1: 45.24% of shortlisted were ethnically diverse (25.76% of appointed: withheld
+            # here, since the appointed total would give away the 3 Unknown appointed)
+            "Share of shortlisted",
+            "Share of appointed",
+            "45.2%",
+        ],
         "action_plan": ["This plan has 8 actions", "Ongoing throughout 2024-25"],
         "next_steps": ["Recommendation to the Board", "approve the WRES action plan"],
     },
@@ -105,7 +143,7 @@ def test_headline_figures_are_the_engines(site):
             assert phrase in pages[page], f"{org} {year} {page}.html lacks {phrase!r}"
 
 
-NOT_SHOWN = {   # small numbers the seed reports printed, which this site withholds
+NOT_SHOWN = {  # small numbers the seed reports printed, which this site withholds
     "mlcsu": {"index": ["(1 of 15)"], "workforce": ["1 (6.7%)"], "recruitment": ["25.8%"]},
     "hwccg": {"workforce": ["4 (1.6%)"]},
 }
@@ -142,6 +180,7 @@ def test_site_is_offline(site):
 
 def test_no_page_or_download_shows_a_workspace_path(site):
     from test_public_pages import leaks
+
     org, year, html, pages = site
     assert leaks(html, html.parent.parent.parent.parent) == [], org
 
@@ -153,6 +192,7 @@ def test_board_paper_pdf(site, tmp_path):
     from test_public_pages import _pdf_text
     from wres_helpers import pdf
     from wres_helpers.build import SECTIONS
+
     org, year, html, pages = site
     browser = shutil.which("chromium")
     assert browser, "Chromium is needed for the board paper: sudo apt-get install chromium (CI installs it)"
@@ -163,7 +203,7 @@ def test_board_paper_pdf(site, tmp_path):
     texts = [" ".join(page.extract_text().split()) for page in PdfReader(out).pages]
     assert made["pages"] == len(texts) > 12, made
     assert name in texts[0] and f"WRES report {year}" in texts[0] and "1 October 2030" in texts[0]
-    assert "Page 1 of" not in texts[0]                       # the cover has no number
+    assert "Page 1 of" not in texts[0]  # the cover has no number
     assert "Contents" in texts[1] and "Methodology and data quality" in texts[1]
     for number, text in enumerate(texts[1:], 2):
         assert f"Page {number} of {len(texts)}" in text and "Running header of the test" in text, number

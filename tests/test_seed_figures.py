@@ -5,6 +5,7 @@ shared/published/figures-from-seed-reports.yaml), never taken from the code. Eac
 precision the report printed it: round(value, dp) == printed. Where a report printed a wrong figure, the
 test asserts the correct value and names the wrong printed one.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -29,9 +30,15 @@ def table(org: str, year: int) -> pd.DataFrame:
 
 def row(org: str, year: int, indicator: int, measure: str, breakdown: str, group: str) -> pd.Series:
     t = table(org, year)
-    found = t[(t["indicator"] == indicator) & (t["measure"] == measure) & (t["breakdown"] == breakdown)
-              & (t["group"] == group)]
-    assert len(found) == 1, f"{org} {year}: expected one row {indicator}/{measure}/{breakdown}/{group}, got {len(found)}"
+    found = t[
+        (t["indicator"] == indicator)
+        & (t["measure"] == measure)
+        & (t["breakdown"] == breakdown)
+        & (t["group"] == group)
+    ]
+    assert len(found) == 1, (
+        f"{org} {year}: expected one row {indicator}/{measure}/{breakdown}/{group}, got {len(found)}"
+    )
     return found.iloc[0]
 
 
@@ -65,8 +72,9 @@ def test_leeds_2020_indicator_1_workforce():
     # LEEDS section 3.2: "a decrease on the 15.94% reported in 2020"
     assert round(value("leeds", 2020, 1, "share_pct", "all", "bme"), 2) == 15.94
     # LEEDS section 3.2: bands 7-VSM in 2021 are "an increase of just under 7%" (percentage points) on 2020
-    rise = (value("leeds", 2021, 1, "share_pct", "Band 7 and above", "bme")
-            - value("leeds", 2020, 1, "share_pct", "Band 7 and above", "bme"))
+    rise = value("leeds", 2021, 1, "share_pct", "Band 7 and above", "bme") - value(
+        "leeds", 2020, 1, "share_pct", "Band 7 and above", "bme"
+    )
     assert 6.5 <= rise < 7.0
 
 
@@ -93,7 +101,9 @@ def test_leeds_indicator_3_is_two_year_rolling_in_2021():
     # LEEDS section 3.4 heading: "measured on a 2 year rolling average" (2021 pools 2020 and 2021)
     assert value("leeds", 2021, 3, "years_pooled", "all", "all") == 2
     pooled = counts("leeds", 2021, 3, "rate_pct", "all", "bme")[1]
-    assert pooled == value("leeds", 2021, 1, "headcount", "all", "bme") + value("leeds", 2020, 1, "headcount", "all", "bme")
+    assert pooled == value("leeds", 2021, 1, "headcount", "all", "bme") + value(
+        "leeds", 2020, 1, "headcount", "all", "bme"
+    )
 
 
 @pytest.mark.parametrize("year, printed", [(2021, 1.00), (2020, 1.04)])
@@ -105,10 +115,18 @@ def test_leeds_indicator_4_relative_likelihood(year, printed):
 
 # LEEDS sections 3.6-3.9: survey year -> indicator -> group -> (percent, respondents), as printed.
 LEEDS_SURVEY = {
-    2019: {5: {"bme": (8.3, 36), "white": (10.4, 230)}, 6: {"bme": (22.2, 36), "white": (19.6, 230)},
-           7: {"bme": (57.1, 21), "white": (92.0, 163)}, 8: {"bme": (13.9, 36), "white": (2.6, 229)}},
-    2020: {5: {"bme": (10.3, 39), "white": (7.9, 214)}, 6: {"bme": (20.5, 39), "white": (14.0, 214)},
-           7: {"bme": (57.7, 26), "white": (91.1, 168)}, 8: {"bme": (15.4, 39), "white": (2.3, 221)}},
+    2019: {
+        5: {"bme": (8.3, 36), "white": (10.4, 230)},
+        6: {"bme": (22.2, 36), "white": (19.6, 230)},
+        7: {"bme": (57.1, 21), "white": (92.0, 163)},
+        8: {"bme": (13.9, 36), "white": (2.6, 229)},
+    },
+    2020: {
+        5: {"bme": (10.3, 39), "white": (7.9, 214)},
+        6: {"bme": (20.5, 39), "white": (14.0, 214)},
+        7: {"bme": (57.7, 26), "white": (91.1, 168)},
+        8: {"bme": (15.4, 39), "white": (2.3, 221)},
+    },
 }
 
 
@@ -137,8 +155,9 @@ def test_leeds_2021_indicator_9_board():
 # ======================================================================================================
 # NHS Midlands and Lancashire CSU, WRES report and action plan 2024 (three years side by side)
 # ======================================================================================================
-@pytest.mark.parametrize("year, headcount, bme, pct", [(2022, 2125, 376, 17.7), (2023, 2231, 429, 19.2),
-                                                      (2024, 1863, 380, 20.4)])
+@pytest.mark.parametrize(
+    "year, headcount, bme, pct", [(2022, 2125, 376, 17.7), (2023, 2231, 429, 19.2), (2024, 1863, 380, 20.4)]
+)
 def test_mlcsu_indicator_1_workforce(year, headcount, bme, pct):
     # MLCSU Appendix 1, table for indicators 1 and 9: "Number of staff employed within the organisation
     # (headcount)" and "Proportion of ethnically diverse staff (headcount and %)"
@@ -169,8 +188,7 @@ def test_mlcsu_narrative_on_indicator_1():
     # MLCSU Appendix 1: "The proportion of staff self-reporting their ethnicity has decreased slightly, by
     # 0.45%". WRONG in the report: 0.45 is the difference of the rounded figures (98.30 - 97.85); the data
     # give 2193/2231 - 1823/1863 = 0.44 points (no whole count of 2023 unknowns gives 98.3% and 0.45).
-    fall = (value("mlcsu", 2023, 1, "declared_pct", "all", "all")
-            - value("mlcsu", 2024, 1, "declared_pct", "all", "all"))
+    fall = value("mlcsu", 2023, 1, "declared_pct", "all", "all") - value("mlcsu", 2024, 1, "declared_pct", "all", "all")
     assert round(fall, 2) == 0.44
     assert round(fall, 2) != 0.45
 
@@ -181,8 +199,9 @@ def test_mlcsu_vsm(year, bme_vsm):
     assert value("mlcsu", year, 1, "headcount", "VSM", "bme") == bme_vsm
 
 
-@pytest.mark.parametrize("year, bme, members, pct, dp", [(2022, 0, 8, 0, 0), (2023, 1, 15, 6.7, 1),
-                                                          (2024, 1, 11, 9.09, 2)])
+@pytest.mark.parametrize(
+    "year, bme, members, pct, dp", [(2022, 0, 8, 0, 0), (2023, 1, 15, 6.7, 1), (2024, 1, 11, 9.09, 2)]
+)
 def test_mlcsu_indicator_9_board(year, bme, members, pct, dp):
     # MLCSU Appendix 1: "Proportion of ethnically diverse Board Members (headcount and %)"
     # 0 of 8 (0%) / 1 of 15 (6.7%) / 1 of 11 (9.09%)
@@ -194,7 +213,7 @@ def test_mlcsu_indicator_9_board(year, bme, members, pct, dp):
 # appointed, BME appointed (% of appointed).
 MLCSU_RECRUITMENT = {
     2022: (1279, 409, 31.98, 304, 69, 22.7),
-    2023: (1625, 504, 31.02, 479, 90, None),   # the printed 17.86% is wrong: see test_mlcsu_2023_printed_slips
+    2023: (1625, 504, 31.02, 479, 90, None),  # the printed 17.86% is wrong: see test_mlcsu_2023_printed_slips
     2024: (820, 371, 45.24, 198, 51, 25.76),
 }
 
@@ -288,12 +307,16 @@ def test_mlcsu_staff_survey_narrative():
     assert round(ind6, 2) != 8.54
     assert round(value("mlcsu", 2024, 6, "pct", "2023", "white"), 2) == 13.50
     # "the percentage of ethnically diverse staff experiencing bullying ... from this cohort has increased by 1.5%"
-    assert round(value("mlcsu", 2024, 5, "pct", "2023", "bme") - value("mlcsu", 2024, 5, "pct", "2022", "bme"), 1) == 1.5
+    assert (
+        round(value("mlcsu", 2024, 5, "pct", "2023", "bme") - value("mlcsu", 2024, 5, "pct", "2022", "bme"), 1) == 1.5
+    )
     # "a 3% decrease in the percentage of ethnically diverse staff believing that ML provides equal opportunities"
     assert round(value("mlcsu", 2024, 7, "pct", "2023", "bme") - value("mlcsu", 2024, 7, "pct", "2022", "bme")) == -3
     # "a 2.5% increase in the proportion of ethnically diverse staff stating that they have personally
     # experienced discrimination"
-    assert round(value("mlcsu", 2024, 8, "pct", "2023", "bme") - value("mlcsu", 2024, 8, "pct", "2022", "bme"), 1) == 2.5
+    assert (
+        round(value("mlcsu", 2024, 8, "pct", "2023", "bme") - value("mlcsu", 2024, 8, "pct", "2022", "bme"), 1) == 2.5
+    )
 
 
 # ======================================================================================================

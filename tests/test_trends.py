@@ -1,4 +1,5 @@
 """Trends across report years, national figures and comparators (issue 10): values worked by hand here."""
+
 import re
 from types import SimpleNamespace
 
@@ -33,8 +34,16 @@ def _report(tables: dict[int, pd.DataFrame]) -> ReportData:
     """A report made of published tables only, as the pages get it (no band groups, no comparators)."""
     year = max(tables)
     org = OrgSettings("t", "Test Trust", "trust", "BME", "Board", {"band_groups": []})
-    return ReportData(None, org, year, YearSettings(year, year - 1, {}), {}, tables[year],
-                      {y: t for y, t in tables.items() if y != year}, None)
+    return ReportData(
+        None,
+        org,
+        year,
+        YearSettings(year, year - 1, {}),
+        {},
+        tables[year],
+        {y: t for y, t in tables.items() if y != year},
+        None,
+    )
 
 
 def _numbers(text: str) -> set[str]:
@@ -44,12 +53,16 @@ def _numbers(text: str) -> set[str]:
 def test_a_withheld_year_stays_withheld_and_no_change_reveals_it():
     # 2022 10.04% (printed 10.0%), 2023 withheld (its true figure, 12.3%, is not in the published table),
     # 2024 15.06% (printed 15.1%). By hand: 15.1 - 10.0 = 5.1, the only change that can be printed.
-    r = _report({2022: _table(_share(10.04)), 2023: _table(_share(None, "withheld", WITHHELD)),
-                 2024: _table(_share(15.06))})
+    r = _report(
+        {2022: _table(_share(10.04)), 2023: _table(_share(None, "withheld", WITHHELD)), 2024: _table(_share(15.06))}
+    )
     series = trends.series_for(r, 1)[0]
     found = trends.entries(series, trends.points(r, series))
     assert [(e.years, e.figure, e.change) for e in found] == [
-        ((2022,), "10.0%", ""), ((2023,), "Withheld", ""), ((2024,), "15.1%", "up 5.1 percentage points on 2022")]
+        ((2022,), "10.0%", ""),
+        ((2023,), "Withheld", ""),
+        ((2024,), "15.1%", "up 5.1 percentage points on 2022"),
+    ]
     page = context_page.over_the_years(r, 1)
     assert "| 2023 | Withheld |" in page
     # Nothing printed about 2023 but its state: no figure, and no change to or from it.
@@ -70,25 +83,39 @@ def test_a_state_repeated_over_years_is_said_once():
     r = _report({y: _table(_rl(None, "not_computable", why)) for y in (2022, 2023, 2024)})
     page = context_page.over_the_years(r, 2)
     assert "not computable in every year from 2022 to 2024" in page
-    assert page.count("nothing to compare") == 1 and "|" not in page          # one sentence, no table of dashes
+    assert page.count("nothing to compare") == 1 and "|" not in page  # one sentence, no table of dashes
     # Two withheld years after a shown one: one line for both.
-    r = _report({2022: _table(_rl(1.30)), 2023: _table(_rl(None, "withheld", WITHHELD)),
-                 2024: _table(_rl(None, "withheld", WITHHELD))})
+    r = _report(
+        {
+            2022: _table(_rl(1.30)),
+            2023: _table(_rl(None, "withheld", WITHHELD)),
+            2024: _table(_rl(None, "withheld", WITHHELD)),
+        }
+    )
     rl = trends.series_for(r, 2)[0]
     found = trends.entries(rl, trends.points(r, rl))
-    assert [(e.year_label(), e.figure) for e in found] == [("2022", "1.30"), ("2023 to 2024", "Withheld in 2023 and 2024")]
+    assert [(e.year_label(), e.figure) for e in found] == [
+        ("2022", "1.30"),
+        ("2023 to 2024", "Withheld in 2023 and 2024"),
+    ]
 
 
 def test_no_national_figure_for_a_year_the_sources_leave_blank():
     # The reference table (wres-reference.md): indicator 2 is 1.59 in 2023 and blank in 2024.
     assert benchmarks.lookup(2, "relative_likelihood", "all", "white_vs_bme", 2023).value == 1.59
     assert benchmarks.lookup(2, "relative_likelihood", "all", "white_vs_bme", 2024) is None
-    assert benchmarks.lookup(2, "relative_likelihood", "all", "white_vs_bme", 2015) is None     # no row at all
-    blank = [b for b in benchmarks.all_benchmarks() if b.wres_year == 2024 and b.indicator == 2
-             and b.measure == "relative_likelihood"]
-    assert blank and blank[0].value is None and blank[0].source == ""                          # kept blank
-    assert all(b.source and b.snapshot_date == f"{b.wres_year}-03-31" for b in benchmarks.all_benchmarks()
-               if b.value is not None)
+    assert benchmarks.lookup(2, "relative_likelihood", "all", "white_vs_bme", 2015) is None  # no row at all
+    blank = [
+        b
+        for b in benchmarks.all_benchmarks()
+        if b.wres_year == 2024 and b.indicator == 2 and b.measure == "relative_likelihood"
+    ]
+    assert blank and blank[0].value is None and blank[0].source == ""  # kept blank
+    assert all(
+        b.source and b.snapshot_date == f"{b.wres_year}-03-31"
+        for b in benchmarks.all_benchmarks()
+        if b.value is not None
+    )
     r = _report({2023: _table(_rl(1.70)), 2024: _table(_rl(1.80))})
     page = context_page.beside_others(r, 2)
     assert "There is no national figure for indicator 2 for 2024" in page
@@ -136,7 +163,11 @@ def test_comparators_are_checked_against_the_workspace(tmp_path):
 def test_the_build_audits_every_year_the_pages_show():
     # The 2020 table leaks White appointed (3, see test_disclosure_audit); 2021's is safe. Auditing only the
     # report year would publish the 2020 table on the trend pages.
-    report = SimpleNamespace(history={2020: _recruitment_table(True)}, year=2021, table=_recruitment_table(False),
-                             rules=SimpleNamespace(threshold=5, width=4))
+    report = SimpleNamespace(
+        history={2020: _recruitment_table(True)},
+        year=2021,
+        table=_recruitment_table(False),
+        rules=SimpleNamespace(threshold=5, width=4),
+    )
     with pytest.raises(BuildError, match="2020/2/appointed/white: 3 to 3"):
         _audit_disclosure(report)

@@ -1,4 +1,5 @@
 """WRES report engine: validated workforce inputs in, the nine Workforce Race Equality Standard indicators out."""
+
 from .engine import indicator_table, load_inputs
 from .errors import InputError, Problem, WresError
 from .workspace import Workspace

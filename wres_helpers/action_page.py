@@ -4,6 +4,7 @@ plan, and whether every indicator of concern has an action.
 Every field the analyst wrote (id, action, owner, deadline, references, update, carried_from) goes through
 `_safe`: put on one line and with raw HTML escaped, so it cannot add HTML or Markdown blocks to the page.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -39,9 +40,14 @@ def _action_block(a: Action, today: date, heading: str) -> str:
     """One action as a short block: what, who, when, status, then the progress update."""
     overdue = is_overdue(a, today)
     deadline = _safe(a.deadline_text) or "none given"
-    facts = [f"**{a.status.capitalize()}**", f"Owner: {_safe(a.owner) or 'not named'}",
-             f"Deadline: {deadline}" + (" (**overdue**)" if overdue else "")]
-    others = [f"indicator {n}" for n in a.indicators if f"Indicator {n}:" not in heading] + [_safe(x) for x in a.references]
+    facts = [
+        f"**{a.status.capitalize()}**",
+        f"Owner: {_safe(a.owner) or 'not named'}",
+        f"Deadline: {deadline}" + (" (**overdue**)" if overdue else ""),
+    ]
+    others = [f"indicator {n}" for n in a.indicators if f"Indicator {n}:" not in heading] + [
+        _safe(x) for x in a.references
+    ]
     if others:
         facts.append("Also: " + ", ".join(others))
     if a.carried_from:
@@ -57,37 +63,60 @@ def sign_off_table(plan: ActionPlan, today: date, board_name: str) -> str:
     rows = []
     for a in plan.actions:
         overdue = is_overdue(a, today)
-        rows.append([_safe(a.id), _safe(a.action), _safe(a.owner) or "Not named",
-                     (_safe(a.deadline_text) or "Not given") + (" (overdue)" if overdue else ""),
-                     a.status.capitalize()])
-    return (f"## The plan for approval\n\nThe actions the {escape_html(board_name)} is asked to approve, one per "
-            "line.\n\n" + present.md_table(["No.", "Action", "Lead", "Deadline", "Status"], rows, "lllll"))
+        rows.append(
+            [
+                _safe(a.id),
+                _safe(a.action),
+                _safe(a.owner) or "Not named",
+                (_safe(a.deadline_text) or "Not given") + (" (overdue)" if overdue else ""),
+                a.status.capitalize(),
+            ]
+        )
+    return (
+        f"## The plan for approval\n\nThe actions the {escape_html(board_name)} is asked to approve, one per "
+        "line.\n\n" + present.md_table(["No.", "Action", "Lead", "Deadline", "Status"], rows, "lllll")
+    )
 
 
 def render(r: ReportData, plan: ActionPlan, previous: ActionPlan | None) -> str:
     if plan.source is None:
-        return ("```{admonition} No action plan yet\n:class: warning\n"
-                f"No action plan was supplied for {r.year}.\n```\n")
+        return (
+            f"```{{admonition}} No action plan yet\n:class: warning\nNo action plan was supplied for {r.year}.\n```\n"
+        )
     today = report_date(r)
-    parts = [f"This plan has {len(plan.actions)} action{'s' if len(plan.actions) != 1 else ''}. Overdue means the "
-             f"deadline is before the report date, {today:%-d %B %Y}, and the action is not complete or dropped.",
-             sign_off_table(plan, today, r.org.board_name)]
+    parts = [
+        f"This plan has {len(plan.actions)} action{'s' if len(plan.actions) != 1 else ''}. Overdue means the "
+        f"deadline is before the report date, {today:%-d %B %Y}, and the action is not complete or dropped.",
+        sign_off_table(plan, today, r.org.board_name),
+    ]
 
     counts = {s: sum(a.status == s for a in plan.actions) for s in STATUSES}
     overdue = [a for a in plan.actions if is_overdue(a, today)]
-    parts.append("## Progress\n\n" + present.md_table(
-        ["Status", "Actions"], [[s.capitalize(), str(n)] for s, n in counts.items()] +
-        [["**Overdue**", f"**{len(overdue)}**"]]))
+    parts.append(
+        "## Progress\n\n"
+        + present.md_table(
+            ["Status", "Actions"],
+            [[s.capitalize(), str(n)] for s, n in counts.items()] + [["**Overdue**", f"**{len(overdue)}**"]],
+        )
+    )
 
     parts.append(_concern_section(r, plan))
 
     groups: dict[str, list[Action]] = {}
     for a in plan.actions:
         keys = [f"Indicator {n}: {INDICATOR_TITLES[n]}" for n in a.indicators] or (
-            ["Other commitments"] if a.references else ["General"])
+            ["Other commitments"] if a.references else ["General"]
+        )
         for k in keys:
             groups.setdefault(k, []).append(a)
-    order = sorted(groups, key=lambda k: (not k.startswith("Indicator"), int(k.split()[1].rstrip(":")) if k.startswith("Indicator") else 0, k))
+    order = sorted(
+        groups,
+        key=lambda k: (
+            not k.startswith("Indicator"),
+            int(k.split()[1].rstrip(":")) if k.startswith("Indicator") else 0,
+            k,
+        ),
+    )
     section = "## Actions by indicator\n"
     for k in order:
         section += f"\n### {k}\n\n" + "\n".join(_action_block(a, today, k) for a in groups[k]) + "\n"
@@ -102,21 +131,38 @@ def _concern_section(r: ReportData, plan: ActionPlan) -> str:
     could not be assessed."""
     addressed = {n for a in plan.actions if a.status != "dropped" for n in a.indicators}
     found = assess(r)
-    rows = [[f"Indicator {a.indicator}", "; ".join(a.reasons),
-             "Yes: " + ", ".join(_safe(x.id) for x in plan.actions if a.indicator in x.indicators and x.status != "dropped")
-             if a.indicator in addressed else "**No action addresses this**"] for a in found if a.concern]
-    text = ("## Indicators of concern\n\n" + present.concern_overview(r) + " The rule is on the methodology page; "
-            "the table shows whether an action addresses each indicator of concern.\n\n")
+    rows = [
+        [
+            f"Indicator {a.indicator}",
+            "; ".join(a.reasons),
+            "Yes: "
+            + ", ".join(_safe(x.id) for x in plan.actions if a.indicator in x.indicators and x.status != "dropped")
+            if a.indicator in addressed
+            else "**No action addresses this**",
+        ]
+        for a in found
+        if a.concern
+    ]
+    text = (
+        "## Indicators of concern\n\n" + present.concern_overview(r) + " The rule is on the methodology page; "
+        "the table shows whether an action addresses each indicator of concern.\n\n"
+    )
     if rows:
         text += present.md_table(["Indicator", "Why", "Action"], rows, "lll")
         missing = [row[0] for row in rows if row[2].startswith("**No")]
         if missing:
-            text += ("\n```{admonition} No action addresses " + ", ".join(missing).lower() +
-                     "\n:class: warning\nThe plan has no open action for " + ", ".join(missing) + ".\n```\n")
+            text += (
+                "\n```{admonition} No action addresses "
+                + ", ".join(missing).lower()
+                + "\n:class: warning\nThe plan has no open action for "
+                + ", ".join(missing)
+                + ".\n```\n"
+            )
     unknown = [[f"Indicator {a.indicator}", a.note] for a in found if not a.assessed]
     if unknown:
         text += "\n**Not assessed** (this is not the same as no concern):\n\n" + present.md_table(
-            ["Indicator", "Why"], unknown, "ll")
+            ["Indicator", "Why"], unknown, "ll"
+        )
     return text
 
 
@@ -137,7 +183,9 @@ def _changes(plan: ActionPlan, previous: ActionPlan | None) -> str:
         else:
             rows.append([_safe(old.id), _safe(old.action), f"Not carried forward (was {old.status})"])
     new = [[_safe(a.id), _safe(a.action), "New this year"] for a in plan.actions if not a.carried_from]
-    summary = {label: sum(r[2].startswith(label) for r in rows + new)
-               for label in ("Completed", "Dropped", "Carried forward", "Not carried forward", "New this year")}
+    summary = {
+        label: sum(r[2].startswith(label) for r in rows + new)
+        for label in ("Completed", "Dropped", "Carried forward", "Not carried forward", "New this year")
+    }
     text = head + ", ".join(f"{n} {label.lower()}" for label, n in summary.items()) + ".\n\n"
     return text + present.md_table([f"{plan.year - 1} id", "Action", "What happened"], rows + new, "lll")

@@ -9,6 +9,7 @@ a logo (`logo.png` or `logo.svg`) and colours (`colours.yaml`: `primary`, `secon
 The configuration keeps the site offline; `external_references` in build.py checks the result after every
 build, so an edit to the template that loads something from the internet fails the build.
 """
+
 from __future__ import annotations
 
 import html
@@ -26,7 +27,7 @@ from .errors import InputError, Problem
 from .workspace import OrgSettings, Workspace
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "book"
-PAGE_TEMPLATES = "pages"                 # book/pages/<slug>.md: filled in by the build, never copied as is
+PAGE_TEMPLATES = "pages"  # book/pages/<slug>.md: filled in by the build, never copied as is
 MAX_LOGO_BYTES = 1024 * 1024
 COLOUR_KEYS = {"primary": "--pst-color-primary", "secondary": "--pst-color-secondary"}
 
@@ -54,6 +55,7 @@ def _fill(value, fields: dict[str, str], key: str = ""):
             if key == "extra_footer" and name != "downloads":
                 return html.escape(fields[name])
             return fields[name] if key == "extra_footer" or name != "downloads" else ""
+
         return _FIELD.sub(field, value)
     return value
 
@@ -66,8 +68,9 @@ def _read_template(name: str, template: Path | None) -> dict:
     return data
 
 
-def book_config(settings: OrgSettings, year: int, *, version: str, template: Path | None = None,
-                logo: str = "", downloads: str = "") -> dict:
+def book_config(
+    settings: OrgSettings, year: int, *, version: str, template: Path | None = None, logo: str = "", downloads: str = ""
+) -> dict:
     """The _config.yml of one organisation's report year (`version`: of wres_helpers; `logo`: its path in
     the book, when the organisation has one; `downloads`: HTML links for the footer)."""
     fields = {"organisation": settings.name, "year": str(int(year)), "version": version, "downloads": downloads}
@@ -106,8 +109,8 @@ def dump_yaml(data: dict, comment: str = "") -> str:
 # -- the organisation's own look ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OrgLook:
-    logo: Path | None = None        # params/<org>/book/logo.png or logo.svg
-    css: str = ""                   # from params/<org>/book/colours.yaml
+    logo: Path | None = None  # params/<org>/book/logo.png or logo.svg
+    css: str = ""  # from params/<org>/book/colours.yaml
 
 
 def _problem(shown: str, expected: str, column: str | None = None, value: str | None = None) -> InputError:
@@ -145,23 +148,42 @@ def org_look(ws: Workspace, org: str) -> OrgLook:
             if key not in COLOUR_KEYS:
                 raise _problem(shown, f"only {' and '.join(COLOUR_KEYS)}", str(key))
             if not isinstance(value, str) or not _COLOUR.fullmatch(value):
-                raise _problem(shown, "a colour written as '#' and six hexadecimal digits, in quotes, e.g. "
-                                      "'#005eb8'", str(key), str(value))
+                raise _problem(
+                    shown,
+                    "a colour written as '#' and six hexadecimal digits, in quotes, e.g. '#005eb8'",
+                    str(key),
+                    str(value),
+                )
             rules.append(f"  {COLOUR_KEYS[key]}: {value.lower()};")
         if rules:
-            css = ("/* The organisation's colours, from its params/<org>/book/colours.yaml. */\n"
-                   "html, html[data-theme=\"light\"], html[data-theme=\"dark\"] {\n" + "\n".join(rules) + "\n}\n")
+            css = (
+                "/* The organisation's colours, from its params/<org>/book/colours.yaml. */\n"
+                'html, html[data-theme="light"], html[data-theme="dark"] {\n' + "\n".join(rules) + "\n}\n"
+            )
     return OrgLook(logo, css)
 
 
-def assemble(book: Path, settings: OrgSettings, year: int, sections: Sequence[tuple[str, str, str]], *,
-             version: str, look: OrgLook = OrgLook(), template: Path | None = None, note: str = "",
-             downloads: str = "") -> None:
+def assemble(
+    book: Path,
+    settings: OrgSettings,
+    year: int,
+    sections: Sequence[tuple[str, str, str]],
+    *,
+    version: str,
+    look: OrgLook = OrgLook(),
+    template: Path | None = None,
+    note: str = "",
+    downloads: str = "",
+) -> None:
     """Copy the template into `book` (the pages are added by the caller), fill in _config.yml and _toc.yml,
     and apply the organisation's logo and colours."""
     template = template or TEMPLATE_DIR
-    shutil.copytree(template, book, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(PAGE_TEMPLATES, "pdf", "_config.yml", "_toc.yml", "_build"))
+    shutil.copytree(
+        template,
+        book,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(PAGE_TEMPLATES, "pdf", "_config.yml", "_toc.yml", "_build"),
+    )
     static = book / "_static"
     static.mkdir(exist_ok=True)
     logo = ""

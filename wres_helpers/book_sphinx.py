@@ -6,6 +6,7 @@
 - Every table gets a caption (a screen reader announces it when it reaches the table): the table's own
   title if it has one, else the heading of its section, with the bold label just above it ("All staff").
 """
+
 from __future__ import annotations
 
 from docutils import nodes
@@ -22,8 +23,12 @@ def _external(name: str) -> bool:
 def _check_page(app, pagename, templatename, context, doctree):
     math = app.env.get_domain("math")
     if math.has_equations(pagename):
-        logger.warning("%s contains math, which needs MathJax from the internet: the report is offline, so "
-                       "write it as text or a table instead", pagename, location=pagename)
+        logger.warning(
+            "%s contains math, which needs MathJax from the internet: the report is offline, so "
+            "write it as text or a table instead",
+            pagename,
+            location=pagename,
+        )
     for key in ("script_files", "css_files"):
         files = context.get(key)
         if not isinstance(files, list):

@@ -14,6 +14,7 @@ Steps, one log line each:
 7. publish: the new site replaces <workspace>/build/<org>/<year>/html/ by renaming, only when every step
    succeeded. On any failure or interruption the previous html/ is left exactly as it was.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -38,15 +39,14 @@ from typing import Callable, Sequence
 import nbformat
 import pandas as pd
 
-from . import narrative
+from . import narrative, pdf
 from .actions import load_plans
-from .manifest import manifest
-from .safe_text import inert_frame
-from . import pdf
-from .errors import WresError
 from .comparators import load_comparators
 from .engine import missing_input_notes
+from .errors import WresError
+from .manifest import manifest
 from .report_data import CACHE_ENV, load_report, save_for_kernels
+from .safe_text import inert_frame
 from .workspace import Workspace
 
 # The report's sections in order: (page slug, notebook in notebooks/, title in the navigation).
@@ -55,7 +55,11 @@ from .workspace import Workspace
 SECTIONS = [
     ("summary", "01_summary.ipynb", "Summary and key findings"),
     ("workforce", "02_workforce_profile.ipynb", "Workforce profile (indicator 1)"),
-    ("recruitment", "03_recruitment_discipline_training.ipynb", "Recruitment, discipline and training (indicators 2 to 4)"),
+    (
+        "recruitment",
+        "03_recruitment_discipline_training.ipynb",
+        "Recruitment, discipline and training (indicators 2 to 4)",
+    ),
     ("experience", "04_staff_experience.ipynb", "Staff experience (indicators 5 to 8)"),
     ("board", "05_board.ipynb", "Board representation (indicator 9)"),
     ("next_steps", None, "Next steps and recommendation"),
@@ -64,8 +68,8 @@ SECTIONS = [
 ]
 
 KERNEL = "wres"
-KERNEL_START_TIMEOUT = 60        # seconds for a kernel to start
-CELL_TIMEOUT = 600               # seconds one cell may run before the build gives up
+KERNEL_START_TIMEOUT = 60  # seconds for a kernel to start
+CELL_TIMEOUT = 600  # seconds one cell may run before the build gives up
 PUBLISHED_COLUMNS = ("value", "numerator", "denominator")
 
 Log = Callable[[str], None]
@@ -101,9 +105,11 @@ def _tags(cell) -> list[str]:
 
 
 def _is_markdown_output(output) -> bool:
-    return (output.get("output_type") in ("display_data", "execute_result")
-            and "text/markdown" in output.get("data", {})
-            and set(output["data"]) <= MARKDOWN_ONLY_MIMES)
+    return (
+        output.get("output_type") in ("display_data", "execute_result")
+        and "text/markdown" in output.get("data", {})
+        and set(output["data"]) <= MARKDOWN_ONLY_MIMES
+    )
 
 
 def _markdown_text(output) -> str:
@@ -143,9 +149,11 @@ def prepare_for_book(nb: nbformat.NotebookNode, title: str | None = None) -> nbf
         if cell.cell_type != "code":
             cells.append(cell)
             continue
-        outputs = [o for o in cell.get("outputs", [])
-                   if o.get("output_type") != "error"
-                   and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        outputs = [
+            o
+            for o in cell.get("outputs", [])
+            if o.get("output_type") != "error" and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+        ]
         # Split the outputs into runs: a Markdown-only output becomes a Markdown cell, the others stay in
         # a code cell whose input is hidden.
         pending: list = []
@@ -171,7 +179,7 @@ def prepare_for_book(nb: nbformat.NotebookNode, title: str | None = None) -> nbf
             cell.execution_count = None
             tags = [t for t in _tags(cell) if t not in CODE_REVEALING_TAGS]
             cell.metadata["tags"] = tags + (["remove-input"] if "remove-input" not in tags else [])
-        cell.pop("id", None)   # ids are renumbered below: split cells must not share one
+        cell.pop("id", None)  # ids are renumbered below: split cells must not share one
     if title and not _starts_with_title(cells):
         cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
     for number, cell in enumerate(cells, 1):
@@ -187,6 +195,7 @@ def prepare_for_book(nb: nbformat.NotebookNode, title: str | None = None) -> nbf
 def published_table_sha256(published: pd.DataFrame) -> str:
     """The SHA-256 of the published table as CSV (what `indicators --published --out` writes), for the manifest."""
     import hashlib
+
     text = inert_frame(published).to_csv(index=False, lineterminator="\n")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -196,6 +205,7 @@ def download_links(org: str, year: int, with_pdf: bool) -> str:
     this machine can print one."""
     from .pdf import pdf_name
     from .workbook import workbook_name
+
     links = [f'<a href="data/{workbook_name(org, year)}">the figures as an Excel workbook</a>']
     if with_pdf:
         links.insert(0, f'<a href="data/{pdf_name(org, year)}">the whole report as a PDF (board paper)</a>')
@@ -211,8 +221,7 @@ _JS_IMPORT = re.compile(r"""\bimport\s*(?:\(\s*|[^'"`;]*?\bfrom\s*|)(['"`])((?:h
 _QUOTED_URL = re.compile(r"""(['"`])((?:https?:)?//[^'"`\s]+)\1""", re.I)
 # XML namespace names look like URLs but are never fetched.
 _NAMESPACE = re.compile(r"^https?://www\.w3\.org/", re.I)
-_LINK_ONLY_RELS = {"canonical", "alternate", "author", "license", "help", "external", "next", "prev",
-                   "search", "index"}
+_LINK_ONLY_RELS = {"canonical", "alternate", "author", "license", "help", "external", "next", "prev", "search", "index"}
 
 
 def _css_loads(text: str) -> list[str]:
@@ -229,7 +238,7 @@ class _PageScanner(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
-        self._in = None          # "script" or "style" while inside one
+        self._in = None  # "script" or "style" while inside one
 
     def handle_starttag(self, tag, attrs):
         attrs = [(k.lower(), v or "") for k, v in attrs]
@@ -262,8 +271,9 @@ class _PageScanner(html.parser.HTMLParser):
             self.found += [f"<style> {u}" for u in _css_loads(data)]
         elif self._in == "script":
             # An inline script that names an address may load it (sphinx-thebe's THEBE_JS_URL does).
-            self.found += [f"<script> {m.group(2)}" for m in _QUOTED_URL.finditer(data)
-                           if not _NAMESPACE.match(m.group(2))]
+            self.found += [
+                f"<script> {m.group(2)}" for m in _QUOTED_URL.finditer(data) if not _NAMESPACE.match(m.group(2))
+            ]
 
     def _check(self, where: str, value: str):
         if _REMOTE.match(value) and not _NAMESPACE.match(value.strip()):
@@ -318,7 +328,7 @@ class _Signals:
         for sig, handler in self._old.items():
             signal.signal(sig, handler)
         pending, self._pending = self._pending, None
-        if pending is not None:      # it arrived while the site was being published: deliver it now
+        if pending is not None:  # it arrived while the site was being published: deliver it now
             os.kill(os.getpid(), pending)
         return False
 
@@ -347,7 +357,7 @@ class _Signals:
                 self._raise(pending)
 
 
-_NO_SIGNALS = _Signals()     # never entered, so it installs no handler and critical() holds nothing back
+_NO_SIGNALS = _Signals()  # never entered, so it installs no handler and critical() holds nothing back
 
 
 # -- the build lock: one build of a report at a time, and never a lock that outlives its build ----------
@@ -356,7 +366,7 @@ _NO_SIGNALS = _Signals()     # never entered, so it installs no handler and crit
 # a notebook worker left running cannot keep it either. The file names the holder: the process id, the host
 # and when it started. The holder empties it on the way out, so a record found in a free lock is a build
 # that was killed: the new build says so and clears up after it.
-_lock_fd: int | None = None          # open while this process holds a build lock (workers close their copy)
+_lock_fd: int | None = None  # open while this process holds a build lock (workers close their copy)
 
 
 def _process_start(pid: int) -> str | None:
@@ -370,8 +380,14 @@ def _process_start(pid: int) -> str | None:
 
 def _holder_record() -> dict:
     import socket
-    return {"pid": os.getpid(), "host": socket.gethostname(), "process_start": _process_start(os.getpid()),
-            "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": " ".join(sys.argv)[:200]}
+
+    return {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "process_start": _process_start(os.getpid()),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "command": " ".join(sys.argv)[:200],
+    }
 
 
 def _read_holder(fd: int) -> dict | None:
@@ -385,13 +401,15 @@ def _read_holder(fd: int) -> dict | None:
 def _describe(holder: dict | None) -> str:
     if not holder:
         return "a process that left no details"
-    return (f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}"
-            + (f" ({holder['command']})" if holder.get("command") else ""))
+    return f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}" + (
+        f" ({holder['command']})" if holder.get("command") else ""
+    )
 
 
 def _holder_alive(holder: dict | None) -> bool | None:
     """Is the process named in the record still running? None when it cannot be told (another host)."""
     import socket
+
     if not holder or holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
         return None
     pid = holder["pid"]
@@ -416,15 +434,22 @@ def _build_lock(folder: Path, log: Log = print):
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             holder = _read_holder(fd)
-            why = ("" if _holder_alive(holder) is not False else
-                   " That process is no longer running, but one it started still holds the lock: end it, or "
-                   "wait for it to finish.")
-            raise BuildError(f"Another build of this report is running: {_describe(holder)}. It holds {path}; "
-                             f"wait for it to finish.{why}") from None
+            why = (
+                ""
+                if _holder_alive(holder) is not False
+                else " That process is no longer running, but one it started still holds the lock: end it, or "
+                "wait for it to finish."
+            )
+            raise BuildError(
+                f"Another build of this report is running: {_describe(holder)}. It holds {path}; "
+                f"wait for it to finish.{why}"
+            ) from None
         stale = _read_holder(fd)
         if stale:
-            log(f"cleared a stale lock: the build by {_describe(stale)} stopped without finishing (killed?); "
-                "its unfinished files are removed")
+            log(
+                f"cleared a stale lock: the build by {_describe(stale)} stopped without finishing (killed?); "
+                "its unfinished files are removed"
+            )
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(_holder_record()) + "\n").encode("utf-8"), 0)
         _lock_fd = fd
@@ -432,7 +457,7 @@ def _build_lock(folder: Path, log: Log = print):
             yield
         finally:
             _lock_fd = None
-            os.ftruncate(fd, 0)              # an empty lock file: the last build ended in an orderly way
+            os.ftruncate(fd, 0)  # an empty lock file: the last build ended in an orderly way
             fcntl.lockf(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
@@ -462,6 +487,7 @@ def _worker_signals(parent_pid: int) -> None:
             os.close(_lock_fd)
         _lock_fd = None
     from .lifeline import die_with_parent
+
     die_with_parent(parent_pid)
 
 
@@ -470,7 +496,7 @@ _worker_stopping = False
 
 def _worker_exit(signum, frame):
     global _worker_stopping
-    _worker_stopping = True          # leave standard error on the notebook's log: asyncio complains there
+    _worker_stopping = True  # leave standard error on the notebook's log: asyncio complains there
     raise SystemExit(128 + signum)
 
 
@@ -524,16 +550,32 @@ def _papermill(source: str, output: str, parameters: dict, cwd: str, kernel: str
     from jupyter_client.kernelspec import NoSuchKernel
 
     try:
-        papermill.execute_notebook(source, output, parameters=parameters, kernel_name=kernel, cwd=cwd,
-                                   progress_bar=False, log_output=False, start_timeout=KERNEL_START_TIMEOUT,
-                                   execution_timeout=CELL_TIMEOUT, kernel_manager_class=_ipc_kernel_manager())
+        papermill.execute_notebook(
+            source,
+            output,
+            parameters=parameters,
+            kernel_name=kernel,
+            cwd=cwd,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=KERNEL_START_TIMEOUT,
+            execution_timeout=CELL_TIMEOUT,
+            kernel_manager_class=_ipc_kernel_manager(),
+        )
     except papermill.PapermillExecutionError as exc:
-        return {"ok": False, "cell_index": exc.cell_index, "cell_source": exc.source or "",
-                "ename": exc.ename, "evalue": exc.evalue}
+        return {
+            "ok": False,
+            "cell_index": exc.cell_index,
+            "cell_source": exc.source or "",
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+        }
     except NoSuchKernel:
-        return {"ok": False, "problem": f"the Jupyter kernel {kernel!r} is not installed in this environment "
-                                        "(run: make setup)"}
-    except Exception as exc:     # a dead kernel, an unreadable notebook, a start-up timeout ...
+        return {
+            "ok": False,
+            "problem": f"the Jupyter kernel {kernel!r} is not installed in this environment (run: make setup)",
+        }
+    except Exception as exc:  # a dead kernel, an unreadable notebook, a start-up timeout ...
         text = str(exc).strip().splitlines()
         return {"ok": False, "problem": f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")}
     return {"ok": True}
@@ -563,13 +605,23 @@ def _failure_text(name: str, result: dict, executed: Path, shown_executed: str) 
         first = first[:97] + "..."
     of = f" of {count}" if count else ""
     evalue = str(result["evalue"]).strip()
-    return (f"{name} failed in cell {number}{of} (counting from 1), which starts: {first}\n"
-            f"    {result['ename']}: {evalue}" + ("" if evalue else "(no message)") + "\n"
-            f"    The executed copy, with the full traceback, is {shown_executed}")
+    return (
+        f"{name} failed in cell {number}{of} (counting from 1), which starts: {first}\n"
+        f"    {result['ename']}: {evalue}" + ("" if evalue else "(no message)") + "\n"
+        f"    The executed copy, with the full traceback, is {shown_executed}"
+    )
 
 
-def execute_notebooks(jobs_list: Sequence[tuple[Path, Path]], parameters: dict, cwd: Path, *, jobs: int,
-                      shown: Callable[[Path], str], signals: _Signals = _NO_SIGNALS, log: Log | None = None) -> None:
+def execute_notebooks(
+    jobs_list: Sequence[tuple[Path, Path]],
+    parameters: dict,
+    cwd: Path,
+    *,
+    jobs: int,
+    shown: Callable[[Path], str],
+    signals: _Signals = _NO_SIGNALS,
+    log: Log | None = None,
+) -> None:
     """Run (source, output) notebooks, `jobs` at a time, each in its own worker process.
 
     Processes, not threads: papermill's `cwd` changes the working directory of the whole process.
@@ -578,15 +630,20 @@ def execute_notebooks(jobs_list: Sequence[tuple[Path, Path]], parameters: dict, 
     workers = max(1, min(int(jobs), len(jobs_list)))
     context = multiprocessing.get_context("fork")
     failures: list[str] = []
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_signals,
-                                  initargs=(os.getpid(),))
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_worker_signals, initargs=(os.getpid(),)
+    )
     try:
-        with signals.critical():     # workers are forked here: let none be orphaned half-way
-            futures = {pool.submit(_execute_one, str(src), str(out), parameters, str(cwd), KERNEL): (src, out)
-                       for src, out in jobs_list}
+        with signals.critical():  # workers are forked here: let none be orphaned half-way
+            futures = {
+                pool.submit(_execute_one, str(src), str(out), parameters, str(cwd), KERNEL): (src, out)
+                for src, out in jobs_list
+            }
         if log:
-            log(f"executing {len(jobs_list)} notebooks, {workers} at a time: "
-                + ", ".join(Path(src).name for src, _ in jobs_list))
+            log(
+                f"executing {len(jobs_list)} notebooks, {workers} at a time: "
+                + ", ".join(Path(src).name for src, _ in jobs_list)
+            )
         for future in cf.as_completed(futures):
             if future.cancelled():
                 continue
@@ -594,7 +651,7 @@ def execute_notebooks(jobs_list: Sequence[tuple[Path, Path]], parameters: dict, 
             result = future.result()
             if not result["ok"]:
                 failures.append(_failure_text(src.name, result, out, shown(out)))
-                for other in futures:       # stop starting new notebooks; running ones finish
+                for other in futures:  # stop starting new notebooks; running ones finish
                     other.cancel()
     except BaseException:
         # Interrupted: stop the workers (each shuts its kernel down on SIGTERM) and leave.
@@ -628,9 +685,10 @@ def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS, where: Callable
     # Tied to this process: a build killed outright must not leave jupyter-book writing on its own.
     command = [sys.executable, "-m", "wres_helpers.lifeline", str(os.getpid()), *command]
     env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
-    with signals.critical():         # an interrupt must not orphan a half-started jupyter-book
-        process = subprocess.Popen(command, cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True, env=env)
+    with signals.critical():  # an interrupt must not orphan a half-started jupyter-book
+        process = subprocess.Popen(
+            command, cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
     try:
         stdout, stderr = process.communicate()
     except BaseException:
@@ -642,8 +700,10 @@ def build_book(source: Path, *, signals: _Signals = _NO_SIGNALS, where: Callable
         text = _ANSI.sub("", stdout + "\n" + stderr).replace(str(source) + os.sep, "")
         lines = [where(line.rstrip()) for line in text.splitlines() if _WARNING_LINE.search(line)]
         lines = list(dict.fromkeys(lines))[:40] or text.strip().splitlines()[-20:]
-        raise BuildError("jupyter-book could not build the report (warnings count as errors):\n"
-                         + "\n".join(f"    {line}" for line in lines))
+        raise BuildError(
+            "jupyter-book could not build the report (warnings count as errors):\n"
+            + "\n".join(f"    {line}" for line in lines)
+        )
     return html_dir
 
 
@@ -658,7 +718,7 @@ class _NarrativeOrigins:
     def __init__(self, texts: dict[str, str], shown: Callable[[str], str]):
         self._texts = {section: text for section, text in texts.items() if text.strip()}
         self._shown = shown
-        self._cells: dict[tuple[str, int], str] = {}          # (page, cell index) -> narrative file
+        self._cells: dict[tuple[str, int], str] = {}  # (page, cell index) -> narrative file
         self._spans: dict[str, list[tuple[int, int, str]]] = {}  # page -> (first line, last line, narrative file)
 
     def notebook_page(self, page: str, nb: nbformat.NotebookNode) -> None:
@@ -686,8 +746,14 @@ class _NarrativeOrigins:
             if (page, cell - 1) in self._cells:
                 found = (self._cells[(page, cell - 1)], within - 1)
         else:
-            found = next(((shown, number - first + 1) for first, last, shown in self._spans.get(page, [])
-                          if first <= number <= last), None)
+            found = next(
+                (
+                    (shown, number - first + 1)
+                    for first, last, shown in self._spans.get(page, [])
+                    if first <= number <= last
+                ),
+                None,
+            )
         if found is None:
             return line
         return f"{m.group('indent')}{found[0]}, line {found[1]}: {m.group('rest')} (page {page})"
@@ -709,12 +775,16 @@ def fill_narrative(nb: nbformat.NotebookNode, texts: dict[str, str]) -> nbformat
 
 
 def _next_steps_page(report, texts: dict[str, str], plans) -> dict[str, str]:
-    return {"next_steps": texts["next_steps"], "board_name": report.org.board_name,
-            "recommendation": texts["recommendation"]}
+    return {
+        "next_steps": texts["next_steps"],
+        "board_name": report.org.board_name,
+        "recommendation": texts["recommendation"],
+    }
 
 
 def _action_plan_page(report, texts: dict[str, str], plans) -> dict[str, str]:
     from .action_page import render
+
     return {"action_plan": render(report, *plans)}
 
 
@@ -763,33 +833,48 @@ def _audit_disclosure(report) -> None:
     """The independent interval audit (disclosure_audit.py) attacks the tables this build would publish:
     a withheld figure it can narrow below the protection width stops the build, and nothing is published."""
     from .disclosure_audit import audit, interval_leaks, unprotected
+
     tables = {**report.history, report.year: report.table}
-    found = [f for year in sorted(tables)            # the pages show every year's table (trends.py)
-             for f in unprotected(audit(tables, year, report.rules.threshold), report.rules.width,
-                                  report.rules.threshold)]
+    found = [
+        f
+        for year in sorted(tables)  # the pages show every year's table (trends.py)
+        for f in unprotected(audit(tables, year, report.rules.threshold), report.rules.width, report.rules.threshold)
+    ]
     if found:
         shown = "\n".join(f"    {f.year}/{'/'.join(map(str, f.cell))}: {f.low} to {f.high}" for f in found[:20])
-        raise BuildError(f"Disclosure check failed: {len(found)} withheld figures could be narrowed to fewer than "
-                         f"{report.rules.width + 1} possible values from the published tables, so nothing was "
-                         f"published. Please report this as a bug of wres_helpers:\n{shown}")
+        raise BuildError(
+            f"Disclosure check failed: {len(found)} withheld figures could be narrowed to fewer than "
+            f"{report.rules.width + 1} possible values from the published tables, so nothing was "
+            f"published. Please report this as a bug of wres_helpers:\n{shown}"
+        )
     leaks = [leak for y, t in tables.items() for leak in interval_leaks(t, y)]
     if leaks:
         shown = "\n".join(f"    {leak.year} {'/'.join(map(str, leak.row))}: {leak.why}" for leak in leaks[:20])
-        raise BuildError(f"Disclosure check failed: {len(leaks)} published intervals or p-values could reveal a "
-                         f"withheld count, so nothing was published. Please report this as a bug of wres_helpers:\n{shown}")
+        raise BuildError(
+            f"Disclosure check failed: {len(leaks)} published intervals or p-values could reveal a "
+            f"withheld count, so nothing was published. Please report this as a bug of wres_helpers:\n{shown}"
+        )
 
 
-def build_report(org: str, year: int | str, workspace: str | Path | Workspace | None = None, *, jobs: int = 2,
-                 notebooks_dir: str | Path | None = None, sections: Sequence[tuple[str, str, str]] | None = None,
-                 book_template: str | Path | None = None, log: Log = print) -> Path:
+def build_report(
+    org: str,
+    year: int | str,
+    workspace: str | Path | Workspace | None = None,
+    *,
+    jobs: int = 2,
+    notebooks_dir: str | Path | None = None,
+    sections: Sequence[tuple[str, str, str]] | None = None,
+    book_template: str | Path | None = None,
+    log: Log = print,
+) -> Path:
     """Build the report site of one organisation and year; returns <workspace>/build/<org>/<year>/html.
 
     Raises WresError (input problems, a failing notebook cell, a book warning, a failed PDF): nothing is
     published then, and the previous html/ is left untouched. `book_template`: another folder than book/.
     """
-    from . import __version__
     from datetime import date
 
+    from . import __version__
     from .book_config import assemble, org_look, page_name, page_text, report_title
 
     started = time.perf_counter()
@@ -802,7 +887,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     report = load_report(org, year, ws)
     table, settings, year = report.table, report.org, report.year
     _audit_disclosure(report)
-    load_comparators(report)          # before the kernels: a comparator's input problem stops the build here
+    load_comparators(report)  # before the kernels: a comparator's input problem stops the build here
     texts, warnings = narrative.load_narrative(report)
     plans = load_plans(ws, org, year)
     look = org_look(ws, org)
@@ -810,8 +895,10 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
     missing = [name for _, name, _ in sections if name and not (notebooks / name).is_file()]
     if missing:
         raise BuildError(f"Missing report notebooks in {notebooks}: {', '.join(missing)}.")
-    log(f"validated {ws.display(ws.year_dir(org, year))}: {len(table)} indicator rows, "
-        f"{len(texts)} narrative files, {len(plans[0].actions)} actions in {_seconds(step)}")
+    log(
+        f"validated {ws.display(ws.year_dir(org, year))}: {len(table)} indicator rows, "
+        f"{len(texts)} narrative files, {len(plans[0].actions)} actions in {_seconds(step)}"
+    )
     for warning in warnings:
         log(f"warning: {warning}")
     for note in missing_input_notes(org, year, ws):
@@ -822,7 +909,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
 
     out_root = ws.root / "build" / org / str(year)
     with _build_lock(out_root, log), _Signals() as signals:
-        _recover(out_root, log)                              # after a run that was killed outright
+        _recover(out_root, log)  # after a run that was killed outright
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_root))
         try:
             # 2. execute, unless nothing the notebooks read has changed since the last successful run
@@ -833,10 +920,11 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             names = [name for _, name, _ in notebook_sections]
             fingerprint = execution_fingerprint(ws, org, year, [notebooks / n for n in names], parameters)
             stamp = executed / ".fingerprint"
-            if (stamp.is_file() and stamp.read_text() == fingerprint
-                    and all((executed / n).is_file() for n in names)):
-                log(f"reused {len(names)} executed notebooks: no input, setting, notebook or code change since "
-                    "the last build (narrative and action plan are re-rendered)")
+            if stamp.is_file() and stamp.read_text() == fingerprint and all((executed / n).is_file() for n in names):
+                log(
+                    f"reused {len(names)} executed notebooks: no input, setting, notebook or code change since "
+                    "the last build (narrative and action plan are re-rendered)"
+                )
             else:
                 stamp.unlink(missing_ok=True)
                 for old in [*executed.glob("*.ipynb"), *executed.glob("*.log")]:
@@ -844,8 +932,15 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                 save_for_kernels(report, staging / "report.pickle")
                 os.environ[CACHE_ENV] = str(staging / "report.pickle")
                 try:
-                    execute_notebooks([(notebooks / n, executed / n) for n in names], parameters,
-                                      notebooks, jobs=jobs, shown=ws.display, signals=signals, log=log)
+                    execute_notebooks(
+                        [(notebooks / n, executed / n) for n in names],
+                        parameters,
+                        notebooks,
+                        jobs=jobs,
+                        shown=ws.display,
+                        signals=signals,
+                        log=log,
+                    )
                 finally:
                     os.environ.pop(CACHE_ENV, None)
                 stamp.write_text(fingerprint)
@@ -856,8 +951,17 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             book = staging / "book"
             note = f"Generated by wres_helpers.build for {org} {year} from book/: do not edit."
             template = Path(book_template) if book_template else None
-            assemble(book, settings, year, sections, version=__version__, look=look, note=note, template=template,
-                     downloads=download_links(org, year, with_pdf=browser is not None))
+            assemble(
+                book,
+                settings,
+                year,
+                sections,
+                version=__version__,
+                look=look,
+                note=note,
+                template=template,
+                downloads=download_links(org, year, with_pdf=browser is not None),
+            )
             section_texts = {s: texts.get(s) or narrative.generated(report, s) for s in narrative.NARRATIVE_SECTIONS}
             origins = _NarrativeOrigins(texts, lambda s: ws.display(narrative.narrative_dir(report) / f"{s}.md"))
             for index, (slug, name, title) in enumerate(sections):
@@ -871,6 +975,7 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                 nbformat.write(page, book / f"{page_name(index, slug)}.ipynb")
                 origins.notebook_page(f"{page_name(index, slug)}.ipynb", page)
             from .workbook import write_workbook
+
             write_workbook(report, book / "data")
             log(f"prepared {len(sections)} pages and the workbook in {_seconds(step)}")
 
@@ -888,8 +993,10 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
             remote = external_references(html_dir)
             if remote:
                 shown = "\n".join(f"    {line}" for line in remote[:30])
-                raise BuildError(f"The site would load {len(remote)} resources from the internet, so it would "
-                                 f"not work offline:\n{shown}")
+                raise BuildError(
+                    f"The site would load {len(remote)} resources from the internet, so it would "
+                    f"not work offline:\n{shown}"
+                )
             log(f"checked the site for internet loads in {_seconds(step)}: none")
 
             # 6. the board paper, printed from the site as it will be published
@@ -897,8 +1004,14 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                 step = time.perf_counter()
                 pages = [(page_name(i, slug), title) for i, (slug, _, title) in enumerate(sections)]
                 cover = pdf.Cover(settings.name, report_title(settings, year), year, f"{date.today():%-d %B %Y}")
-                printed = pdf.make_pdf(html_dir, pages, cover, html_dir / "data" / pdf.pdf_name(org, year),
-                                       browser=browser, template=template)
+                printed = pdf.make_pdf(
+                    html_dir,
+                    pages,
+                    cover,
+                    html_dir / "data" / pdf.pdf_name(org, year),
+                    browser=browser,
+                    template=template,
+                )
                 log(f"printed the report to a PDF of {printed['pages']} pages in {_seconds(step)}")
 
             # 7. publish
@@ -917,12 +1030,15 @@ def build_report(org: str, year: int | str, workspace: str | Path | Workspace | 
                     raise
             if moved_aside:
                 shutil.rmtree(aside, ignore_errors=True)
-            shutil.copyfile(final / "manifest.json", out_root / "manifest.json")     # beside the site, too
+            shutil.copyfile(final / "manifest.json", out_root / "manifest.json")  # beside the site, too
             log(f"published {ws.display(final)} in {_seconds(started)} in total")
             return final
         except WresError as exc:
-            state = (f"{ws.display(out_root / 'html')} is unchanged" if (out_root / "html").exists()
-                     else "there is no earlier site")
+            state = (
+                f"{ws.display(out_root / 'html')} is unchanged"
+                if (out_root / "html").exists()
+                else "there is no earlier site"
+            )
             raise BuildError(f"{exc}\nNothing was published ({state}).") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -933,8 +1049,11 @@ def add_report_arguments(parser) -> None:
     """The arguments of `python -m wres_helpers report`; sets `run` to run_report."""
     parser.add_argument("org", help="organisation folder name under params/, e.g. leeds")
     parser.add_argument("year", help="report year (snapshot 31 March of that year), e.g. 2021")
-    parser.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository); "
-                                            "the site is written to <workspace>/build/<org>/<year>/html")
+    parser.add_argument(
+        "--workspace",
+        help="folder holding params/ (default: $WRES_WORKSPACE or this repository); "
+        "the site is written to <workspace>/build/<org>/<year>/html",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at the same time (default: 2)")
     parser.set_defaults(run=run_report)
 
@@ -943,13 +1062,16 @@ def run_pdf(args) -> int:
     """`make pdf`: the report built as `make report` builds it (the notebooks run only when something they read
     changed), which needs Chromium here; prints the PDF's path."""
     if pdf.chromium() is None:
-        raise WresError("Chromium is not installed, so the board paper cannot be printed: install it (sudo apt-get "
-                        "install chromium) or set WRES_CHROMIUM to a Chromium or Chrome program.")
+        raise WresError(
+            "Chromium is not installed, so the board paper cannot be printed: install it (sudo apt-get "
+            "install chromium) or set WRES_CHROMIUM to a Chromium or Chrome program."
+        )
     return run_report(args, show=lambda site: site / "data" / pdf.pdf_name(args.org, args.year))
 
 
 def run_report(args, show: Callable[[Path], Path] = lambda site: site / "index.html") -> int:
     """Build the report site; a WresError propagates (the CLI prints it and exits 2)."""
+
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 

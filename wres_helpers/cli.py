@@ -1,4 +1,5 @@
 """Command line: python -m wres_helpers indicators ORG YEAR [--workspace DIR] [--out FILE.csv]; trends ORG [...]"""
+
 from __future__ import annotations
 
 import argparse
@@ -14,10 +15,12 @@ def _indicators(args) -> int:
 
     if args.published:
         from .report_data import load_report
+
         table = load_report(args.org, args.year, args.workspace).table
     else:
         table = indicator_table(args.org, args.year, args.workspace)
     from .engine import missing_input_notes
+
     for note in missing_input_notes(args.org, args.year, args.workspace):
         print(f"note: {note}", file=sys.stderr)
     _write_table(table, args.out)
@@ -85,36 +88,49 @@ def parser() -> argparse.ArgumentParser:
     ind.add_argument("year", help="report year (snapshot 31 March of that year), e.g. 2021")
     ind.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
     ind.add_argument("--out", help="write the CSV here instead of standard output")
-    ind.add_argument("--published", action="store_true",
-                     help="the table as the site publishes it: small numbers withheld (see the methodology page); "
-                          "without it, the true figures that NHS England's data collection takes")
+    ind.add_argument(
+        "--published",
+        action="store_true",
+        help="the table as the site publishes it: small numbers withheld (see the methodology page); "
+        "without it, the true figures that NHS England's data collection takes",
+    )
     ind.set_defaults(run=_indicators)
 
-    tre = sub.add_parser("trends", help="the indicator table of every report year of an organisation, stacked, "
-                                        "with a leading year column")
+    tre = sub.add_parser(
+        "trends",
+        help="the indicator table of every report year of an organisation, stacked, with a leading year column",
+    )
     tre.add_argument("org", help="organisation folder name under params/, e.g. mlcsu")
     tre.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
     tre.add_argument("--out", help="write the CSV here instead of standard output")
-    tre.add_argument("--published", action="store_true",
-                     help="each year's table as its report publishes it (small numbers withheld); without it, the "
-                          "true figures")
+    tre.add_argument(
+        "--published",
+        action="store_true",
+        help="each year's table as its report publishes it (small numbers withheld); without it, the true figures",
+    )
     tre.set_defaults(run=_trends)
 
     val = sub.add_parser("values", help="list the narrative keys and their formatted values (key<TAB>value)")
     _org_year(val)
     val.set_defaults(run=_values)
-    nar = sub.add_parser("narrative", help="write starter narrative files (the generated sentences, with "
-                                           "{{ key }} placeholders) into params/ORG/YEAR/narrative/")
+    nar = sub.add_parser(
+        "narrative",
+        help="write starter narrative files (the generated sentences, with "
+        "{{ key }} placeholders) into params/ORG/YEAR/narrative/",
+    )
     _org_year(nar)
     nar.add_argument("--overwrite", action="store_true", help="replace narrative files that exist already")
     nar.set_defaults(run=_narrative)
 
     from .build import add_report_arguments
+
     rep = sub.add_parser("report", help="build the report site (HTML) for one organisation and year")
     add_report_arguments(rep)
     from .build import run_pdf
-    board = sub.add_parser("pdf", help="build the report and its board paper, one PDF of the whole site "
-                                       "(needs Chromium)")
+
+    board = sub.add_parser(
+        "pdf", help="build the report and its board paper, one PDF of the whole site (needs Chromium)"
+    )
     add_report_arguments(board)
     board.set_defaults(run=run_pdf)
     return p
@@ -132,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
-    except (Exception, RecursionError) as exc:      # a bug: say so in one line, keep the details for a report
+    except (Exception, RecursionError) as exc:  # a bug: say so in one line, keep the details for a report
         if os.environ.get("WRES_DEBUG"):
             raise
         return _internal_error(exc)
@@ -144,7 +160,10 @@ def _internal_error(exc: BaseException) -> int:
 
     with tempfile.NamedTemporaryFile("w", prefix="wres-error-", suffix=".txt", delete=False) as f:
         f.write("".join(traceback.format_exception(exc)))
-    print(f"error: an internal error stopped the run ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
-          f"wres_helpers, not in your files: please report it with the command you ran and the details in "
-          f"{f.name} (or run again with WRES_DEBUG=1).", file=sys.stderr)
+    print(
+        f"error: an internal error stopped the run ({type(exc).__name__}: {str(exc)[:200]}). This is a bug in "
+        f"wres_helpers, not in your files: please report it with the command you ran and the details in "
+        f"{f.name} (or run again with WRES_DEBUG=1).",
+        file=sys.stderr,
+    )
     return INTERNAL_ERROR

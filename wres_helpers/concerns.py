@@ -14,6 +14,7 @@ concern when, on the figures as printed:
 An indicator whose figures are withheld, not collected, not computable or missing is "not assessed", never
 "no concern".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,8 @@ INDICATORS = tuple(range(1, 10))
 class Assessment:
     indicator: int
     assessed: bool
-    reasons: tuple[str, ...] = ()      # why it is a concern; empty when it is not
-    note: str = ""                     # why it was not assessed
+    reasons: tuple[str, ...] = ()  # why it is a concern; empty when it is not
+    note: str = ""  # why it was not assessed
 
     @property
     def concern(self) -> bool:
@@ -82,8 +83,10 @@ def _survey(r: ReportData, indicator: int) -> Assessment:
     reasons = []
     gap = j.worse_by(indicator, bme["value"], white["value"])
     if gap > SURVEY_MARGIN_PP:
-        reasons.append(f"{r.term} staff fared worse than White staff ({present.fv(bme)} against "
-                       f"{present.fv(white)}), by more than {SURVEY_MARGIN_PP:.1f} percentage points")
+        reasons.append(
+            f"{r.term} staff fared worse than White staff ({present.fv(bme)} against "
+            f"{present.fv(white)}), by more than {SURVEY_MARGIN_PP:.1f} percentage points"
+        )
     bme_before = r.row(indicator, "pct", str(sy - 1), "bme")
     white_before = r.row(indicator, "pct", str(sy - 1), "white")
     if present.ok(bme_before) and j.survey_trend(indicator, bme["value"], bme_before["value"]) == "worsened":
@@ -91,8 +94,10 @@ def _survey(r: ReportData, indicator: int) -> Assessment:
     if present.ok(bme_before) and present.ok(white_before):
         gap_before = j.worse_by(indicator, bme_before["value"], white_before["value"])
         if gap > 0 and gap_before > 0 and gap > gap_before:
-            reasons.append(f"the gap between {r.term} and White staff widened since {sy - 1} "
-                           f"({gap_before:.1f} to {gap:.1f} percentage points)")
+            reasons.append(
+                f"the gap between {r.term} and White staff widened since {sy - 1} "
+                f"({gap_before:.1f} to {gap:.1f} percentage points)"
+            )
         elif gap > 0 and gap_before <= 0:
             reasons.append(f"{r.term} staff fared worse than White staff, where in {sy - 1} they did not")
     return Assessment(indicator, True, tuple(reasons))
@@ -107,8 +112,10 @@ def _board(r: ReportData) -> Assessment:
         return _not_assessed(9, share if not present.ok(share) else r.row(1, "share_pct", "all", "bme"))
     reasons = []
     if gap < 0:
-        reasons.append(f"the {r.org.board_name}'s {words} are {present.fv(share)} {r.term}, "
-                       f"{abs(gap):.1f} percentage points below the workforce")
+        reasons.append(
+            f"the {r.org.board_name}'s {words} are {present.fv(share)} {r.term}, "
+            f"{abs(gap):.1f} percentage points below the workforce"
+        )
     executive = r.row(9, "share_pct", "executive", "bme")
     if present.ok(executive) and executive["numerator"] == 0 and executive["denominator"] > 0:
         reasons.append(f"no executive member is {r.term}")
@@ -121,8 +128,9 @@ def _board(r: ReportData) -> Assessment:
 
 def assess(r: ReportData) -> list[Assessment]:
     """Every indicator, 1 to 9, assessed by the rule in this module's docstring."""
-    return ([_workforce(r)] + [_likelihood(r, i) for i in (2, 3, 4)] + [_survey(r, i) for i in (5, 6, 7, 8)]
-            + [_board(r)])
+    return (
+        [_workforce(r)] + [_likelihood(r, i) for i in (2, 3, 4)] + [_survey(r, i) for i in (5, 6, 7, 8)] + [_board(r)]
+    )
 
 
 def concerns(r: ReportData) -> list[tuple[int, str]]:
@@ -141,7 +149,7 @@ def not_assessed(r: ReportData) -> list[int]:
 def verdict(a: Assessment) -> str:
     """One short phrase for a key finding: a concern (and why), not a concern, or not assessed (and why)."""
     if not a.assessed:
-        label, _, why = a.note.partition(". ")          # "Not computable. Nobody entered ..." (state_line)
+        label, _, why = a.note.partition(". ")  # "Not computable. Nobody entered ..." (state_line)
         return f"Not assessed ({label}): {why}" if why else f"Not assessed: {a.note}"
     if a.concern:
         return "A concern: " + "; ".join(a.reasons) + "."

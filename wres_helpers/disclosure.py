@@ -25,6 +25,7 @@ Rules (shown on every report's methodology page by `present.suppression_rule`):
    published (then they reveal nothing new); otherwise they are withheld, and the reason says so.
 The independent check of rule 4 is `disclosure_audit.py`, which reads only the published tables.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -38,8 +39,8 @@ from .errors import InputError, Problem
 from .workspace import OrgSettings
 
 GROUPS = vocab.GROUPS
-_GROUP_BANDS = dict(vocab.band_groupings())          # pay band group -> its bands
-_CLUSTERS = tuple(name for name in _GROUP_BANDS if name.startswith("Cluster"))    # NHS England's four
+_GROUP_BANDS = dict(vocab.band_groupings())  # pay band group -> its bands
+_CLUSTERS = tuple(name for name in _GROUP_BANDS if name.startswith("Cluster"))  # NHS England's four
 SURVEY_MIN_RESPONDENTS = 11
 COUNT_COLUMNS = ("value", "numerator", "denominator")
 UNCERTAINTY_COLUMNS = ("ci_low", "ci_high", "p_value")
@@ -48,15 +49,15 @@ INTERVAL_WITHHELD = "its 95% interval and p-value are withheld because a count t
 
 @dataclass(frozen=True)
 class Rules:
-    threshold: int = 5                       # counts from 1 to threshold - 1 are withheld
-    wording: str = "withheld"                # the one label of every withheld count, rate and share
+    threshold: int = 5  # counts from 1 to threshold - 1 are withheld
+    wording: str = "withheld"  # the one label of every withheld count, rate and share
     rates_from_small_counts: bool = False
     board_counts_public: bool = True
     survey_min_respondents: int = SURVEY_MIN_RESPONDENTS
-    all_one_group_below: int = 10            # a row this small, all in one group, is protected (0: never)
-    width: int = 4                           # protection width: threshold - 1
-    band_groups: tuple = ()                  # the pay band groups the organisation reports (org.yaml)
-    band_view: str = "auto"                  # one of BAND_VIEWS, or auto: the most detailed that shows enough
+    all_one_group_below: int = 10  # a row this small, all in one group, is protected (0: never)
+    width: int = 4  # protection width: threshold - 1
+    band_groups: tuple = ()  # the pay band groups the organisation reports (org.yaml)
+    band_view: str = "auto"  # one of BAND_VIEWS, or auto: the most detailed that shows enough
 
 
 def rules_for(org: OrgSettings) -> Rules:
@@ -68,7 +69,9 @@ def rules_for(org: OrgSettings) -> Rules:
     def whole(key: str, default: int, low: int, high: int, meaning: str) -> int:
         value = extra.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            problems.append(Problem(shown, None, key, str(value), f"expected a whole number from {low} {meaning} to {high}"))
+            problems.append(
+                Problem(shown, None, key, str(value), f"expected a whole number from {low} {meaning} to {high}")
+            )
             return default
         return value
 
@@ -82,20 +85,36 @@ def rules_for(org: OrgSettings) -> Rules:
             value = default
         flags[key] = value
     if "small_number_wording" in extra:
-        problems.append(Problem(shown, None, "small_number_wording", str(extra["small_number_wording"]),
-                                "this setting is no longer used: every withheld figure now carries one label "
-                                "(set it with withheld_wording), so that a small count cannot be told apart from "
-                                "the figures withheld to protect it"))
+        problems.append(
+            Problem(
+                shown,
+                None,
+                "small_number_wording",
+                str(extra["small_number_wording"]),
+                "this setting is no longer used: every withheld figure now carries one label "
+                "(set it with withheld_wording), so that a small count cannot be told apart from "
+                "the figures withheld to protect it",
+            )
+        )
     band_view = extra.get("pay_band_view", "auto")
     if band_view not in ("auto", *BAND_VIEWS):
-        problems.append(Problem(shown, None, "pay_band_view", str(band_view),
-                                "expected one of: auto, " + ", ".join(BAND_VIEWS)))
+        problems.append(
+            Problem(shown, None, "pay_band_view", str(band_view), "expected one of: auto, " + ", ".join(BAND_VIEWS))
+        )
         band_view = "auto"
     if problems:
         raise InputError(problems, f"the settings of {org.slug}")
     wording = str(extra.get("withheld_wording") or "withheld")
-    return Rules(threshold, wording, flags["allow_rates_from_small_counts"], flags["publish_board_counts"],
-                 all_one_group_below=one_group, width=threshold - 1, band_groups=tuple(org.band_groups), band_view=band_view)
+    return Rules(
+        threshold,
+        wording,
+        flags["allow_rates_from_small_counts"],
+        flags["publish_board_counts"],
+        all_one_group_below=one_group,
+        width=threshold - 1,
+        band_groups=tuple(org.band_groups),
+        band_view=band_view,
+    )
 
 
 # -- cells: the counts behind the table, and the sums that tie them together ---------------------------------
@@ -113,7 +132,7 @@ def _row_cells(row) -> tuple[Cell | None, Cell | None]:
         return ("2", "shortlisted", g), ("2", "shortlisted", "total")
     if i == 2 and m == "share_of_appointed_pct":
         return ("2", "appointed", g), ("2", "appointed", "total")
-    if i == 3 and m == "rate_pct":        # the pooled key rows ('all') and the report year alone
+    if i == 3 and m == "rate_pct":  # the pooled key rows ('all') and the report year alone
         part = "" if b == "all" else f" {b}"
         return ("3", "cases" + part, g), ("3", "people" + part, g)
     if i == 4 and m == "rate_pct":
@@ -169,7 +188,7 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
         for name, members in vocab.band_groupings():
             add(("1", name, g), [("1", b, g) for b in members])
         add(("1", "Medical and dental", g), [("1", b, g) for b in bands if vocab.pay_bands()[b].family == "medical"])
-        if not bands:               # pay band clusters in place of single bands (BAND_VIEWS): they add up too
+        if not bands:  # pay band clusters in place of single bands (BAND_VIEWS): they add up too
             clusters = [c for c in _CLUSTERS if c in breakdowns]
             add(("1", "all", g), [("1", c, g) for c in (*clusters, "Medical and dental")])
             for name, members in vocab.band_groupings():
@@ -182,7 +201,7 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
         add(("2", "shortlisted", g), [("2", "appointed", g), ("2", "not appointed", g)])
         add(("3", "people", g), [("3", "cases", g), ("3", "did not enter", g)])
         add(("3", "people report_year", g), [("3", "cases report_year", g), ("3", "did not enter report_year", g)])
-        for kind in ("cases", "people"):     # pooled = report year + the year before
+        for kind in ("cases", "people"):  # pooled = report year + the year before
             add(("3", kind, g), [("3", f"{kind} report_year", g), ("3", f"{kind} previous year", g)])
         add(("1", "all", g), [("4", "trained", g), ("4", "not trained", g)])
     for subset in {c[1] for c in values if c[0] == "9"}:
@@ -190,12 +209,14 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
     return sums
 
 
-HIDDEN = {("2", "not appointed"): (("2", "shortlisted"), ("2", "appointed")),
-          ("3", "did not enter"): (("3", "people"), ("3", "cases")),
-          ("3", "did not enter report_year"): (("3", "people report_year"), ("3", "cases report_year")),
-          ("3", "cases previous year"): (("3", "cases"), ("3", "cases report_year")),
-          ("3", "people previous year"): (("3", "people"), ("3", "people report_year")),
-          ("4", "not trained"): (("1", "all"), ("4", "trained"))}
+HIDDEN = {
+    ("2", "not appointed"): (("2", "shortlisted"), ("2", "appointed")),
+    ("3", "did not enter"): (("3", "people"), ("3", "cases")),
+    ("3", "did not enter report_year"): (("3", "people report_year"), ("3", "cases report_year")),
+    ("3", "cases previous year"): (("3", "cases"), ("3", "cases report_year")),
+    ("3", "people previous year"): (("3", "people"), ("3", "people report_year")),
+    ("4", "not trained"): (("1", "all"), ("4", "trained")),
+}
 
 
 def _add_hidden(values: dict[Cell, int]) -> set[Cell]:
@@ -239,8 +260,17 @@ _GROUP_COST_RATES = {"white": 10.0, "bme": 10.0, "unknown": 2.0, "total": 3.0}
 def _cost(cell: Cell) -> float:
     indicator, breakdown, group = cell
     if indicator == "1":
-        level = (50.0 if breakdown == "all" else 10.0 if breakdown in ("clinical", "non-clinical")
-                 else 10.0 if breakdown in _GROUP_BANDS else 2.0 if "/" in breakdown else 1.0)
+        level = (
+            50.0
+            if breakdown == "all"
+            else 10.0
+            if breakdown in ("clinical", "non-clinical")
+            else 10.0
+            if breakdown in _GROUP_BANDS
+            else 2.0
+            if "/" in breakdown
+            else 1.0
+        )
         return _GROUP_COST_1.get(group, 1.0) * level
     return _GROUP_COST_RATES.get(group, 1.0) * 10.0
 
@@ -253,8 +283,12 @@ def _pooled_people(table: pd.DataFrame, earlier: pd.DataFrame | None) -> dict[st
         return {}
     out: dict[str, float | None] = {g: None for g in GROUPS}
     if earlier is not None:
-        rows = earlier[(earlier.indicator == 1) & (earlier.measure == "headcount") & (earlier.breakdown == "all")
-                       & (earlier.status == "ok")]
+        rows = earlier[
+            (earlier.indicator == 1)
+            & (earlier.measure == "headcount")
+            & (earlier.breakdown == "all")
+            & (earlier.status == "ok")
+        ]
         for _, row in rows.iterrows():
             if row["group"] in out:
                 out[row["group"]] = float(row["value"])
@@ -264,12 +298,13 @@ def _pooled_people(table: pd.DataFrame, earlier: pd.DataFrame | None) -> dict[st
 @dataclass
 class _Problem:
     """The table as linear algebra: one variable per distinct count, `sums` as equations (total - parts = 0)."""
-    cells: list[Cell]                  # representatives, one per distinct count
-    value: np.ndarray                  # true values (0 for an unknown figure of last year)
-    matrix: np.ndarray                 # one row per sum
-    choosable: np.ndarray              # may be withheld (a printed count that is not public)
-    always_unknown: np.ndarray         # never printed: hidden counts, and last year's withheld headcounts
-    sensitive: np.ndarray              # must be protected: small counts, small hidden counts, all-one-group cells
+
+    cells: list[Cell]  # representatives, one per distinct count
+    value: np.ndarray  # true values (0 for an unknown figure of last year)
+    matrix: np.ndarray  # one row per sum
+    choosable: np.ndarray  # may be withheld (a printed count that is not public)
+    always_unknown: np.ndarray  # never printed: hidden counts, and last year's withheld headcounts
+    sensitive: np.ndarray  # must be protected: small counts, small hidden counts, all-one-group cells
     cost: np.ndarray
 
 
@@ -284,7 +319,7 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
             last_year[("last year", "all", g)] = v
             sums.append((("3", "people", g), [("1", "all", g), ("last year", "all", g)]))
     same = _same_figures(sums)
-    rep = lambda c: same.get(c, c)                     # noqa: E731
+    rep = lambda c: same.get(c, c)  # noqa: E731
     cells = sorted({rep(c) for c in values} | {rep(c) for c in last_year}, key=str)
     where = {c: i for i, c in enumerate(cells)}
     rows = []
@@ -299,16 +334,27 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
     members: dict[Cell, list[Cell]] = defaultdict(list)
     for c in [*values, *last_year]:
         members[rep(c)].append(c)
-    always_unknown = np.array([any(m in hidden for m in members[c]) or
-                               any(m in last_year and last_year[m] is None for m in members[c]) for c in cells],
-                              dtype=bool)
+    always_unknown = np.array(
+        [
+            any(m in hidden for m in members[c]) or any(m in last_year and last_year[m] is None for m in members[c])
+            for c in cells
+        ],
+        dtype=bool,
+    )
     printed_public = np.array([any(m in exempt or m in last_year for m in members[c]) for c in cells], dtype=bool)
     choosable = ~always_unknown & ~printed_public
     small = (value > 0) & (value < rules.threshold) & ~printed_public
     sensitive = small | np.array([c in _all_one_group(values, rules, rep) for c in cells], dtype=bool)
     cost = np.array([sum(_cost(m) for m in members[c] if m[0] != "last year") for c in cells])
-    return _Problem(cells, value, np.array(rows).reshape(len(rows), len(cells)), choosable, always_unknown,
-                    sensitive & (choosable | always_unknown), cost), rep
+    return _Problem(
+        cells,
+        value,
+        np.array(rows).reshape(len(rows), len(cells)),
+        choosable,
+        always_unknown,
+        sensitive & (choosable | always_unknown),
+        cost,
+    ), rep
 
 
 def _all_one_group(values: dict[Cell, int], rules: Rules, rep) -> set[Cell]:
@@ -344,7 +390,7 @@ def _components(matrix: np.ndarray, unknown: np.ndarray) -> list[np.ndarray]:
     return [np.array(g) for g in groups.values()]
 
 
-BIG = 1e7          # an upper bound no count reaches: keeps every attacker's problem bounded
+BIG = 1e7  # an upper bound no count reaches: keeps every attacker's problem bounded
 
 
 def _ranges(prob: _Problem, withheld: np.ndarray, targets: list[int], memo: dict):
@@ -394,7 +440,7 @@ def _denominators(cell: Cell) -> list[Cell]:
         return []
     if i == "1":
         return [("1", b, "total")]
-    if i == "2":      # the share of appointments may go alone: the rates and relative likelihood matter more
+    if i == "2":  # the share of appointments may go alone: the rates and relative likelihood matter more
         return [("2", "shortlisted", g)] if b == "appointed" else [("2", "shortlisted", "total")]
     return [("3", "people", g)] if i == "3" else [("1", "all", g)]
 
@@ -420,7 +466,7 @@ def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | 
     n = len(prob.cells)
     if not prob.sensitive.any() or rules.width <= 0:
         return {}
-    cuts: list[tuple[np.ndarray, float]] = []      # (coefficients, lower bound) of  coef . x >= lb
+    cuts: list[tuple[np.ndarray, float]] = []  # (coefficients, lower bound) of  coef . x >= lb
     index = {c: i for i, c in enumerate(prob.cells)}
 
     def at_least_one_more(of: set[int], target: int) -> None:
@@ -428,7 +474,7 @@ def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | 
         for j in of:
             row[j] = 1.0
         if prob.choosable[target]:
-            row[target] -= 1.0               # required only when the target itself is withheld
+            row[target] -= 1.0  # required only when the target itself is withheld
             cuts.append((row, 0.0))
         else:
             cuts.append((row, 1.0))
@@ -455,8 +501,7 @@ def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | 
     memo: dict = {}
     for _ in range(200):
         constraints = [LinearConstraint(np.array([c for c, _ in cuts]), np.array([lb for _, lb in cuts]), np.inf)]
-        res = milp(prob.cost * prob.choosable, integrality=np.ones(n), bounds=(lower, upper),
-                   constraints=constraints)
+        res = milp(prob.cost * prob.choosable, integrality=np.ones(n), bounds=(lower, upper), constraints=constraints)
         if res.x is None:
             raise AssertionError(f"cell suppression found no solution ({res.message})")
         withheld = (res.x > 0.5) & prob.choosable
@@ -467,7 +512,7 @@ def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | 
                 continue
             more = {j for j in limiting if prob.choosable[j] and not withheld[j]}
             if not more and not prob.choosable[t]:
-                given_up.add(t)              # nothing printed is left to withhold: as wide as it can be
+                given_up.add(t)  # nothing printed is left to withhold: as wide as it can be
                 continue
             at_least_one_more(more, t)
             added += 1
@@ -504,12 +549,12 @@ BAND_VIEWS = ("bands by staff group", "bands", "clusters")
 
 def _view_rows(breakdown: str, view: str, band_groups: tuple) -> bool:
     """Whether an indicator 1 breakdown is published in `view`."""
-    if "/" in breakdown:                                    # a band within a staff group
+    if "/" in breakdown:  # a band within a staff group
         return view == BAND_VIEWS[0]
     if breakdown in vocab.pay_bands():
         return view != "clusters"
     members = _GROUP_BANDS.get(breakdown)
-    if members is None:                                     # all staff, a staff group, medical and dental
+    if members is None:  # all staff, a staff group, medical and dental
         return True
     if breakdown in _CLUSTERS:
         return view == "clusters" or breakdown in band_groups
@@ -537,8 +582,12 @@ def _view_breakdowns(table: pd.DataFrame, view: str) -> list[str]:
 
 def _enough_shown(published: pd.DataFrame, view: str) -> bool:
     bands = _view_breakdowns(published, view)
-    shares = published[(published.indicator == 1) & (published.measure == "share_pct") & (published.group == "bme")
-                       & published.breakdown.isin(bands)]
+    shares = published[
+        (published.indicator == 1)
+        & (published.measure == "share_pct")
+        & (published.group == "bme")
+        & published.breakdown.isin(bands)
+    ]
     return 2 * int((shares.status == "ok").sum()) >= len(bands)
 
 
@@ -551,8 +600,10 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
     out["suppression"] = ""
     out["shown_as"] = ""
     withheld = suppressed_cells(table, rules, earlier)
-    why = ("withheld so that no one can be identified: a small number, or a figure that would let a small "
-           "number be worked out")
+    why = (
+        "withheld so that no one can be identified: a small number, or a figure that would let a small "
+        "number be worked out"
+    )
 
     def mark(index, kind: str, reason: str) -> None:
         out.loc[index, "status"] = "withheld"
@@ -575,7 +626,7 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
         if (num in withheld or den in withheld) and not rules.rates_from_small_counts:
             mark(index, "withheld", why)
             rate_withheld.add(key)
-        elif rules.rates_from_small_counts:       # the rate stays; its withheld counts do not
+        elif rules.rates_from_small_counts:  # the rate stays; its withheld counts do not
             for cell, column in ((num, "numerator"), (den, "denominator")):
                 if cell in withheld:
                     out.loc[index, column] = pd.NA
@@ -585,8 +636,12 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
             continue
         i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
         if i in (5, 6, 7, 8) and m == "pct" and row["denominator"] < rules.survey_min_respondents:
-            mark(index, "survey", f"fewer than {rules.survey_min_respondents} respondents: the NHS Staff Survey "
-                                  "does not publish results for groups this small")
+            mark(
+                index,
+                "survey",
+                f"fewer than {rules.survey_min_respondents} respondents: the NHS Staff Survey "
+                "does not publish results for groups this small",
+            )
             rate_withheld.add((i, m, b, row["group"]))
     for index, row in table.iterrows():
         if row["status"] != "ok":
@@ -594,15 +649,26 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
         i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
         if m == "relative_likelihood" and any((i, "rate_pct", b, g) in rate_withheld for g in ("white", "bme")):
             mark(index, "derived", "withheld because a rate it is built on is withheld")
-        elif i in (5, 6, 7, 8) and m == "difference_pp" and any((i, "pct", b, g) in rate_withheld for g in ("white", "bme")):
+        elif (
+            i in (5, 6, 7, 8)
+            and m == "difference_pp"
+            and any((i, "pct", b, g) in rate_withheld for g in ("white", "bme"))
+        ):
             mark(index, "derived", "withheld because a survey result it is built on is withheld")
-        elif i == 9 and m == "difference_pp" and ((9, "share_pct", b, "bme") in rate_withheld
-                                                   or (1, "share_pct", "all", "bme") in rate_withheld):
+        elif (
+            i == 9
+            and m == "difference_pp"
+            and ((9, "share_pct", b, "bme") in rate_withheld or (1, "share_pct", "all", "bme") in rate_withheld)
+        ):
             mark(index, "derived", "withheld because a share it is built on is withheld")
-        elif i == 1 and m == "declared_pct" and (("1", "all", "unknown") in withheld or ("1", "all", "total") in withheld):
+        elif (
+            i == 1
+            and m == "declared_pct"
+            and (("1", "all", "unknown") in withheld or ("1", "all", "total") in withheld)
+        ):
             mark(index, "derived", "withheld because it would reveal the withheld number of staff of unknown ethnicity")
     uncertainty = [c for c in UNCERTAINTY_COLUMNS if c in out.columns]
-    for index, row in out.iterrows():              # rule 9
+    for index, row in out.iterrows():  # rule 9
         if row["status"] == "ok" and any(c in withheld for c in _interval_cells(row)):
             if any(not pd.isna(row[c]) for c in uncertainty):
                 out.loc[index, uncertainty] = pd.NA
@@ -625,9 +691,9 @@ def published_view(table: pd.DataFrame) -> str:
 
 VIEW_NOTES = {
     "bands": "The single bands of each staff group are too small to publish without withholding most of their "
-             "figures, so this report shows each pay band for clinical and non-clinical staff together.",
+    "figures, so this report shows each pay band for clinical and non-clinical staff together.",
     "clusters": "Single pay bands are too small to publish without withholding most of their figures, so this "
-                "report shows NHS England's four pay band clusters instead, for all staff.",
+    "report shows NHS England's four pay band clusters instead, for all staff.",
 }
 
 
@@ -638,8 +704,10 @@ def pay_band_view(table: pd.DataFrame, kinds: list[str]) -> tuple[list[tuple[str
     present = set(table[(table.indicator == 1) & (table.measure == "headcount")].breakdown)
     bands = [b for b in vocab.pay_bands() if b in present]
     if view == BAND_VIEWS[0]:
-        panels = [(f"{kind.capitalize()} staff", [(b, f"{b}/{kind}") for b in bands if f"{b}/{kind}" in present])
-                  for kind in kinds]
+        panels = [
+            (f"{kind.capitalize()} staff", [(b, f"{b}/{kind}") for b in bands if f"{b}/{kind}" in present])
+            for kind in kinds
+        ]
     elif view == "bands":
         panels = [("All staff", [(b, b) for b in bands])]
     else:

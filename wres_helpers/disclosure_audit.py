@@ -25,6 +25,7 @@ never show one.
 Intervals and p-values (`interval_leaks`): an interval's width can reveal the counts behind it, so every
 published 95% interval or p-value must sit on a printed figure whose counts are all printed too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,14 +36,14 @@ import pandas as pd
 from . import vocab
 
 GROUPS = ("white", "bme", "unknown")
-TOLERANCE = 1e-6      # the downloads print rates to 15 significant figures
-BIG = 1e6             # no count is larger: keeps every programme bounded
+TOLERANCE = 1e-6  # the downloads print rates to 15 significant figures
+BIG = 1e6  # no count is larger: keeps every programme bounded
 
 
 @dataclass(frozen=True)
 class Finding:
     year: int
-    cell: tuple            # ('1', breakdown, group), ('2', 'appointed', group), ('hidden', ...) ...
+    cell: tuple  # ('1', breakdown, group), ('2', 'appointed', group), ('hidden', ...) ...
     low: int
     high: int
 
@@ -59,7 +60,7 @@ class _Attack:
         self.lower: list[float] = []
         self.upper: list[float] = []
         self.integer: list[int] = []
-        self.rows: list[tuple[dict[int, float], float, float]] = []     # (coefficients, low, high)
+        self.rows: list[tuple[dict[int, float], float, float]] = []  # (coefficients, low, high)
 
     def var(self, key, low: float = 0, high: float = None, integer: bool = True) -> int:
         high = BIG if high is None else high
@@ -97,12 +98,18 @@ class _Attack:
             c[self.index[key]] += v
         ends = []
         for sign in (1.0, -1.0):
-            res = milp(sign * c, integrality=np.array(self.integer), bounds=Bounds(self.lower, self.upper),
-                       constraints=[LinearConstraint(a, lo, hi)] if len(self.rows) else [],
-                       options={"mip_rel_gap": 0})
+            res = milp(
+                sign * c,
+                integrality=np.array(self.integer),
+                bounds=Bounds(self.lower, self.upper),
+                constraints=[LinearConstraint(a, lo, hi)] if len(self.rows) else [],
+                options={"mip_rel_gap": 0},
+            )
             if res.status != 0:
-                raise AssertionError(f"the attacker's programme has no solution ({res.message}): the audit's "
-                                     "model of the published table is wrong")
+                raise AssertionError(
+                    f"the attacker's programme has no solution ({res.message}): the audit's "
+                    "model of the published table is wrong"
+                )
             ends.append(sign * res.fun)
         return ends[0], ends[1]
 
@@ -126,7 +133,7 @@ def _row_meaning(row) -> tuple[tuple | None, tuple | None]:
         return ("2", "shortlisted", g), ("2", "shortlisted", "total")
     if i == 2 and m == "share_of_appointed_pct":
         return ("2", "appointed", g), ("2", "appointed", "total")
-    if i == 3 and m == "rate_pct":        # two years pooled ('all'), or the report year alone
+    if i == 3 and m == "rate_pct":  # two years pooled ('all'), or the report year alone
         part = "" if b == "all" else f" {b}"
         return ("3", "cases" + part, g), ("3", "people" + part, g)
     if i == 4 and m == "rate_pct":
@@ -168,19 +175,19 @@ def _add_year(att: _Attack, year: int, table: pd.DataFrame, threshold: int, tabl
         elif row["status"] == "withheld" and index in labels:
             key = _count(year, num)
             att.var(key)
-            for count in (key, _count(year, den)):      # a share withheld for its denominator: that is withheld
+            for count in (key, _count(year, den)):  # a share withheld for its denominator: that is withheld
                 if count not in withheld:
                     withheld.append(count)
             if row["measure"] == "headcount":
-                counts_withheld.add(key)                # a count withheld as such: printed elsewhere, it leaks
+                counts_withheld.add(key)  # a count withheld as such: printed elsewhere, it leaks
             if labels[index] == "small":
                 att.lower[att.index[key]] = max(att.lower[att.index[key]], 1)
                 att.upper[att.index[key]] = min(att.upper[att.index[key]], threshold - 1)
-            elif labels[index] == "not small":           # 0 or at least the threshold: a switch s
+            elif labels[index] == "not small":  # 0 or at least the threshold: a switch s
                 switch = (year, "switch", *key)
                 att.var(switch, 0, 1)
-                att.equal({key: 1.0, switch: -threshold}, 0, np.inf)          # x >= threshold * s
-                att.equal({key: 1.0, switch: -BIG}, -np.inf, 0)               # x <= BIG * s
+                att.equal({key: 1.0, switch: -threshold}, 0, np.inf)  # x >= threshold * s
+                att.equal({key: 1.0, switch: -BIG}, -np.inf, 0)  # x <= BIG * s
     for c in list(present):
         att.var(_count(year, c))
     # A share's denominator printed in another row is no secret; a withheld count printed elsewhere is kept,
@@ -212,7 +219,7 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
             return False
         level_published = by_kind if "/" in c[1] else bool(singles)
         if level_published:
-            return False                       # published level, not listed: nobody there
+            return False  # published level, not listed: nobody there
         att.var(_count(year, c))
         if _count(year, c) not in unpublished:
             unpublished.append(_count(year, c))
@@ -236,7 +243,7 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
             total(("1", b, g), [("1", f"{b}/{k}", g) for k in kinds])
         for name, members in vocab.band_groupings():
             total(("1", name, g), [("1", b, g) for b in members])
-    for c in unpublished:                      # the groups of an unpublished band add up too
+    for c in unpublished:  # the groups of an unpublished band add up too
         if c[-1] == "total":
             att.equal({c: 1.0, **{(*c[:-1], g): -1.0 for g in GROUPS if (*c[:-1], g) in att.index}})
     for kind in ("shortlisted", "appointed"):
@@ -251,9 +258,11 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
     return unpublished
 
 
-HIDDEN = {"not appointed": (lambda g: ("2", "shortlisted", g), lambda g: ("2", "appointed", g)),
-          "did not enter": (lambda g: ("3", "people", g), lambda g: ("3", "cases", g)),
-          "not trained": (lambda g: ("1", "all", g), lambda g: ("4", "trained", g))}
+HIDDEN = {
+    "not appointed": (lambda g: ("2", "shortlisted", g), lambda g: ("2", "appointed", g)),
+    "did not enter": (lambda g: ("3", "people", g), lambda g: ("3", "cases", g)),
+    "not trained": (lambda g: ("1", "all", g), lambda g: ("4", "trained", g)),
+}
 
 
 def _add_ratios(att: _Attack, year: int, table: pd.DataFrame, rates: dict) -> None:
@@ -265,27 +274,32 @@ def _add_ratios(att: _Attack, year: int, table: pd.DataFrame, rates: dict) -> No
             continue
         if m == "relative_likelihood" and i in (2, 3, 4):
             top, bottom = g.split("_vs_")
-            cells = {grp: _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": "all", "group": grp})
-                     for grp in (top, bottom)}
+            cells = {
+                grp: _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": "all", "group": grp})
+                for grp in (top, bottom)
+            }
             rt, rb = rates.get((i, "rate_pct", "all", top)), rates.get((i, "rate_pct", "all", bottom))
-            if rb is not None:         # rate_top = RL x rate_bottom
+            if rb is not None:  # rate_top = RL x rate_bottom
                 n, d = cells[top]
                 att.equal({_count(year, n): 100.0, _count(year, d): -v * rb}, -TOLERANCE, TOLERANCE)
-            if rt is not None and v:   # rate_bottom = rate_top / RL
+            if rt is not None and v:  # rate_bottom = rate_top / RL
                 n, d = cells[bottom]
                 att.equal({_count(year, n): 100.0 * v, _count(year, d): -rt}, -TOLERANCE, TOLERANCE)
         elif i == 9 and m == "difference_pp":
             board = rates.get((9, "share_pct", b, "bme"))
             workforce = rates.get((1, "share_pct", "all", "bme"))
             if board is not None:
-                att.equal({(year, "1", "all", "bme"): 100.0, (year, "1", "all", "total"): -(board - v)},
-                          -TOLERANCE, TOLERANCE)
+                att.equal(
+                    {(year, "1", "all", "bme"): 100.0, (year, "1", "all", "total"): -(board - v)}, -TOLERANCE, TOLERANCE
+                )
             if workforce is not None:
-                att.equal({(year, "9", b, "bme"): 100.0, (year, "9", b, "total"): -(workforce + v)},
-                          -TOLERANCE, TOLERANCE)
+                att.equal(
+                    {(year, "9", b, "bme"): 100.0, (year, "9", b, "total"): -(workforce + v)}, -TOLERANCE, TOLERANCE
+                )
         elif i == 1 and m == "declared_pct":
-            att.equal({(year, "1", "all", "total"): 100.0 - v, (year, "1", "all", "unknown"): -100.0},
-                      -TOLERANCE, TOLERANCE)
+            att.equal(
+                {(year, "1", "all", "total"): 100.0 - v, (year, "1", "all", "unknown"): -100.0}, -TOLERANCE, TOLERANCE
+            )
 
 
 def _add_pooling(att: _Attack, year: int, table: pd.DataFrame, tables: dict) -> None:
@@ -297,7 +311,7 @@ def _add_pooling(att: _Attack, year: int, table: pd.DataFrame, tables: dict) -> 
         if cases not in att.index:
             continue
         single = {(year, "single cases", g): -1.0}
-        if (year, "3", "cases report_year", g) in att.index:         # the report year alone is published too
+        if (year, "3", "cases report_year", g) in att.index:  # the report year alone is published too
             att.equal({(year, "single cases", g): 1.0, (year, "3", "cases report_year", g): -1.0})
             att.equal({(year, "3", "people report_year", g): 1.0, (year, "1", "all", g): -1.0})
         if two:
@@ -338,7 +352,7 @@ def unprotected(findings: list[Finding], width: int, threshold: int = 5) -> list
         if f.width >= width:
             continue
         if f.high < 1 or (f.cell[0] in ("hidden", "unpublished") and f.low >= threshold):
-            continue                  # certainly 0 (zeros are published), or a count never printed certainly not small
+            continue  # certainly 0 (zeros are published), or a count never printed certainly not small
         out.append(f)
     return out
 
@@ -350,7 +364,7 @@ UNCERTAINTY_COLUMNS = ("ci_low", "ci_high", "p_value")
 @dataclass(frozen=True)
 class IntervalLeak:
     year: int
-    row: tuple             # (indicator, measure, breakdown, group)
+    row: tuple  # (indicator, measure, breakdown, group)
     why: str
 
 
@@ -359,8 +373,11 @@ def _interval_counts(row) -> list[tuple]:
     relative likelihood: both rates' counts; the share with a recorded ethnicity: Unknown and the total)."""
     i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
     if m == "relative_likelihood":
-        return [c for g in ("white", "bme")
-                for c in _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": b, "group": g})]
+        return [
+            c
+            for g in ("white", "bme")
+            for c in _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": b, "group": g})
+        ]
     if i == 1 and m == "declared_pct":
         return [("1", b, "unknown"), ("1", b, "total")]
     return [c for c in _row_meaning(row) if c is not None]
@@ -376,8 +393,11 @@ def interval_leaks(table: pd.DataFrame, year: int) -> list[IntervalLeak]:
         for cell, column in ((num, "numerator"), (den, "denominator")):
             if cell is not None and not pd.isna(row[column]):
                 printed.add(cell)
-    shown = {(int(r.indicator), r.measure, str(r.breakdown), r.group) for r in table.itertuples()
-             if r.status == "ok" and not pd.isna(r.value) and (r.measure != "pct" or not pd.isna(r.denominator))}
+    shown = {
+        (int(r.indicator), r.measure, str(r.breakdown), r.group)
+        for r in table.itertuples()
+        if r.status == "ok" and not pd.isna(r.value) and (r.measure != "pct" or not pd.isna(r.denominator))
+    }
     leaks = []
     columns = [c for c in UNCERTAINTY_COLUMNS if c in table.columns]
     for _, row in table.iterrows():
@@ -392,6 +412,11 @@ def interval_leaks(table: pd.DataFrame, year: int) -> list[IntervalLeak]:
         else:
             missing = [c for c in _interval_counts(row) if c not in printed]
             if missing or not _interval_counts(row):
-                leaks.append(IntervalLeak(year, key, "computed from counts that are not printed: "
-                                          + ", ".join("/".join(c) for c in missing)))
+                leaks.append(
+                    IntervalLeak(
+                        year,
+                        key,
+                        "computed from counts that are not printed: " + ", ".join("/".join(c) for c in missing),
+                    )
+                )
     return leaks

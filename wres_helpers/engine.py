@@ -1,4 +1,5 @@
 """The engine's front door: organisation + year in, validated inputs and the indicator table out."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,10 +11,12 @@ from .inputs import YearInputs, load_year
 from .workspace import Workspace
 
 
-def load_inputs(org: str, year: int, workspace: str | Path | Workspace | None = None) -> tuple[YearInputs, YearInputs | None]:
+def load_inputs(
+    org: str, year: int, workspace: str | Path | Workspace | None = None
+) -> tuple[YearInputs, YearInputs | None]:
     """This year's validated inputs and last year's (None when there is no folder for last year)."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    year = int(ws.year_dir(org, year).name)      # refuses anything but an existing four-digit year folder
+    year = int(ws.year_dir(org, year).name)  # refuses anything but an existing four-digit year folder
     current = load_year(ws, org, year)
     previous = load_year(ws, org, year - 1, optional=True)
     return current, previous
@@ -32,5 +35,8 @@ def missing_input_notes(org: str, year: int, workspace: str | Path | Workspace |
 
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     folder = ws.display(ws.year_dir(org, year))
-    return [f"no {name} file: its indicators show 'No data' (to report them, add {folder}/{name}.csv or .xlsx)"
-            for name in INPUT_NAMES if ws.input_file(org, year, name) is None]
+    return [
+        f"no {name} file: its indicators show 'No data' (to report them, add {folder}/{name}.csv or .xlsx)"
+        for name in INPUT_NAMES
+        if ws.input_file(org, year, name) is None
+    ]

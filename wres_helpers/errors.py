@@ -1,4 +1,5 @@
 """User-facing errors: every problem names the file, the row, the column, the value and what was expected."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,12 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    file: str                 # path as the user knows it, relative to the workspace where possible
-    row: int | None           # spreadsheet row (header = row 1); None for a whole-file problem
+    file: str  # path as the user knows it, relative to the workspace where possible
+    row: int | None  # spreadsheet row (header = row 1); None for a whole-file problem
     column: str | None
     value: str | None
     expected: str
-    row_label: str = "row"        # "line" for Markdown narrative
+    row_label: str = "row"  # "line" for Markdown narrative
     column_label: str = "column"  # "key" for narrative placeholders, "field" for action plans
 
     def __str__(self) -> str:
@@ -31,7 +32,7 @@ class WresError(Exception):
     """An error the user can fix (bad input, missing organisation). Printed without a traceback."""
 
 
-MAX_PROBLEMS = 1000     # listed in one message; a file of a million bad rows would otherwise list them all
+MAX_PROBLEMS = 1000  # listed in one message; a file of a million bad rows would otherwise list them all
 
 
 class InputError(WresError):

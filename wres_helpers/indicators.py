@@ -3,9 +3,11 @@
 Columns: indicator, measure, breakdown, group, value, numerator, denominator, status, reason, ci_low, ci_high,
 p_value. Values are unrounded; rounding belongs to presentation. Every share, rate, survey percentage and
 relative likelihood carries its 95% interval (ci_low, ci_high); relative likelihoods and survey gaps carry
-Fisher's exact test p_value (uncertainty.py). A relative likelihood with no interval says why in `reason`. A figure that cannot be computed has no value,
-status 'not_computable' and a reason a person can read: never 0, inf or NaN.
+Fisher's exact test p_value (uncertainty.py). A relative likelihood with no interval says why in `reason`.
+A figure that cannot be computed has no value, status 'not_computable' and a reason a person can read:
+never 0, inf or NaN.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,15 +17,33 @@ import pandas as pd
 from . import uncertainty, vocab
 from .inputs import YearInputs
 
-COLUMNS = ["indicator", "measure", "breakdown", "group", "value", "numerator", "denominator", "status", "reason",
-           "ci_low", "ci_high", "p_value"]
+COLUMNS = [
+    "indicator",
+    "measure",
+    "breakdown",
+    "group",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "reason",
+    "ci_low",
+    "ci_high",
+    "p_value",
+]
 UNCERTAINTY_COLUMNS = ("ci_low", "ci_high", "p_value")
 STATUSES = ("ok", "not_computable", "withheld", "not_collected", "not_required", "no_data")
 GROUP_WORDS = {"white": "White", "bme": "BME", "unknown": "Unknown"}
 NON_ADVERSE_RANGE = (0.80, 1.25)
 # Each input file in the words a published reason uses ("no board membership data was supplied for 2024").
-INPUT_WORDS = {"staff": "staff", "recruitment": "recruitment", "disciplinary": "disciplinary",
-               "training": "training", "board": "board membership", "staff_survey": "NHS Staff Survey"}   # the four-fifths rule used by NHS England's "A fair experience for all"
+INPUT_WORDS = {
+    "staff": "staff",
+    "recruitment": "recruitment",
+    "disciplinary": "disciplinary",
+    "training": "training",
+    "board": "board membership",
+    "staff_survey": "NHS Staff Survey",
+}  # the four-fifths rule used by NHS England's "A fair experience for all"
 
 INDICATOR_TITLES = {
     1: "Representation by pay band",
@@ -61,25 +81,36 @@ class Rows(list):
         return row
 
 
-def rate(rows: Rows, indicator: int, measure: str, breakdown: str, group: str, events: int, people: int,
-         nobody: str) -> Row:
+def rate(
+    rows: Rows, indicator: int, measure: str, breakdown: str, group: str, events: int, people: int, nobody: str
+) -> Row:
     """events / people as a percentage; not computable when there are no people."""
     if people == 0:
-        return rows.add(indicator, measure, breakdown, group, None, events, people, "not_computable",
-                        f"{nobody}, so there is no rate to compute")
+        return rows.add(
+            indicator,
+            measure,
+            breakdown,
+            group,
+            None,
+            events,
+            people,
+            "not_computable",
+            f"{nobody}, so there is no rate to compute",
+        )
     low, high = uncertainty.wilson(events, people)
-    return rows.add(indicator, measure, breakdown, group, 100.0 * events / people, events, people,
-                    ci_low=low, ci_high=high)
+    return rows.add(
+        indicator, measure, breakdown, group, 100.0 * events / people, events, people, ci_low=low, ci_high=high
+    )
 
 
-def relative_likelihood(rows: Rows, indicator: int, breakdown: str, key: str, top: Row, bottom: Row,
-                        event: str) -> Row:
+def relative_likelihood(rows: Rows, indicator: int, breakdown: str, key: str, top: Row, bottom: Row, event: str) -> Row:
     """Ratio of two rates (top ÷ bottom). Not computable when either rate is missing or the bottom rate is zero."""
     first, second = key.split("_vs_")
     if top.status != "ok" or bottom.status != "ok":
         missing = top if top.status != "ok" else bottom
-        return rows.add(indicator, "relative_likelihood", breakdown, key, None, None, None, "not_computable",
-                        missing.reason)
+        return rows.add(
+            indicator, "relative_likelihood", breakdown, key, None, None, None, "not_computable", missing.reason
+        )
     if bottom.value == 0:
         if top.value == 0:
             why = f"no White or BME staff {event}, so neither group has a rate to compare"
@@ -88,11 +119,19 @@ def relative_likelihood(rows: Rows, indicator: int, breakdown: str, key: str, to
         return rows.add(indicator, "relative_likelihood", breakdown, key, None, None, None, "not_computable", why)
     counts = (top.numerator, top.denominator, bottom.numerator, bottom.denominator)
     interval = uncertainty.katz(*counts)
-    return rows.add(indicator, "relative_likelihood", breakdown, key, top.value / bottom.value,
-                    reason="" if interval else uncertainty.katz_reason(GROUP_WORDS[first], GROUP_WORDS[second],
-                                                                      top.numerator, event),
-                    ci_low=interval[0] if interval else None, ci_high=interval[1] if interval else None,
-                    p_value=uncertainty.fisher_p(*counts))
+    return rows.add(
+        indicator,
+        "relative_likelihood",
+        breakdown,
+        key,
+        top.value / bottom.value,
+        reason=""
+        if interval
+        else uncertainty.katz_reason(GROUP_WORDS[first], GROUP_WORDS[second], top.numerator, event),
+        ci_low=interval[0] if interval else None,
+        ci_high=interval[1] if interval else None,
+        p_value=uncertainty.fisher_p(*counts),
+    )
 
 
 def _counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -106,7 +145,9 @@ def _no_data(rows: Rows, indicator: int, keys: list[tuple[str, str, str]], reaso
 
 
 # -- indicator 1 -----------------------------------------------------------------------------------
-IND1_KEYS = [("share_pct", "all", g) for g in vocab.GROUPS] + [("headcount", "all", g) for g in (*vocab.GROUPS, "total")]
+IND1_KEYS = [("share_pct", "all", g) for g in vocab.GROUPS] + [
+    ("headcount", "all", g) for g in (*vocab.GROUPS, "total")
+]
 
 
 def _representation(rows: Rows, indicator: int, breakdown: str, frame: pd.DataFrame) -> None:
@@ -128,7 +169,7 @@ def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = 
         subset = staff[staff["kind"] == kind]
         if len(subset):
             _representation(rows, 1, kind, subset)
-    for band in vocab.pay_bands():          # canonical order
+    for band in vocab.pay_bands():  # canonical order
         in_band = staff[staff["pay_band"] == band]
         if not len(in_band):
             continue
@@ -155,16 +196,40 @@ def indicator_2(rows: Rows, recruitment: pd.DataFrame) -> None:
     rates = {}
     for group in vocab.GROUPS:
         subset = recruitment[recruitment["group"] == group]
-        rates[group] = rate(rows, 2, "rate_pct", "all", group, int(subset["appointed"].sum()), len(subset),
-                            f"no {GROUP_WORDS[group]} applicants were shortlisted")
+        rates[group] = rate(
+            rows,
+            2,
+            "rate_pct",
+            "all",
+            group,
+            int(subset["appointed"].sum()),
+            len(subset),
+            f"no {GROUP_WORDS[group]} applicants were shortlisted",
+        )
     relative_likelihood(rows, 2, "all", "white_vs_bme", rates["white"], rates["bme"], "were appointed")
     shortlisted = _counts(recruitment)
     appointed = _counts(recruitment[recruitment["appointed"]])
     for group in vocab.GROUPS:
-        rate(rows, 2, "share_of_shortlisted_pct", "all", group, shortlisted[group], len(recruitment),
-             "nobody was shortlisted")
-        rate(rows, 2, "share_of_appointed_pct", "all", group, appointed[group], int(recruitment["appointed"].sum()),
-             "nobody was appointed")
+        rate(
+            rows,
+            2,
+            "share_of_shortlisted_pct",
+            "all",
+            group,
+            shortlisted[group],
+            len(recruitment),
+            "nobody was shortlisted",
+        )
+        rate(
+            rows,
+            2,
+            "share_of_appointed_pct",
+            "all",
+            group,
+            appointed[group],
+            int(recruitment["appointed"].sum()),
+            "nobody was appointed",
+        )
 
 
 def _indicator_3_rates(rows: Rows, breakdown: str, years: list[tuple[int, pd.DataFrame, pd.DataFrame]]) -> None:
@@ -172,14 +237,41 @@ def _indicator_3_rates(rows: Rows, breakdown: str, years: list[tuple[int, pd.Dat
     staff = pd.concat([s for _, _, s in years])
     case_counts, headcounts = _counts(cases), _counts(staff)
     labels = " and ".join(str(y) for y, _, _ in sorted(years))
-    rates = {g: rate(rows, 3, "rate_pct", breakdown, g, case_counts[g], headcounts[g],
-                     f"there were no {GROUP_WORDS[g]} staff in {labels}") for g in vocab.GROUPS}
+    rates = {
+        g: rate(
+            rows,
+            3,
+            "rate_pct",
+            breakdown,
+            g,
+            case_counts[g],
+            headcounts[g],
+            f"there were no {GROUP_WORDS[g]} staff in {labels}",
+        )
+        for g in vocab.GROUPS
+    }
     if sum(case_counts.values()) == 0:
-        rows.add(3, "relative_likelihood", breakdown, "bme_vs_white", None, None, None, "not_computable",
-                 f"nobody entered a formal disciplinary investigation in {labels}, so there is nothing to compare")
+        rows.add(
+            3,
+            "relative_likelihood",
+            breakdown,
+            "bme_vs_white",
+            None,
+            None,
+            None,
+            "not_computable",
+            f"nobody entered a formal disciplinary investigation in {labels}, so there is nothing to compare",
+        )
     else:
-        relative_likelihood(rows, 3, breakdown, "bme_vs_white", rates["bme"], rates["white"],
-                            f"entered a formal disciplinary investigation in {labels}")
+        relative_likelihood(
+            rows,
+            3,
+            breakdown,
+            "bme_vs_white",
+            rates["bme"],
+            rates["white"],
+            f"entered a formal disciplinary investigation in {labels}",
+        )
 
 
 def indicator_3(rows: Rows, years: list[tuple[int, pd.DataFrame, pd.DataFrame]], reason_single: str) -> None:
@@ -190,9 +282,19 @@ def indicator_3(rows: Rows, years: list[tuple[int, pd.DataFrame, pd.DataFrame]],
     """
     labels = " and ".join(str(y) for y, _, _ in sorted(years))
     _indicator_3_rates(rows, "all", years)
-    rows.add(3, "years_pooled", "all", "all", float(len(years)), None, None, "ok",
-             f"two-year rolling figure: cases and headcounts of {labels} added together" if len(years) == 2
-             else reason_single)
+    rows.add(
+        3,
+        "years_pooled",
+        "all",
+        "all",
+        float(len(years)),
+        None,
+        None,
+        "ok",
+        f"two-year rolling figure: cases and headcounts of {labels} added together"
+        if len(years) == 2
+        else reason_single,
+    )
     if len(years) == 2:
         _indicator_3_rates(rows, "report_year", years[:1])
 
@@ -202,10 +304,19 @@ def indicator_4(rows: Rows, training: pd.DataFrame, staff: pd.DataFrame) -> None
     rates = {}
     for group in vocab.GROUPS:
         in_group = staff["group"] == group
-        rates[group] = rate(rows, 4, "rate_pct", "all", group, int((trained & in_group).sum()), int(in_group.sum()),
-                            f"there are no {GROUP_WORDS[group]} staff")
-    relative_likelihood(rows, 4, "all", "white_vs_bme", rates["white"], rates["bme"],
-                        "accessed non-mandatory training or CPD")
+        rates[group] = rate(
+            rows,
+            4,
+            "rate_pct",
+            "all",
+            group,
+            int((trained & in_group).sum()),
+            int(in_group.sum()),
+            f"there are no {GROUP_WORDS[group]} staff",
+        )
+    relative_likelihood(
+        rows, 4, "all", "white_vs_bme", rates["white"], rates["bme"], "accessed non-mandatory training or CPD"
+    )
 
 
 # -- indicators 5 to 8 -------------------------------------------------------------------------------
@@ -218,31 +329,58 @@ def staff_survey(rows: Rows, survey: pd.DataFrame | None, survey_year: int, why_
         for year in years:
             found = {}
             for group in ("white", "bme"):
-                match = survey[(survey["survey_year"] == year) & (survey["indicator"] == indicator)
-                               & (survey["group"] == group)] if survey is not None else []
+                match = (
+                    survey[
+                        (survey["survey_year"] == year)
+                        & (survey["indicator"] == indicator)
+                        & (survey["group"] == group)
+                    ]
+                    if survey is not None
+                    else []
+                )
                 if len(match):
                     rec = match.iloc[0]
                     percent, respondents = float(rec["percent"]), int(rec["respondents"])
-                    low, high = (uncertainty.wilson(uncertainty.survey_count(percent, respondents), respondents)
-                                 if respondents > 0 else (None, None))
-                    found[group] = rows.add(indicator, "pct", str(year), group, percent, None, respondents,
-                                            ci_low=low, ci_high=high)
+                    low, high = (
+                        uncertainty.wilson(uncertainty.survey_count(percent, respondents), respondents)
+                        if respondents > 0
+                        else (None, None)
+                    )
+                    found[group] = rows.add(
+                        indicator, "pct", str(year), group, percent, None, respondents, ci_low=low, ci_high=high
+                    )
                 else:
-                    reason = why_missing if survey is None else (
-                        f"the staff survey file has no {year} result for indicator {indicator}, {GROUP_WORDS[group]} staff")
+                    reason = (
+                        why_missing
+                        if survey is None
+                        else (
+                            f"the staff survey file has no {year} result for indicator {indicator}, "
+                            f"{GROUP_WORDS[group]} staff"
+                        )
+                    )
                     found[group] = rows.add(indicator, "pct", str(year), group, status="no_data", reason=reason)
             if found["white"].status == "ok" and found["bme"].status == "ok":
                 bme, white = found["bme"], found["white"]
-                rows.add(indicator, "difference_pp", str(year), "bme_minus_white", bme.value - white.value,
-                         p_value=_survey_fisher(bme, white))
+                rows.add(
+                    indicator,
+                    "difference_pp",
+                    str(year),
+                    "bme_minus_white",
+                    bme.value - white.value,
+                    p_value=_survey_fisher(bme, white),
+                )
 
 
 def _survey_fisher(bme: Row, white: Row) -> float | None:
     """Fisher's exact test of the BME against the White survey result, on the respondents behind them."""
     if not bme.denominator or not white.denominator:
         return None
-    return uncertainty.fisher_p(uncertainty.survey_count(bme.value, bme.denominator), bme.denominator,
-                                uncertainty.survey_count(white.value, white.denominator), white.denominator)
+    return uncertainty.fisher_p(
+        uncertainty.survey_count(bme.value, bme.denominator),
+        bme.denominator,
+        uncertainty.survey_count(white.value, white.denominator),
+        white.denominator,
+    )
 
 
 # -- indicator 9 --------------------------------------------------------------------------------------
@@ -258,14 +396,30 @@ def indicator_9(rows: Rows, board: pd.DataFrame, workforce_bme: Row | None, boar
             rows.add(9, "headcount", subset_name, group, counts[group], counts[group], total)
         rows.add(9, "headcount", subset_name, "total", total, total, total)
         words = subset_name.replace("all_members", "") or ""
-        share = rate(rows, 9, "share_pct", subset_name, "bme", counts["bme"], total,
-                     f"the {board_name} has no {words + ' ' if words else ''}members".replace("  ", " "))
+        share = rate(
+            rows,
+            9,
+            "share_pct",
+            subset_name,
+            "bme",
+            counts["bme"],
+            total,
+            f"the {board_name} has no {words + ' ' if words else ''}members".replace("  ", " "),
+        )
         if share.status != "ok":
             rows.add(9, "difference_pp", subset_name, "bme", None, None, None, "not_computable", share.reason)
         elif workforce_bme is None or workforce_bme.status != "ok":
-            rows.add(9, "difference_pp", subset_name, "bme", None, None, None,
-                     workforce_bme.status if workforce_bme else "no_data",
-                     workforce_bme.reason if workforce_bme else "there is no staff file to give the workforce share")
+            rows.add(
+                9,
+                "difference_pp",
+                subset_name,
+                "bme",
+                None,
+                None,
+                None,
+                workforce_bme.status if workforce_bme else "no_data",
+                workforce_bme.reason if workforce_bme else "there is no staff file to give the workforce share",
+            )
         else:
             rows.add(9, "difference_pp", subset_name, "bme", share.value - workforce_bme.value)
 
@@ -290,8 +444,12 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
     if inputs["recruitment"] is not None:
         indicator_2(rows, inputs["recruitment"])
     else:
-        _no_data(rows, 2, [("rate_pct", "all", g) for g in vocab.GROUPS] + [("relative_likelihood", "all", "white_vs_bme")],
-                 missing("recruitment"))
+        _no_data(
+            rows,
+            2,
+            [("rate_pct", "all", g) for g in vocab.GROUPS] + [("relative_likelihood", "all", "white_vs_bme")],
+            missing("recruitment"),
+        )
 
     ind3_keys = [("rate_pct", "all", g) for g in vocab.GROUPS] + [("relative_likelihood", "all", "bme_vs_white")]
     if inputs["disciplinary"] is not None and staff is not None:
@@ -300,11 +458,16 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
             years.append((year - 1, previous["disciplinary"], previous["staff"]))
             single = ""
         else:
-            absent = ["disciplinary", "staff"] if previous is None else [
-                n for n in ("disciplinary", "staff") if previous[n] is None]
+            absent = (
+                ["disciplinary", "staff"]
+                if previous is None
+                else [n for n in ("disciplinary", "staff") if previous[n] is None]
+            )
             lacking = " and ".join(INPUT_WORDS[n] for n in absent)
-            single = (f"one year only: no {lacking} data was supplied for {year - 1}, "
-                      "so the two-year rolling figure could not be formed")
+            single = (
+                f"one year only: no {lacking} data was supplied for {year - 1}, "
+                "so the two-year rolling figure could not be formed"
+            )
         indicator_3(rows, years, single)
     else:
         _no_data(rows, 3, ind3_keys, missing("disciplinary" if staff is not None else "staff"))
@@ -318,10 +481,14 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
     staff_survey(rows, inputs["staff_survey"], inputs.settings.survey_year, missing("staff_survey"))
 
     if inputs["board"] is not None:
-        workforce = next((r for r in rows if (r.indicator, r.measure, r.breakdown, r.group) == (1, "share_pct", "all", "bme")), None)
+        workforce = next(
+            (r for r in rows if (r.indicator, r.measure, r.breakdown, r.group) == (1, "share_pct", "all", "bme")), None
+        )
         indicator_9(rows, inputs["board"], workforce, org.board_name)
     else:
-        _no_data(rows, 9, [(m, s, "bme") for s in BOARD_SUBSETS for m in ("share_pct", "difference_pp")], missing("board"))
+        _no_data(
+            rows, 9, [(m, s, "bme") for s in BOARD_SUBSETS for m in ("share_pct", "difference_pp")], missing("board")
+        )
 
     table = pd.DataFrame([r.__dict__ for r in rows], columns=COLUMNS)
     table = _apply_declarations(table, inputs)

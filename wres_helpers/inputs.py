@@ -2,6 +2,7 @@
 
 Every problem found in any file of a report year is collected, then all are raised together.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,16 +23,16 @@ from .workspace import INPUT_NAMES, OrgSettings, Workspace, YearSettings
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str            # id, ethnicity, band, flag, date, count, percent, year, indicator, group, text
+    kind: str  # id, ethnicity, band, flag, date, count, percent, year, indicator, group, text
     required: bool = True
 
 
 @dataclass(frozen=True)
 class Schema:
     columns: tuple[Column, ...]
-    key: tuple[str, ...]          # must be unique across rows
-    needs_rows: bool = False      # a header with no rows is an error (for staff and board, not for case logs)
-    what: str = ""                # one row per ...
+    key: tuple[str, ...]  # must be unique across rows
+    needs_rows: bool = False  # a header with no rows is an error (for staff and board, not for case logs)
+    what: str = ""  # one row per ...
 
     @property
     def required_names(self) -> tuple[str, ...]:
@@ -40,21 +41,57 @@ class Schema:
 
 
 SCHEMAS: dict[str, Schema] = {
-    "staff": Schema((Column("staff_id", "id"), Column("ethnic_category", "ethnicity"), Column("pay_band", "band"),
-                     Column("clinical", "flag"), Column("occupation", "text", False), Column("department", "text", False)),
-                    ("staff_id",), True, "person in post at the snapshot"),
-    "recruitment": Schema((Column("application_id", "id"), Column("ethnic_category", "ethnicity"),
-                           Column("appointed", "flag")), ("application_id",), False, "shortlisted application"),
-    "disciplinary": Schema((Column("case_id", "id"), Column("ethnic_category", "ethnicity"),
-                            Column("date_entered", "date")), ("case_id",), False,
-                           "person entering a formal disciplinary investigation"),
-    "training": Schema((Column("staff_id", "id"),), ("staff_id",), False,
-                       "staff member who accessed non-mandatory training or CPD"),
-    "board": Schema((Column("member_id", "id"), Column("ethnic_category", "ethnicity"), Column("voting", "flag"),
-                     Column("executive", "flag")), ("member_id",), True, "board member at the snapshot"),
-    "staff_survey": Schema((Column("survey_year", "year"), Column("indicator", "indicator"), Column("group", "group"),
-                            Column("respondents", "count"), Column("percent", "percent")),
-                           ("survey_year", "indicator", "group"), False, "published staff survey result"),
+    "staff": Schema(
+        (
+            Column("staff_id", "id"),
+            Column("ethnic_category", "ethnicity"),
+            Column("pay_band", "band"),
+            Column("clinical", "flag"),
+            Column("occupation", "text", False),
+            Column("department", "text", False),
+        ),
+        ("staff_id",),
+        True,
+        "person in post at the snapshot",
+    ),
+    "recruitment": Schema(
+        (Column("application_id", "id"), Column("ethnic_category", "ethnicity"), Column("appointed", "flag")),
+        ("application_id",),
+        False,
+        "shortlisted application",
+    ),
+    "disciplinary": Schema(
+        (Column("case_id", "id"), Column("ethnic_category", "ethnicity"), Column("date_entered", "date")),
+        ("case_id",),
+        False,
+        "person entering a formal disciplinary investigation",
+    ),
+    "training": Schema(
+        (Column("staff_id", "id"),), ("staff_id",), False, "staff member who accessed non-mandatory training or CPD"
+    ),
+    "board": Schema(
+        (
+            Column("member_id", "id"),
+            Column("ethnic_category", "ethnicity"),
+            Column("voting", "flag"),
+            Column("executive", "flag"),
+        ),
+        ("member_id",),
+        True,
+        "board member at the snapshot",
+    ),
+    "staff_survey": Schema(
+        (
+            Column("survey_year", "year"),
+            Column("indicator", "indicator"),
+            Column("group", "group"),
+            Column("respondents", "count"),
+            Column("percent", "percent"),
+        ),
+        ("survey_year", "indicator", "group"),
+        False,
+        "published staff survey result",
+    ),
 }
 
 _FLAGS = {"y": True, "yes": True, "n": False, "no": False}
@@ -93,6 +130,7 @@ def _number(text: str) -> float | None:
 @dataclass
 class Context:
     """What validation needs to know beyond the file itself."""
+
     period: tuple[date, date]
     term_for_bme: str = "BME"
 
@@ -214,15 +252,24 @@ def _check_unique(out: pd.DataFrame, frame: pd.DataFrame, schema: Schema, shown:
     keys = parts.agg(" / ".join, axis=1) if len(cols) > 1 else parts[cols[0]]
     keys = keys[out[cols].notna().all(axis=1) & (keys != "")]
     first: dict[str, tuple[int, str]] = {}
-    for key, row, shown_key in zip(keys, out.loc[keys.index, ROW], out.loc[keys.index, cols].astype(object)
-                                   .map(_key_text).agg(" / ".join, axis=1)):
+    for key, row, shown_key in zip(
+        keys, out.loc[keys.index, ROW], out.loc[keys.index, cols].astype(object).map(_key_text).agg(" / ".join, axis=1)
+    ):
         if key in first:
             first_row, first_shown = first[key]
-            alike = "" if first_shown == shown_key else (
-                f" as {first_shown!r}: ids that differ only in capital letters are the same person")
-            problems.add(shown, int(row), " + ".join(cols), shown_key,
-                         f"duplicate: the same {' + '.join(cols)} is already in row {first_row}{alike} "
-                         f"(expected one row per {schema.what})")
+            alike = (
+                ""
+                if first_shown == shown_key
+                else (f" as {first_shown!r}: ids that differ only in capital letters are the same person")
+            )
+            problems.add(
+                shown,
+                int(row),
+                " + ".join(cols),
+                shown_key,
+                f"duplicate: the same {' + '.join(cols)} is already in row {first_row}{alike} "
+                f"(expected one row per {schema.what})",
+            )
         else:
             first[key] = (int(row), shown_key)
 
@@ -230,6 +277,7 @@ def _check_unique(out: pd.DataFrame, frame: pd.DataFrame, schema: Schema, shown:
 @dataclass
 class YearInputs:
     """Validated input tables for one organisation and report year; a missing file is None."""
+
     org: OrgSettings
     settings: YearSettings
     tables: dict[str, pd.DataFrame | None]
@@ -275,8 +323,13 @@ def _check_training_refs(tables, ws: Workspace, files, problems: ProblemList) ->
     shown = ws.display(files["training"])
     if staff is None or "staff_id" not in staff.columns:
         if "staff" not in files:
-            problems.add(shown, None, "staff_id", None,
-                         "training rows take their ethnicity from the staff file, and there is no staff file")
+            problems.add(
+                shown,
+                None,
+                "staff_id",
+                None,
+                "training rows take their ethnicity from the staff file, and there is no staff file",
+            )
         return
     known = {id_key(sid): sid for sid in staff["staff_id"]}
     for sid, row in zip(training["staff_id"], training[ROW]):

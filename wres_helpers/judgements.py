@@ -6,6 +6,7 @@ outside the range) is decided on the printed figure, so words and tables can nev
 
 The words go into the narrative as `{{ key }}` placeholders (values.py), never typed.
 """
+
 from __future__ import annotations
 
 import math
@@ -144,6 +145,7 @@ def could_be_chance(p: float, ci_low: float | None = None, ci_high: float | None
     """True unless Fisher's exact test is significant (printed p below 0.05) and a relative likelihood's
     printed 95% interval, when there is one, leaves out 1.00: the words never contradict the printed interval."""
     from .uncertainty import SIGNIFICANCE
+
     if printed_p(p) >= SIGNIFICANCE:
         return True
     if ci_low is None or ci_high is None or math.isnan(ci_low) or math.isnan(ci_high):

@@ -6,6 +6,7 @@ optional part: _n (count), _of (out of), _abs (size of a difference), _change an
 judgement words _direction, _trend, _likelihood_words, _assessment, _side and _fared, and the
 uncertainty parts _ci, _p_value, _significance and _significantly (see values.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,27 @@ ALIASES = {
     "board_all_bme_pct": "i9_share_pct_all_members_bme",
     "board_all_gap_pp": "i9_difference_pp_all_members_bme",
 }
-SUFFIXES = ("", "_prev", "_n", "_of", "_abs", "_change", "_change_words", "_prev_n", "_prev_of",
-            "_direction", "_trend", "_likelihood_words", "_assessment", "_side", "_fared",
-            "_ci", "_p_value", "_significance", "_significantly")
+SUFFIXES = (
+    "",
+    "_prev",
+    "_n",
+    "_of",
+    "_abs",
+    "_change",
+    "_change_words",
+    "_prev_n",
+    "_prev_of",
+    "_direction",
+    "_trend",
+    "_likelihood_words",
+    "_assessment",
+    "_side",
+    "_fared",
+    "_ci",
+    "_p_value",
+    "_significance",
+    "_significantly",
+)
 SURVEY_INDICATORS = (5, 6, 7, 8)
 
 
@@ -42,13 +61,15 @@ def row_key(row, survey_year: int | None = None) -> str:
     """The key of a table row; survey rows of the report's survey year and the one before go by role."""
     breakdown = slug(row["breakdown"])
     if survey_year is not None and int(row["indicator"]) in SURVEY_INDICATORS:
-        breakdown = {str(survey_year): "survey", str(survey_year - 1): "prev_survey"}.get(str(row["breakdown"]), breakdown)
+        breakdown = {str(survey_year): "survey", str(survey_year - 1): "prev_survey"}.get(
+            str(row["breakdown"]), breakdown
+        )
     return f"i{int(row['indicator'])}_{row['measure']}_{breakdown}_{slug(row['group'])}"
 
 
 def friendly(key: str) -> str:
     """The alias of a key when it has one (i2_relative_likelihood_all_white_vs_bme_prev -> rl_appointment_prev)."""
     for alias, full in ALIASES.items():
-        if key.startswith(full) and key[len(full):] in SUFFIXES:
-            return alias + key[len(full):]
+        if key.startswith(full) and key[len(full) :] in SUFFIXES:
+            return alias + key[len(full) :]
     return key

@@ -6,6 +6,7 @@ PR_SET_PDEATHSIG); elsewhere a watchdog thread checks once a second that the par
 
     python -m wres_helpers.lifeline PARENT_PID PROGRAM ARGS...   runs PROGRAM tied to PARENT_PID
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -38,7 +39,7 @@ def _watch(parent_pid: int, signum: int) -> None:
 def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM, *, watchdog: bool = True) -> None:
     """Receive `signum` when the process `parent_pid` (this process's parent) ends."""
     tied = _pdeathsig(signum)
-    if os.getppid() != parent_pid:          # it ended before we asked
+    if os.getppid() != parent_pid:  # it ended before we asked
         os.kill(os.getpid(), signum)
     if watchdog and not tied:
         threading.Thread(target=_watch, args=(parent_pid, signum), name="lifeline", daemon=True).start()
@@ -46,10 +47,10 @@ def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM, *, watchdog: 
 
 def main(argv: list[str]) -> None:
     parent, program = int(argv[0]), argv[1:]
-    _pdeathsig(signal.SIGTERM)      # Linux only: a watchdog thread would not survive exec
+    _pdeathsig(signal.SIGTERM)  # Linux only: a watchdog thread would not survive exec
     if os.getppid() != parent:
         sys.exit(143)
-    os.execv(program[0], program)       # the death signal setting survives exec
+    os.execv(program[0], program)  # the death signal setting survives exec
 
 
 if __name__ == "__main__":

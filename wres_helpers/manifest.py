@@ -1,5 +1,6 @@
 """Provenance: which code, packages, settings and input files made a report, written as manifest.json beside
 the site and shown on the methodology page."""
+
 from __future__ import annotations
 
 import platform
@@ -12,18 +13,38 @@ from pathlib import Path
 from .inputs import sha256
 from .report_data import ReportData
 
-PACKAGES = ("pandas", "numpy", "matplotlib", "openpyxl", "PyYAML", "Jinja2", "papermill", "nbformat", "nbclient",
-            "ipykernel", "jupyter-book", "Sphinx", "myst-nb", "sphinx-book-theme")
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "openpyxl",
+    "PyYAML",
+    "Jinja2",
+    "papermill",
+    "nbformat",
+    "nbclient",
+    "ipykernel",
+    "jupyter-book",
+    "Sphinx",
+    "myst-nb",
+    "sphinx-book-theme",
+)
 
 
 def code_version() -> dict:
     """The git commit of this code and whether the work tree had uncommitted changes."""
     here = Path(__file__).resolve().parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
-                                timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit, dirty = "", ""
     return {"commit": commit or "unknown (not a git checkout)", "dirty": bool(dirty)}
@@ -52,14 +73,22 @@ def input_files(r: ReportData) -> list[tuple[str, str]]:
 def settings(r: ReportData) -> dict:
     s = r.settings
     return {
-        "organisation": {"slug": r.org.slug, "name": r.org.name, "type": r.org.type,
-                         "term_for_bme": r.org.term_for_bme, "board_name": r.org.board_name,
-                         "band_groups": list(r.org.band_groups)},
-        "year": {"report_year": s.year, "snapshot": s.snapshot.isoformat(),
-                 "period": [s.period_start.isoformat(), s.period_end.isoformat()],
-                 "staff_survey_year": s.survey_year,
-                 "report_date": s.report_date.isoformat() if s.report_date else None,
-                 "declared": {str(i): {"status": d.status, "reason": d.reason} for i, d in sorted(s.declared.items())}},
+        "organisation": {
+            "slug": r.org.slug,
+            "name": r.org.name,
+            "type": r.org.type,
+            "term_for_bme": r.org.term_for_bme,
+            "board_name": r.org.board_name,
+            "band_groups": list(r.org.band_groups),
+        },
+        "year": {
+            "report_year": s.year,
+            "snapshot": s.snapshot.isoformat(),
+            "period": [s.period_start.isoformat(), s.period_end.isoformat()],
+            "staff_survey_year": s.survey_year,
+            "report_date": s.report_date.isoformat() if s.report_date else None,
+            "declared": {str(i): {"status": d.status, "reason": d.reason} for i, d in sorted(s.declared.items())},
+        },
         "disclosure": asdict(r.rules),
     }
 

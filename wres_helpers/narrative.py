@@ -9,6 +9,7 @@ expressions, statements or attribute access, so nothing to evaluate), the result
 MyST features that read files from the build machine ({include}, {raw}, {download}, links to local files,
 front matter) are refused with their line, and raw HTML in the result is escaped (safe_text.escape_html).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -33,7 +34,7 @@ NARRATIVE_SECTIONS = {
     "recommendation": "Recommendation to the board",
 }
 
-MAX_NARRATIVE_BYTES = 1024 * 1024    # 1 MB: one section's narrative (the longest sample file is under 4 kB)
+MAX_NARRATIVE_BYTES = 1024 * 1024  # 1 MB: one section's narrative (the longest sample file is under 4 kB)
 _LOADS_TEMPLATE = re.compile(r"\{%-?\s*(include|import|from|extends)\b")
 
 # Words that judge a figure: they must come from the data ({{ key_direction }}, {{ key_likelihood_words }}, ...),
@@ -41,11 +42,15 @@ _LOADS_TEMPLATE = re.compile(r"\{%-?\s*(include|import|from|extends)\b")
 TYPED_JUDGEMENT = re.compile(
     r"\b(?:rose|risen|fell|fallen|increased|decreased|an increase|a decrease|improved|improvement|worsened|"
     r"deteriorated|declined|widened|narrowed|unchanged|steady|(?:more|less|equally|about as|as) likely|"
-    r"(?:within|inside|outside) the (?:non-adverse )?range|significant(?:ly)?|could be chance)\b", re.IGNORECASE)
+    r"(?:within|inside|outside) the (?:non-adverse )?range|significant(?:ly)?|could be chance)\b",
+    re.IGNORECASE,
+)
 PLACEHOLDER = re.compile(r"\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}")
 TYPED_NUMBER = re.compile(
-    r"(?<![\w.])(?!95% (?:confidence )?interval)\d[\d,]*(?:\.\d+)?\s*(?:%|per\s?cent\b|percentage points?\b|pp\b|times\b)"
-    r"|(?<![\w.])\d+\.\d{2}\b")
+    r"(?<![\w.])(?!95% (?:confidence )?interval)\d[\d,]*(?:\.\d+)?\s*"
+    r"(?:%|per\s?cent\b|percentage points?\b|pp\b|times\b)"
+    r"|(?<![\w.])\d+\.\d{2}\b"
+)
 
 
 def narrative_dir(r: ReportData) -> Path:
@@ -57,27 +62,30 @@ def narrative_dir(r: ReportData) -> Path:
 # template engine ever runs the analyst's text, so there is no expression, loop or statement to hang the
 # build, blow it up ({{ 'a' * 300000000 }}) or compute a figure that no one can check ({{ headcount * 3 }}).
 FILTERS = {
-    "capitalize": lambda s: s[:1].upper() + s[1:],       # first letter in capitals; 'BME' stays 'BME'
+    "capitalize": lambda s: s[:1].upper() + s[1:],  # first letter in capitals; 'BME' stays 'BME'
     "lower": str.lower,
     "upper": str.upper,
     "title": str.title,
     "trim": str.strip,
 }
-MAX_RENDERED_CHARS = 2 * MAX_NARRATIVE_BYTES      # what one section's narrative may render to
+MAX_RENDERED_CHARS = 2 * MAX_NARRATIVE_BYTES  # what one section's narrative may render to
 MAX_RENDER_SECONDS = 5.0
 _TIGHT = re.compile(r"\{\{\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*(?P<filter>[A-Za-z_][A-Za-z0-9_]*)\s*)?\}\}")
 _TEMPLATE_OPEN = re.compile(r"\{\{|\{%|\{#")
-_PLACEHOLDER_RULE = ("a placeholder holds one key name, and at most one filter: {{ key }} or {{ key | capitalize }} "
-                     f"(filters: {', '.join(FILTERS)}); calculations, expressions and statements are not allowed, "
-                     "and `python -m wres_helpers values ORG YEAR` lists the keys")
+_PLACEHOLDER_RULE = (
+    "a placeholder holds one key name, and at most one filter: {{ key }} or {{ key | capitalize }} "
+    f"(filters: {', '.join(FILTERS)}); calculations, expressions and statements are not allowed, "
+    "and `python -m wres_helpers values ORG YEAR` lists the keys"
+)
 
 
 def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_template(text: str, values: dict[str, Value], shown: str, problems: ProblemList) -> None:
     """Every '{{', '{%' and '{#' in the text must start a placeholder that follows the rule."""
+
     def bad(lineno, column, what, expected):
         problems.add(shown, lineno, column, what, expected, row_label="line", column_label="key")
 
@@ -87,24 +95,42 @@ def _check_template(text: str, values: dict[str, Value], shown: str, problems: P
             if kind == "{%":
                 loads = _LOADS_TEMPLATE.match(line, start)
                 if loads:
-                    bad(lineno, None, loads.group(0), f"a narrative cannot {loads.group(1)} other files: write the "
-                        "text here, with {{ key }} placeholders for the figures")
+                    bad(
+                        lineno,
+                        None,
+                        loads.group(0),
+                        f"a narrative cannot {loads.group(1)} other files: write the "
+                        "text here, with {{ key }} placeholders for the figures",
+                    )
                 else:
                     end = line.find("%}", start)
-                    bad(lineno, None, _shorten(line[start:end + 2] if end >= 0 else line[start:]),
+                    bad(
+                        lineno,
+                        None,
+                        _shorten(line[start : end + 2] if end >= 0 else line[start:]),
                         "statements ({% ... %}) are not allowed in a narrative: write the text itself, with "
-                        "{{ key }} placeholders for the figures")
+                        "{{ key }} placeholders for the figures",
+                    )
                 continue
             if kind == "{#":
-                bad(lineno, None, _shorten(line[start:]), "'{#' starts a template comment, which is not allowed: "
-                    "write notes as an HTML comment, <!-- like this -->")
+                bad(
+                    lineno,
+                    None,
+                    _shorten(line[start:]),
+                    "'{#' starts a template comment, which is not allowed: "
+                    "write notes as an HTML comment, <!-- like this -->",
+                )
                 continue
             match = _TIGHT.match(line, start)
             if not match:
                 end = line.find("}}", start)
-                what = line[start:end + 2] if end >= 0 else line[start:]
-                bad(lineno, None, _shorten(what),
-                    _PLACEHOLDER_RULE if end >= 0 else "this '{{' has no '}}' on the same line: " + _PLACEHOLDER_RULE)
+                what = line[start : end + 2] if end >= 0 else line[start:]
+                bad(
+                    lineno,
+                    None,
+                    _shorten(what),
+                    _PLACEHOLDER_RULE if end >= 0 else "this '{{' has no '}}' on the same line: " + _PLACEHOLDER_RULE,
+                )
                 continue
             key, name = match.group("key"), match.group("filter")
             if key not in values:
@@ -113,8 +139,13 @@ def _check_template(text: str, values: dict[str, Value], shown: str, problems: P
                 bad(lineno, key, None, f"unknown key: `python -m wres_helpers values ORG YEAR` lists the keys{hint}")
             elif not values[key].usable:
                 v = values[key]
-                bad(lineno, key, None, f"this figure is {present.STATE_LABELS.get(v.status, v.status).lower()} "
-                                       f"({v.reason.rstrip('.')}), so it cannot be quoted: describe its state instead")
+                bad(
+                    lineno,
+                    key,
+                    None,
+                    f"this figure is {present.STATE_LABELS.get(v.status, v.status).lower()} "
+                    f"({v.reason.rstrip('.')}), so it cannot be quoted: describe its state instead",
+                )
             if name is not None and name not in FILTERS:
                 bad(lineno, key, f"| {name}", f"not an allowed filter: expected one of {', '.join(FILTERS)}")
 
@@ -148,10 +179,20 @@ def render(text: str, values: dict[str, Value], shown: str) -> str:
     try:
         return escape_html(_TIGHT.sub(fill, text))
     except _TooBig as big:
-        raise InputError([Problem(shown, big.line, None, None,
-                                  f"the narrative renders to more than {MAX_RENDERED_CHARS:,} characters (or takes "
-                                  f"more than {MAX_RENDER_SECONDS:.0f} seconds), the limit for one section",
-                                  row_label="line")], shown) from None
+        raise InputError(
+            [
+                Problem(
+                    shown,
+                    big.line,
+                    None,
+                    None,
+                    f"the narrative renders to more than {MAX_RENDERED_CHARS:,} characters (or takes "
+                    f"more than {MAX_RENDER_SECONDS:.0f} seconds), the limit for one section",
+                    row_label="line",
+                )
+            ],
+            shown,
+        ) from None
 
 
 class _TooBig(Exception):
@@ -166,9 +207,16 @@ def typed_numbers(text: str, shown: str) -> list[Problem]:
     for lineno, line in enumerate(text.splitlines(), 1):
         bare = PLACEHOLDER.sub("", line)
         for match in TYPED_NUMBER.finditer(bare):
-            found.append(Problem(shown, lineno, None, match.group(0).strip(),
-                                 "a typed-in figure: use a {{ key }} placeholder so it cannot drift from the data",
-                                 row_label="line"))
+            found.append(
+                Problem(
+                    shown,
+                    lineno,
+                    None,
+                    match.group(0).strip(),
+                    "a typed-in figure: use a {{ key }} placeholder so it cannot drift from the data",
+                    row_label="line",
+                )
+            )
     return found
 
 
@@ -178,11 +226,18 @@ def typed_judgements(text: str, shown: str) -> list[Problem]:
     for lineno, line in enumerate(text.splitlines(), 1):
         bare = PLACEHOLDER.sub("", re.sub(r"<!--.*?-->", "", line))
         for match in TYPED_JUDGEMENT.finditer(bare):
-            found.append(Problem(shown, lineno, None, match.group(0),
-                                 "a typed-in judgement: use a placeholder such as {{ rl_appointment_direction }}, "
-                                 "{{ rl_appointment_likelihood_words }} or {{ i7_pct_survey_bme_fared }}, so the word "
-                                 "follows the figures (`python -m wres_helpers values ORG YEAR` lists them)",
-                                 row_label="line"))
+            found.append(
+                Problem(
+                    shown,
+                    lineno,
+                    None,
+                    match.group(0),
+                    "a typed-in judgement: use a placeholder such as {{ rl_appointment_direction }}, "
+                    "{{ rl_appointment_likelihood_words }} or {{ i7_pct_survey_bme_fared }}, so the word "
+                    "follows the figures (`python -m wres_helpers values ORG YEAR` lists them)",
+                    row_label="line",
+                )
+            )
     return found
 
 
@@ -195,23 +250,48 @@ def load_narrative(r: ReportData, values: dict[str, Value] | None = None) -> tup
     problems: list[Problem] = []
     if not folder.is_dir():
         if folder.is_symlink() or folder.exists():
-            raise InputError([Problem(r.ws.display(folder), None, None, None, "is not a folder: the narrative "
-                                      "files go in a folder called narrative")], r.ws.display(folder))
+            raise InputError(
+                [
+                    Problem(
+                        r.ws.display(folder),
+                        None,
+                        None,
+                        None,
+                        "is not a folder: the narrative files go in a folder called narrative",
+                    )
+                ],
+                r.ws.display(folder),
+            )
         return rendered, warnings
     for path in sorted(folder.glob("*.md")):
         shown = r.ws.display(path)
         if path.stem not in NARRATIVE_SECTIONS:
-            problems.append(Problem(shown, None, None, path.name,
-                                    f"not a report section: expected one of {', '.join(f'{s}.md' for s in NARRATIVE_SECTIONS)}"))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    path.name,
+                    f"not a report section: expected one of {', '.join(f'{s}.md' for s in NARRATIVE_SECTIONS)}",
+                )
+            )
             continue
         try:
-            r.ws.checked_file(path)          # a folder or a broken link is an error, not an empty section
+            r.ws.checked_file(path)  # a folder or a broken link is an error, not an empty section
         except InputError as exc:
             problems += exc.problems
             continue
         if path.stat().st_size > MAX_NARRATIVE_BYTES:
-            problems.append(Problem(shown, None, None, None, f"the file is larger than the limit of "
-                                    f"{MAX_NARRATIVE_BYTES // (1024 * 1024)} MB for one section's narrative"))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    None,
+                    f"the file is larger than the limit of "
+                    f"{MAX_NARRATIVE_BYTES // (1024 * 1024)} MB for one section's narrative",
+                )
+            )
             continue
         try:
             text = path.read_text(encoding="utf-8")
@@ -236,7 +316,7 @@ def generated(r: ReportData, section: str) -> str:
 
 
 def _generated(r: ReportData, section: str) -> str:
-    if section == "summary":             # the key findings have their own cell on the page: no repeat here
+    if section == "summary":  # the key findings have their own cell on the page: no repeat here
         return present.concern_overview(r) + "\n"
     if section == "workforce":
         senior = [present.band_sentence(r, b) for b in ("Band 7 and above", "Band 8a and above", "VSM")]
@@ -249,18 +329,24 @@ def _generated(r: ReportData, section: str) -> str:
         return present.board_overview(r)
     if section == "next_steps":
         from .concerns import assess
+
         found = assess(r)
         text = present.concern_overview(r) + "\n"
         reasons = [f"Indicator {a.indicator}: {'; '.join(a.reasons)}." for a in found if a.concern]
         if reasons:
-            text += "\nWhy, indicator by indicator (the action plan page shows which actions address each):\n\n" + present.bullets(reasons)
+            text += (
+                "\nWhy, indicator by indicator (the action plan page shows which actions address each):\n\n"
+                + present.bullets(reasons)
+            )
         unknown = [f"Indicator {a.indicator}: {a.note}" for a in found if not a.assessed]
         if unknown:
             text += "\nNot assessed:\n\n" + present.bullets(unknown)
         return text
     if section == "recommendation":
-        return (f"The {r.org.board_name} is asked to:\n\n1. review the data in this year's WRES report;\n"
-                f"2. {_plan_request(r)}\n")
+        return (
+            f"The {r.org.board_name} is asked to:\n\n1. review the data in this year's WRES report;\n"
+            f"2. {_plan_request(r)}\n"
+        )
     raise KeyError(section)
 
 
@@ -269,6 +355,7 @@ def _plan_request(r: ReportData) -> str:
     plan it does not have)."""
     from .actions import plan_file
     from .concerns import of_concern
+
     if plan_file(r.ws, r.org.slug, r.year) is not None:
         return "approve the action plan."
     if of_concern(r):
@@ -279,16 +366,16 @@ def _plan_request(r: ReportData) -> str:
 def section_text(r: ReportData, section: str) -> str:
     """What a report section shows: the analyst's narrative when there is a file, else the generated text."""
     path = narrative_dir(r) / f"{section}.md"
-    if r.ws.checked_file(path):          # never a file outside the workspace
+    if r.ws.checked_file(path):  # never a file outside the workspace
         return render(path.read_text(encoding="utf-8"), report_values(r), r.ws.display(path))
     return generated(r, section)
 
 
 STARTER_PROMPTS = {
     "next_steps": "<!-- What the figures mean for next year, and how the action plan responds. Refer to figures "
-                  "and judgements with {{ key }} placeholders (python -m wres_helpers values ORG YEAR lists them). -->"
-                  "\n\nBy this report's rule, {{ concern_indicators }} of the nine are of concern; not assessed: "
-                  "{{ not_assessed_indicators }}.\n",
+    "and judgements with {{ key }} placeholders (python -m wres_helpers values ORG YEAR lists them). -->"
+    "\n\nBy this report's rule, {{ concern_indicators }} of the nine are of concern; not assessed: "
+    "{{ not_assessed_indicators }}.\n",
 }
 
 
@@ -298,8 +385,10 @@ def starter(r: ReportData, section: str) -> str:
         return STARTER_PROMPTS[section]
     if section == "recommendation":
         return generated(r, section).replace(r.org.board_name, "{{ board_name }}", 1)
-    head = (f"<!-- {NARRATIVE_SECTIONS[section]}. Written from this year's figures; edit freely. Each name in "
-            "double braces is filled from the data when the report is built. -->\n\n")
+    head = (
+        f"<!-- {NARRATIVE_SECTIONS[section]}. Written from this year's figures; edit freely. Each name in "
+        "double braces is filled from the data when the report is built. -->\n\n"
+    )
     with present.placeholders():
         return head + generated(r, section)
 

@@ -9,6 +9,7 @@ second writes those numbers into the contents.
 Links inside the site become links inside the PDF; every other local link is dropped, so that no folder of
 the build machine is written into the PDF.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,10 +28,12 @@ from typing import Sequence
 from .book_config import TEMPLATE_DIR
 from .errors import WresError
 
-PRINT_TIMEOUT = 120          # seconds for one print of the whole report
+PRINT_TIMEOUT = 120  # seconds for one print of the whole report
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-HOW_TO_GET_IT = ("no PDF: Chromium is not installed; install it (sudo apt-get install chromium) and run "
-                 "make pdf ORG={org} YEAR={year}")
+HOW_TO_GET_IT = (
+    "no PDF: Chromium is not installed; install it (sudo apt-get install chromium) and run "
+    "make pdf ORG={org} YEAR={year}"
+)
 
 
 class PdfError(WresError):
@@ -51,9 +54,9 @@ def pdf_name(org: str, year: int) -> str:
 @dataclass(frozen=True)
 class Cover:
     organisation: str
-    title: str              # the report's title, also the running header
+    title: str  # the report's title, also the running header
     year: int
-    date: str               # printed on the cover, e.g. "24 November 2026"
+    date: str  # printed on the cover, e.g. "24 November 2026"
 
 
 # -- one HTML document from the site's pages ----------------------------------------------------------
@@ -97,21 +100,26 @@ def _article(page: Path, slug: str, slugs: set[str]) -> str:
             other = page_link.group(1)
             anchor = page_link.group(2)
             return f' href="#{other}--{anchor[1:]}"' if anchor and len(anchor) > 1 else f' href="#page-{other}"'
-        return ""           # a download or a file of the site: a local path in a PDF would name the build folder
+        return ""  # a download or a file of the site: a local path in a PDF would name the build folder
+
     return _HREF.sub(link, body)
 
 
-def report_html(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, numbers: dict[str, int] | None,
-                css: str) -> str:
+def report_html(
+    html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, numbers: dict[str, int] | None, css: str
+) -> str:
     """The whole report as one printable document. `pages`: (file stem, title) in order; `numbers`: the page
     on which each section starts, for the contents (None on the first print)."""
     slugs = {slug for slug, _ in pages}
     contents = "\n".join(
         f'<li><a href="#page-{slug}"><span class="title">{html.escape(title)}</span>'
-        f'<span class="page">{numbers[slug] if numbers else ""}</span></a></li>' for slug, title in pages)
+        f'<span class="page">{numbers[slug] if numbers else ""}</span></a></li>'
+        for slug, title in pages
+    )
     sections = "\n".join(
         f'<section class="report-page" id="page-{slug}">{_article(html_dir / f"{slug}.html", slug, slugs)}</section>'
-        for slug, _ in pages)
+        for slug, _ in pages
+    )
     header = _css_string(cover.title)
     logos = [p for p in (html_dir / "_static" / "logo.png", html_dir / "_static" / "logo.svg") if p.is_file()]
     logo = f'<img class="logo" src="_static/{logos[0].name}" alt="">' if logos else ""
@@ -137,13 +145,28 @@ def report_html(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, 
 # -- printing ------------------------------------------------------------------------------------------
 def _print(browser: str, source: Path, out: Path, profile: Path) -> None:
     # Tied to this process (lifeline.py): a build killed outright leaves no Chromium printing on its own.
-    command = [sys.executable, "-m", "wres_helpers.lifeline", str(os.getpid()), browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-extensions", "--no-default-browser-check", f"--user-data-dir={profile}",
-               "--no-pdf-header-footer", f"--print-to-pdf={out}", source.resolve().as_uri()]
+    command = [
+        sys.executable,
+        "-m",
+        "wres_helpers.lifeline",
+        str(os.getpid()),
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--no-default-browser-check",
+        f"--user-data-dir={profile}",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={out}",
+        source.resolve().as_uri(),
+    ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=PRINT_TIMEOUT,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=PRINT_TIMEOUT, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise PdfError(f"Chromium did not print the report within {PRINT_TIMEOUT} seconds.") from None
     except OSError as exc:
@@ -170,8 +193,15 @@ def _section_pages(pdf: Path, headings: Sequence[tuple[str, str]], first: int) -
     return found
 
 
-def make_pdf(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, out: Path, *,
-             browser: str | None = None, template: Path | None = None) -> dict:
+def make_pdf(
+    html_dir: Path,
+    pages: Sequence[tuple[str, str]],
+    cover: Cover,
+    out: Path,
+    *,
+    browser: str | None = None,
+    template: Path | None = None,
+) -> dict:
     """Print the site in `html_dir` to `out`; returns {"pages": n, "seconds": s}. Raises PdfError."""
     browser = browser or chromium()
     if not browser:
@@ -186,12 +216,13 @@ def make_pdf(html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, out
             first = Path(tmp) / "first.pdf"
             _print(browser, source, first, Path(tmp) / "profile")
             headings = [(slug, _first_heading(html_dir, slug, title)) for slug, title in pages]
-            numbers = _section_pages(first, headings, first=2)      # after the cover and the contents
+            numbers = _section_pages(first, headings, first=2)  # after the cover and the contents
             source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
             _print(browser, source, Path(tmp) / "final.pdf", Path(tmp) / "profile")
         finally:
             source.unlink(missing_ok=True)
         from pypdf import PdfReader
+
         count = len(PdfReader(Path(tmp) / "final.pdf").pages)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(Path(tmp) / "final.pdf", out)

@@ -3,6 +3,7 @@
 Notebooks call these functions and display what they return (Markdown); nothing here computes an indicator.
 A figure whose status is not 'ok' always renders through `state_text` / `state_panel`, never as a number.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,6 +33,7 @@ def placeholders():
 
 def _ph(key: str) -> str | None:
     return "{{ " + friendly(key) + " }}" if _PLACEHOLDERS.get() else None
+
 
 STATE_LABELS = {
     "not_computable": "Not computable",
@@ -92,8 +94,11 @@ def count_of(row) -> str:
 
 def state_panel(row, title: str) -> str:
     label = state_text(row)
-    reason = (row["reason"] if row is not None and isinstance(row["reason"], str) and row["reason"] else
-              "There is no data for this figure.")
+    reason = (
+        row["reason"]
+        if row is not None and isinstance(row["reason"], str) and row["reason"]
+        else "There is no data for this figure."
+    )
     kind = "note" if label in ("Not required", "Not computable") else "warning"
     return f"```{{admonition}} {label}: {title}\n:class: {kind}\n{_sentence(reason)}\n```\n"
 
@@ -169,8 +174,9 @@ def fdirection(now, before) -> str:
 def fyear(r: ReportData, which: str) -> str:
     """'year', 'previous_year', 'survey_year' or 'previous_survey_year'."""
     sy = r.settings.survey_year
-    number = {"year": r.year, "previous_year": r.previous_year(), "survey_year": sy,
-              "previous_survey_year": sy - 1}[which]
+    number = {"year": r.year, "previous_year": r.previous_year(), "survey_year": sy, "previous_survey_year": sy - 1}[
+        which
+    ]
     return _ph(which) or str(number)
 
 
@@ -213,6 +219,7 @@ def interval_cell(row, wording: str) -> str:
 
 def interval_withheld(row) -> bool:
     from .disclosure import INTERVAL_WITHHELD
+
     return INTERVAL_WITHHELD in str(row.get("reason") or "")
 
 
@@ -235,10 +242,14 @@ def chance_sentence(row, people: str, significant: str) -> str:
     the test is significant, ' This difference is significant by Fisher's exact test (p = 0.003): <significant>.'
     Nothing when the row has no published p-value; a withheld one is said."""
     from .uncertainty import TEST_NAME
+
     maybe = chance(row)
     if maybe is None:
-        return (" Its 95% interval and p-value are withheld, to protect small numbers."
-                if ok(row) and interval_withheld(row) else "")
+        return (
+            " Its 95% interval and p-value are withheld, to protect small numbers."
+            if ok(row) and interval_withheld(row)
+            else ""
+        )
     words = fword(row, "_significance", j.significance_words(maybe))
     if maybe:
         return f" With {people}, this difference {words} ({TEST_NAME}, {fp(row)})."
@@ -275,29 +286,31 @@ def intro(r: ReportData, indicator: int) -> str:
     snapshot = f"{s.snapshot:%-d %B %Y}"
     texts = {
         1: f"Indicator 1 compares the share of {term} staff in each pay band with their share of the whole "
-           f"workforce. It counts people in post on {snapshot} (headcount, not whole-time equivalents) from the "
-           f"Electronic Staff Record, separately for clinical and non-clinical staff. Staff whose ethnicity is not "
-           f"known are counted in every total and shown as their own group.",
+        f"workforce. It counts people in post on {snapshot} (headcount, not whole-time equivalents) from the "
+        f"Electronic Staff Record, separately for clinical and non-clinical staff. Staff whose ethnicity is not "
+        f"known are counted in every total and shown as their own group.",
         2: f"Indicator 2 asks whether shortlisted applicants were equally likely to be appointed, whatever their "
-           f"ethnicity. It covers every post shortlisted from {period(r)} (NHS Jobs / TRAC). The relative likelihood "
-           f"divides the White appointment rate by the {term} rate: 1.00 means equal, above 1.00 means White "
-           f"applicants were more likely to be appointed.",
+        f"ethnicity. It covers every post shortlisted from {period(r)} (NHS Jobs / TRAC). The relative likelihood "
+        f"divides the White appointment rate by the {term} rate: 1.00 means equal, above 1.00 means White "
+        f"applicants were more likely to be appointed.",
         3: f"Indicator 3 asks whether {term} staff are more likely than White staff to enter a formal disciplinary "
-           f"investigation. It divides the {term} rate (cases per head of {term} staff) by the White rate; above "
-           f"1.00 means {term} staff were more likely to enter the process. NHS England bases it on a two-year "
-           f"rolling figure: this year's and last year's cases and headcounts added together.",
+        f"investigation. It divides the {term} rate (cases per head of {term} staff) by the White rate; above "
+        f"1.00 means {term} staff were more likely to enter the process. NHS England bases it on a two-year "
+        f"rolling figure: this year's and last year's cases and headcounts added together.",
         4: f"Indicator 4 asks whether staff are equally likely to access non-mandatory training and continuing "
-           f"professional development (CPD), from {period(r)}. It divides the White rate by the {term} rate: "
-           f"above 1.00 means White staff were more likely to access training.",
+        f"professional development (CPD), from {period(r)}. It divides the White rate by the {term} rate: "
+        f"above 1.00 means White staff were more likely to access training.",
         9: f"Indicator 9 compares the {term} share of the {board} with the {term} share of the whole workforce, "
-           f"for voting members, executive members and all members, on {snapshot}. The difference is in "
-           f"percentage points: a negative figure means the {board} is less diverse than the workforce.",
+        f"for voting members, executive members and all members, on {snapshot}. The difference is in "
+        f"percentage points: a negative figure means the {board} is less diverse than the workforce.",
     }
     if indicator in texts:
         return texts[indicator]
-    return (f"Indicator {indicator} comes from the {s.survey_year} NHS Staff Survey (published in the spring "
-            f"after the survey): the percentage of White and {term} respondents who "
-            f"{SURVEY_PHRASES[indicator]}.")
+    return (
+        f"Indicator {indicator} comes from the {s.survey_year} NHS Staff Survey (published in the spring "
+        f"after the survey): the percentage of White and {term} respondents who "
+        f"{SURVEY_PHRASES[indicator]}."
+    )
 
 
 def title(indicator: int) -> str:
@@ -311,8 +324,10 @@ def rl_table(r: ReportData, indicators=(2, 3, 4)) -> str:
     rows = []
     for i in indicators:
         key, top, bottom, *_ = RL_WORDS[i]
-        rows.append([title(i), f"{capital(group_label(r, top))} ÷ {group_label(r, bottom)}"]
-                    + [cell(r.row(i, "relative_likelihood", "all", key, y), fmt=ratio) for y in years])
+        rows.append(
+            [title(i), f"{capital(group_label(r, top))} ÷ {group_label(r, bottom)}"]
+            + [cell(r.row(i, "relative_likelihood", "all", key, y), fmt=ratio) for y in years]
+        )
     return md_table(["Indicator", "Relative likelihood"] + [str(y) for y in years], rows, "ll" + "r" * len(years))
 
 
@@ -321,7 +336,7 @@ def workforce_sentence(r: ReportData) -> str:
     now = r.row(1, "share_pct", "all", "bme")
     if not ok(now):
         return state_panel(now, title(1))
-    text = (f"In {fyear(r, 'year')}, {fv(now)} of staff ({fof(now)}) were {r.term}")
+    text = f"In {fyear(r, 'year')}, {fv(now)} of staff ({fof(now)}) were {r.term}"
     py = r.previous_year()
     before = r.row(1, "share_pct", "all", "bme", py) if py else None
     if ok(before):
@@ -357,7 +372,7 @@ def state_line(row) -> str:
     """The state and its reason as one plain sentence, for lists where a panel would not fit."""
     reason = row["reason"] if row is not None and isinstance(row["reason"], str) else ""
     label = state_text(row)
-    if reason.lower().startswith(label.lower()):          # "fewer than 5: withheld so that ..." says it all
+    if reason.lower().startswith(label.lower()):  # "fewer than 5: withheld so that ..." says it all
         return _sentence(reason)
     return f"{label}. {_sentence(reason) if reason else 'There is no data for this figure.'}"
 
@@ -368,19 +383,27 @@ def rl_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
     key, top, bottom, noun, verb = RL_WORDS[indicator]
     now = r.row(indicator, "relative_likelihood", "all", key)
     if not ok(now):
-        return (f"{title(indicator)}, relative likelihood: {state_line(now)}" if plain
-                else state_panel(now, f"{title(indicator)}, relative likelihood"))
+        return (
+            f"{title(indicator)}, relative likelihood: {state_line(now)}"
+            if plain
+            else state_panel(now, f"{title(indicator)}, relative likelihood")
+        )
     a, b = group_label(r, top), group_label(r, bottom)
     value = now["value"]
     low, high = NON_ADVERSE_RANGE
-    text = (f"{capital(a)} {noun} were {fword(now, '_likelihood_words', j.likelihood_words(value))} {b} {noun} "
-            f"{verb} (relative likelihood {fv(now)}). The figure is "
-            f"{fword(now, '_assessment', j.assessment(value))}, {_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}.")
+    text = (
+        f"{capital(a)} {noun} were {fword(now, '_likelihood_words', j.likelihood_words(value))} {b} {noun} "
+        f"{verb} (relative likelihood {fv(now)}). The figure is "
+        f"{fword(now, '_assessment', j.assessment(value))}, {_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}."
+    )
     py = r.previous_year()
     before = r.row(indicator, "relative_likelihood", "all", key, py) if py else None
     if ok(before):
-        text += (f" In {fyear(r, 'previous_year')} it was {fv(before)}: since then it {fdirection(now, before)} "
-                 f"and, judged by how far it is from equal likelihood, {fword(now, '_trend', j.rl_trend(value, before['value']))}.")
+        text += (
+            f" In {fyear(r, 'previous_year')} it was {fv(before)}: since then it {fdirection(now, before)} "
+            f"and, judged by how far it is from equal likelihood, "
+            f"{fword(now, '_trend', j.rl_trend(value, before['value']))}."
+        )
     return text
 
 
@@ -395,24 +418,32 @@ def rl_uncertainty(r: ReportData, indicator: int, now) -> str:
     if interval_text(now):
         text += f", with a 95% interval of {fci(now)}."
     elif isinstance(now["reason"], str) and now["reason"] and not interval_withheld(now):
-        text += f". {_sentence(now['reason'])}"          # why there is no interval (a group with no events)
+        text += f". {_sentence(now['reason'])}"  # why there is no interval (a group with no events)
     else:
         text += "."
     text += _rl_chance(r, indicator, now)
-    return (text + f" By the headline test it is {fword(now, '_assessment', j.assessment(now['value']))}, "
-                   f"{_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}.")
+    return (
+        text + f" By the headline test it is {fword(now, '_assessment', j.assessment(now['value']))}, "
+        f"{_ph('non_adverse_range') or f'{low:.2f} to {high:.2f}'}."
+    )
 
 
 def _rl_chance(r: ReportData, indicator: int, now) -> str:
     _, top, _, noun, verb = RL_WORDS[indicator]
     bme = r.row(indicator, "rate_pct", "all", "bme")
     pooled = r.row(3, "years_pooled", "all", "all") if indicator == 3 else None
-    people = (f"{fd(bme)} {r.term} {RL_PEOPLE[indicator]}" if ok(bme) and not pd.isna(bme["denominator"])
-              else f"these {r.term} {RL_PEOPLE[indicator]}")
+    people = (
+        f"{fd(bme)} {r.term} {RL_PEOPLE[indicator]}"
+        if ok(bme) and not pd.isna(bme["denominator"])
+        else f"these {r.term} {RL_PEOPLE[indicator]}"
+    )
     if ok(pooled) and pooled["value"] == 2:
         people += " (both years' headcounts added)"
-    return chance_sentence(now, people, f"{capital(group_label(r, top))} {noun} were "
-                                        f"{significantly_words(now, more_or_less_likely(now))} {verb}")
+    return chance_sentence(
+        now,
+        people,
+        f"{capital(group_label(r, top))} {noun} were {significantly_words(now, more_or_less_likely(now))} {verb}",
+    )
 
 
 def more_or_less_likely(row) -> str:
@@ -434,7 +465,9 @@ def significant_judgement(r: ReportData, row) -> str | None:
 
 
 # Indicator 2's shares of all shortlisted and of all appointed, shown beside its rates (as the seed reports do).
-SHARE_COLUMNS = {2: (("share_of_shortlisted_pct", "Share of shortlisted"), ("share_of_appointed_pct", "Share of appointed"))}
+SHARE_COLUMNS = {
+    2: (("share_of_shortlisted_pct", "Share of shortlisted"), ("share_of_appointed_pct", "Share of appointed"))
+}
 
 
 def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
@@ -456,15 +489,24 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
                     continue
                 has_counts = row["status"] in ("ok", "not_computable") and not pd.isna(row["denominator"])
                 any_data |= row["status"] != "no_data"
-                rows.append([label, capital(group_label(r, group)),
-                             count(row["numerator"]) if has_counts else "–",
-                             count(row["denominator"]) if has_counts else "–", cell(row),
-                             interval_cell(row, r.rules.wording)]
-                            + [cell(r.row(indicator, m, breakdown, group, year)) for m, _ in shares])
+                rows.append(
+                    [
+                        label,
+                        capital(group_label(r, group)),
+                        count(row["numerator"]) if has_counts else "–",
+                        count(row["denominator"]) if has_counts else "–",
+                        cell(row),
+                        interval_cell(row, r.rules.wording),
+                    ]
+                    + [cell(r.row(indicator, m, breakdown, group, year)) for m, _ in shares]
+                )
     if not any_data:
         return ""
-    return md_table(["Year", "Group", events, people, "Rate", "95% interval"] + [h for _, h in shares], rows,
-                    "llrrrr" + "r" * len(shares))
+    return md_table(
+        ["Year", "Group", events, people, "Rate", "95% interval"] + [h for _, h in shares],
+        rows,
+        "llrrrr" + "r" * len(shares),
+    )
 
 
 def _survey_problem(r: ReportData, indicator: int):
@@ -509,11 +551,20 @@ def survey_uncertainty(r: ReportData, indicator: int) -> str:
         return ""
     fared = j.fared_words(indicator, bme["value"], white["value"])
     both = interval_text(bme) and interval_text(white)
-    text = (f"**Could this be chance?** In the {fyear(r, 'survey_year')} survey the figure was {fv(bme)} for "
-            f"{r.term} respondents" + (f" (95% interval {fci(bme)})" if both else "") + f" and {fv(white)} for White "
-            f"respondents" + (f" ({fci(white)})" if both else "") + ".")
-    return text + chance_sentence(gap, f"{fd(bme)} {r.term} respondents",
-                                  f"{r.term} staff fared {significantly_words(gap, fared)} White staff") + "\n"
+    text = (
+        f"**Could this be chance?** In the {fyear(r, 'survey_year')} survey the figure was {fv(bme)} for "
+        f"{r.term} respondents" + (f" (95% interval {fci(bme)})" if both else "") + f" and {fv(white)} for White "
+        f"respondents" + (f" ({fci(white)})" if both else "") + "."
+    )
+    return (
+        text
+        + chance_sentence(
+            gap,
+            f"{fd(bme)} {r.term} respondents",
+            f"{r.term} staff fared {significantly_words(gap, fared)} White staff",
+        )
+        + "\n"
+    )
 
 
 def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
@@ -523,15 +574,19 @@ def survey_sentence(r: ReportData, indicator: int, plain: bool = False) -> str:
         row = bme if not ok(bme) else white
         return f"**Indicator {indicator}.** {state_line(row)}" if plain else state_panel(row, title(indicator))
     fared = j.fared_words(indicator, bme["value"], white["value"])
-    text = (f"In the {fyear(r, 'survey_year')} NHS Staff Survey, {fv(bme)} of {r.term} respondents (of {fd(bme)}) "
-            f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}): "
-            f"{r.term} staff fared {fword(bme, '_fared', fared)} White staff.")
+    text = (
+        f"In the {fyear(r, 'survey_year')} NHS Staff Survey, {fv(bme)} of {r.term} respondents (of {fd(bme)}) "
+        f"{SURVEY_PHRASES[indicator]}, compared with {fv(white)} of White respondents (of {fd(white)}): "
+        f"{r.term} staff fared {fword(bme, '_fared', fared)} White staff."
+    )
     changes = []
     for group, now in (("bme", bme), ("white", white)):
         before = r.row(indicator, "pct", str(sy - 1), group)
         if ok(before):
-            changes.append(f"for {group_label(r, group)} staff the figure {fdirection(now, before)} from {fv(before)} "
-                           f"in {fyear(r, 'previous_survey_year')} ({fchange(now, before)})")
+            changes.append(
+                f"for {group_label(r, group)} staff the figure {fdirection(now, before)} from {fv(before)} "
+                f"in {fyear(r, 'previous_survey_year')} ({fchange(now, before)})"
+            )
     if changes:
         text += " " + _sentence("; ".join(changes))
     return text
@@ -549,8 +604,17 @@ def survey_table(r: ReportData, indicator: int) -> str:
         gap = printed_gap(r, indicator, str(year))
         row.append(f"{gap:+.1f}" if gap is not None else "–")
         rows.append(row)
-    return md_table(["Survey year", "White (95% interval)", "White respondents", f"{capital(r.term)} (95% interval)",
-                     f"{capital(r.term)} respondents", f"Gap ({r.term} − White, percentage points)"], rows)
+    return md_table(
+        [
+            "Survey year",
+            "White (95% interval)",
+            "White respondents",
+            f"{capital(r.term)} (95% interval)",
+            f"{capital(r.term)} respondents",
+            f"Gap ({r.term} − White, percentage points)",
+        ],
+        rows,
+    )
 
 
 def printed_gap(r: ReportData, indicator: int, breakdown: str, year: int | None = None) -> float | None:
@@ -589,23 +653,37 @@ def board_sentence(r: ReportData, subset: str = "voting", plain: bool = False) -
     gap = printed_gap(r, 9, subset)
     if gap is not None and ok(diff):
         workforce = r.row(1, "share_pct", "all", "bme")
-        text += (f", {_ph(diff['key'] + '_abs') or points(gap)} {fword(diff, '_side', j.side_words(gap))} the "
-                 f"{r.term} share of the whole workforce ({fv(workforce)})")
+        text += (
+            f", {_ph(diff['key'] + '_abs') or points(gap)} {fword(diff, '_side', j.side_words(gap))} the "
+            f"{r.term} share of the whole workforce ({fv(workforce)})"
+        )
     return text + "."
 
 
 def board_table(r: ReportData) -> str:
     rows = []
-    for subset, label in (("voting", "Voting members"), ("executive", "Executive members"), ("all_members", "All members")):
+    for subset, label in (
+        ("voting", "Voting members"),
+        ("executive", "Executive members"),
+        ("all_members", "All members"),
+    ):
         share, diff = r.row(9, "share_pct", subset, "bme"), r.row(9, "difference_pp", subset, "bme")
         total = r.row(9, "headcount", subset, "total")
         bme = r.row(9, "headcount", subset, "bme")
         gap = printed_gap(r, 9, subset)
-        rows.append([label, count(bme["value"]) if ok(bme) else state_text(bme).lower(),
-                     count(total["value"]) if ok(total) else "–", cell(share),
-                     f"{gap:+.1f}" if gap is not None and ok(diff) else state_text(diff)])
-    return md_table(["", capital(r.term), "Members", f"{capital(r.term)} share",
-                     "Difference from workforce (percentage points)"], rows)
+        rows.append(
+            [
+                label,
+                count(bme["value"]) if ok(bme) else state_text(bme).lower(),
+                count(total["value"]) if ok(total) else "–",
+                cell(share),
+                f"{gap:+.1f}" if gap is not None and ok(diff) else state_text(diff),
+            ]
+        )
+    return md_table(
+        ["", capital(r.term), "Members", f"{capital(r.term)} share", "Difference from workforce (percentage points)"],
+        rows,
+    )
 
 
 def representation_table(r: ReportData, breakdowns: list[str]) -> str:
@@ -617,18 +695,28 @@ def representation_table(r: ReportData, breakdowns: list[str]) -> str:
         row = [b]
         for group in ("white", "bme", "unknown"):
             number, share = r.row(1, "headcount", b, group), r.row(1, "share_pct", b, group)
-            row.append((f"{count(number['value'])} ({cell(share) if ok(share) else state_text(share).lower()})")
-                       if ok(number) else state_text(number).lower())
+            row.append(
+                (f"{count(number['value'])} ({cell(share) if ok(share) else state_text(share).lower()})")
+                if ok(number)
+                else state_text(number).lower()
+            )
         row.append(count(total["value"]) if ok(total) else state_text(total).lower())
         rows.append(row)
     return md_table(["", "White", capital(r.term), "Unknown", "Headcount"], rows)
 
 
 # -- key findings -----------------------------------------------------------------------------------
-SHORT_TITLES = {1: "Workforce", 2: "Appointment from shortlisting", 3: "Formal disciplinary investigation",
-                4: "Non-mandatory training and CPD", 5: "Harassment from patients and the public",
-                6: "Harassment from staff", 7: "Equal opportunities for progression",
-                8: "Discrimination from a manager or colleague", 9: "Board"}
+SHORT_TITLES = {
+    1: "Workforce",
+    2: "Appointment from shortlisting",
+    3: "Formal disciplinary investigation",
+    4: "Non-mandatory training and CPD",
+    5: "Harassment from patients and the public",
+    6: "Harassment from staff",
+    7: "Equal opportunities for progression",
+    8: "Discrimination from a manager or colleague",
+    9: "Board",
+}
 
 
 def _finding(r: ReportData, indicator: int) -> str:
@@ -642,15 +730,19 @@ def _finding(r: ReportData, indicator: int) -> str:
         now = r.row(indicator, "relative_likelihood", "all", key)
         if not ok(now):
             return ""
-        return (f"{capital(group_label(r, top))} {noun} were "
-                f"{fword(now, '_likelihood_words', j.likelihood_words(now['value']))} {group_label(r, bottom)} "
-                f"{noun} {verb} (relative likelihood {fv(now)}).")
+        return (
+            f"{capital(group_label(r, top))} {noun} were "
+            f"{fword(now, '_likelihood_words', j.likelihood_words(now['value']))} {group_label(r, bottom)} "
+            f"{noun} {verb} (relative likelihood {fv(now)})."
+        )
     if indicator in SURVEY_PHRASES:
         bme, white = r.row(indicator, "pct", str(sy), "bme"), r.row(indicator, "pct", str(sy), "white")
         if not (ok(bme) and ok(white)):
             return ""
-        return (f"{fv(bme)} of {r.term} and {fv(white)} of White respondents {SURVEY_PHRASES[indicator]} "
-                f"({fyear(r, 'survey_year')} survey).")
+        return (
+            f"{fv(bme)} of {r.term} and {fv(white)} of White respondents {SURVEY_PHRASES[indicator]} "
+            f"({fyear(r, 'survey_year')} survey)."
+        )
     share = r.row(9, "share_pct", "voting", "bme")
     return f"{fv(share)} of the {r.org.board_name}'s voting members ({fof(share)}) are {r.term}." if ok(share) else ""
 
@@ -658,6 +750,7 @@ def _finding(r: ReportData, indicator: int) -> str:
 def _finding_chance(r: ReportData, indicator: int) -> str:
     """After the verdict (the headline), whether the difference could be chance: it qualifies, never replaces."""
     from .uncertainty import TEST_NAME
+
     if indicator in RL_WORDS:
         row, people = r.row(indicator, "relative_likelihood", "all", RL_WORDS[indicator][0]), RL_PEOPLE[indicator]
     elif indicator in SURVEY_PHRASES:
@@ -667,21 +760,28 @@ def _finding_chance(r: ReportData, indicator: int) -> str:
     maybe = chance(row) if ok(row) else None
     if maybe is None:
         return ""
-    return (f" The difference between {r.term} and White {people} "
-            f"{fword(row, '_significance', j.significance_words(maybe))} ({TEST_NAME}, {fp(row)}).")
+    return (
+        f" The difference between {r.term} and White {people} "
+        f"{fword(row, '_significance', j.significance_words(maybe))} ({TEST_NAME}, {fp(row)})."
+    )
 
 
 def key_findings(r: ReportData) -> list[str]:
     """One finding per indicator, 1 to 9, each ending with the concern rule's verdict (concerns.py)."""
     from .concerns import assess, verdict
+
     out = []
     declared = r.row(1, "declared_pct", "all", "all")
     if ok(declared):
         out.append(f"{fv(declared)} of staff ({fof(declared)}) have a recorded ethnicity.")
     for a in assess(r):
         finding = _finding(r, a.indicator)
-        out.append(f"**Indicator {a.indicator}: {SHORT_TITLES[a.indicator]}.** "
-                   + (finding + " " if finding else "") + verdict(a) + _finding_chance(r, a.indicator))
+        out.append(
+            f"**Indicator {a.indicator}: {SHORT_TITLES[a.indicator]}.** "
+            + (finding + " " if finding else "")
+            + verdict(a)
+            + _finding_chance(r, a.indicator)
+        )
     vsm = band_sentence(r, "VSM")
     if vsm:
         out.insert(2 if ok(declared) else 1, vsm)
@@ -691,21 +791,28 @@ def key_findings(r: ReportData) -> list[str]:
 def concern_overview(r: ReportData) -> str:
     """Which indicators are of concern and which could not be assessed, in one or two sentences."""
     from .concerns import assess
+
     found = assess(r)
     bad = [a.indicator for a in found if a.concern]
     unknown = [a.indicator for a in found if not a.assessed]
     assessed = [a.indicator for a in found if a.assessed]
     if bad:
-        text = (f"By this report's rule (see the methodology page), {_ph('concern_indicators') or j.join_numbers(bad)} "
-                f"of the nine {'is' if len(bad) == 1 else 'are'} of concern.")
+        text = (
+            f"By this report's rule (see the methodology page), {_ph('concern_indicators') or j.join_numbers(bad)} "
+            f"of the nine {'is' if len(bad) == 1 else 'are'} of concern."
+        )
     elif assessed:
-        text = (f"By this report's rule (see the methodology page), none of the {len(assessed)} indicators that "
-                f"could be assessed ({j.join_numbers(assessed)}) is of concern.")
+        text = (
+            f"By this report's rule (see the methodology page), none of the {len(assessed)} indicators that "
+            f"could be assessed ({j.join_numbers(assessed)}) is of concern."
+        )
     else:
         text = "None of the nine indicators could be assessed, so this report cannot say whether any is of concern."
     if unknown:
-        text += (f" Not assessed, because their figures are withheld, not collected, not computable or missing: "
-                 f"{_ph('not_assessed_indicators') or j.join_numbers(unknown)}.")
+        text += (
+            f" Not assessed, because their figures are withheld, not collected, not computable or missing: "
+            f"{_ph('not_assessed_indicators') or j.join_numbers(unknown)}."
+        )
     return text
 
 
@@ -717,6 +824,7 @@ def pay_band_tables(r: ReportData) -> str:
     """The pay band view (bands within each staff group, bands for all staff, or clusters: see
     disclosure.BAND_VIEWS), one table per panel in pay order, then the pay band groups the organisation reports."""
     from .disclosure import pay_band_view
+
     panels, note = pay_band_view(r.table, ["non-clinical", "clinical"])
     out = [note] if note else []
     shown = set()
@@ -726,12 +834,16 @@ def pay_band_tables(r: ReportData) -> str:
             table = table.replace(f"| {breakdown} |", f"| {label} |")
         shown |= {b for _, b in rows}
         out.append(f"**{title_}**\n\n{table}")
-    groups = [name for name in r.table[(r.table.indicator == 1) & (r.table.measure == "headcount")].breakdown.unique()
-              if name not in shown and (name.startswith(("Cluster", "Band 7 and", "Band 8a and", "Band 8b and",
-                                                          "Medical")) or name == "VSM")]
+    groups = [
+        name
+        for name in r.table[(r.table.indicator == 1) & (r.table.measure == "headcount")].breakdown.unique()
+        if name not in shown
+        and (name.startswith(("Cluster", "Band 7 and", "Band 8a and", "Band 8b and", "Medical")) or name == "VSM")
+    ]
     if groups:
-        out.append("**Pay band groups and VSM (clinical and non-clinical together)**\n\n"
-                   + representation_table(r, groups))
+        out.append(
+            "**Pay band groups and VSM (clinical and non-clinical together)**\n\n" + representation_table(r, groups)
+        )
     return "\n\n".join(out) if out else state_panel(r.row(1, "share_pct", "all", "bme"), title(1))
 
 
@@ -743,8 +855,10 @@ def pooling_note(r: ReportData) -> str:
     alone = r.row(3, "relative_likelihood", "report_year", "bme_vs_white")
     if alone is not None:
         interval = f" (95% interval {fci(alone)})" if interval_text(alone) else ""
-        text += (f" For {fyear(r, 'year')} alone, the relative likelihood is "
-                 f"{fv(alone) + interval if ok(alone) else state_text(alone).lower()}.")
+        text += (
+            f" For {fyear(r, 'year')} alone, the relative likelihood is "
+            f"{fv(alone) + interval if ok(alone) else state_text(alone).lower()}."
+        )
     return text
 
 
@@ -758,9 +872,9 @@ def definitions(r: ReportData) -> str:
         "**Headcount** counts people, not whole-time equivalents, on the snapshot date.",
         "**Relative likelihood** divides one group's rate by the other's. 1.00 means equally likely. "
         f"NHS England treats {low:.2f} to {high:.2f} as showing no adverse impact (the four-fifths rule, used in "
-        "*A fair experience for all*, 2019). This report says the two groups were \"about as likely\" when the "
+        '*A fair experience for all*, 2019). This report says the two groups were "about as likely" when the '
         f"printed figure is from {j.ABOUT_AS_LIKELY[0]:.2f} to {j.ABOUT_AS_LIKELY[1]:.2f} (a choice of this report, "
-        "not an NHS England rule), and \"more likely\" or \"less likely\" outside that band.",
+        'not an NHS England rule), and "more likely" or "less likely" outside that band.',
         "**Changes and judgements** (rose, fell, improved, worsened, more likely, outside the range) are made on "
         "the figures as printed: a change is the difference of the two printed figures, so it always matches the "
         "tables.",
@@ -791,6 +905,7 @@ def definitions(r: ReportData) -> str:
 def uncertainty_definitions(r: ReportData) -> list[str]:
     """The 95% interval and Fisher's exact test, for a lay reader (methodology page)."""
     from .uncertainty import TEST_NAME
+
     low, high = NON_ADVERSE_RANGE
     return [
         "**95% interval.** A figure built from a few dozen people can move a long way by chance: one more "
@@ -804,7 +919,7 @@ def uncertainty_definitions(r: ReportData) -> list[str]:
         f"runs {TEST_NAME}. It asks how often a difference at least this large would arise by chance alone if the "
         f"two groups were in fact treated alike (the p-value). When that is below 5% (and a relative "
         f"likelihood's 95% interval leaves out 1.00) the report says the difference is significant, as NHS "
-        f"England uses the word; otherwise it says the difference could be chance. \"Could be chance\" does "
+        f'England uses the word; otherwise it says the difference could be chance. "Could be chance" does '
         f"not mean there is no difference: it means there are too few people to tell. The {low:.2f} to "
         f"{high:.2f} range stays the headline test of a relative likelihood; the interval and the test only "
         f"say how sure the figure is.",
@@ -813,28 +928,34 @@ def uncertainty_definitions(r: ReportData) -> list[str]:
 
 def _survey_margin() -> float:
     from .concerns import SURVEY_MARGIN_PP
+
     return SURVEY_MARGIN_PP
 
 
 def ethnicity_code_table(r: ReportData) -> str:
     from .vocab import ethnic_categories
+
     rows = [[c.code, c.label, group_label(r, c.group), c.scheme] for c in ethnic_categories().values()]
-    note = ("ESR values such as 'C3 White - Any other White background' or 'LK Asian - Sri Lankan' are read by "
-            "their first character, the national code. 2011 and 2021 census categories are also accepted: "
-            "Gypsy or Irish Traveller and Roma count as White, Arab as " + r.term + " (an assumption: NHS England "
-            "has not published a WRES rule for them). An unrecognised code stops the build with the file, row "
-            "and value; it is never counted as Unknown.")
+    note = (
+        "ESR values such as 'C3 White - Any other White background' or 'LK Asian - Sri Lankan' are read by "
+        "their first character, the national code. 2011 and 2021 census categories are also accepted: "
+        "Gypsy or Irish Traveller and Roma count as White, Arab as " + r.term + " (an assumption: NHS England "
+        "has not published a WRES rule for them). An unrecognised code stops the build with the file, row "
+        "and value; it is never counted as Unknown."
+    )
     return md_table(["Code", "Category", "WRES group", "Scheme"], rows, "llll") + "\n" + note + "\n"
 
 
 def data_sources(r: ReportData) -> str:
     s = r.settings
-    names = {"staff": f"Electronic Staff Record (ESR): staff in post on {s.snapshot:%-d %B %Y} (indicators 1, 3, 4 and 9)",
-             "recruitment": f"Recruitment system (NHS Jobs / TRAC): shortlisted applications, {period(r)} (indicator 2)",
-             "disciplinary": f"HR case log: entries into formal disciplinary investigation, {period(r)} (indicator 3)",
-             "training": f"Learning and development records: non-mandatory training and CPD, {period(r)} (indicator 4)",
-             "board": f"{r.org.board_name} register on {s.snapshot:%-d %B %Y} (indicator 9)",
-             "staff_survey": f"NHS Staff Survey {s.survey_year}, published results (indicators 5 to 8)"}
+    names = {
+        "staff": f"Electronic Staff Record (ESR): staff in post on {s.snapshot:%-d %B %Y} (indicators 1, 3, 4 and 9)",
+        "recruitment": f"Recruitment system (NHS Jobs / TRAC): shortlisted applications, {period(r)} (indicator 2)",
+        "disciplinary": f"HR case log: entries into formal disciplinary investigation, {period(r)} (indicator 3)",
+        "training": f"Learning and development records: non-mandatory training and CPD, {period(r)} (indicator 4)",
+        "board": f"{r.org.board_name} register on {s.snapshot:%-d %B %Y} (indicator 9)",
+        "staff_survey": f"NHS Staff Survey {s.survey_year}, published results (indicators 5 to 8)",
+    }
     rows = []
     for name, what in names.items():
         rows.append([what, "Supplied" if r.files.get(name) else "**No data supplied**"])
@@ -844,16 +965,19 @@ def data_sources(r: ReportData) -> str:
 def suppression_rule(r: ReportData) -> str:
     rules = r.rules
     items = [
-        f"**Small counts.** A count from 1 to {rules.threshold - 1} is withheld. " + (
-            "Board membership is public, so board counts are shown." if rules.board_counts_public
-            else "Board counts follow the same rule."),
+        f"**Small counts.** A count from 1 to {rules.threshold - 1} is withheld. "
+        + (
+            "Board membership is public, so board counts are shown."
+            if rules.board_counts_public
+            else "Board counts follow the same rule."
+        ),
         "**Counts nobody prints count too.** Shortlisted applicants who were not appointed, staff who did not "
         "enter a disciplinary investigation and staff who did not access training can be worked out by "
         "subtraction, so a small one of them is protected like a printed count.",
         f"**Everyone in one group.** In a band or staff group of fewer than {rules.all_one_group_below} people "
         "who are all in one ethnic group, that group's count is protected like a small count: otherwise "
-        "\"5 (100%) White\" would tell the ethnicity of every one of them.",
-        f"**One label.** Every withheld figure reads \"{rules.wording}\", whichever rule withheld it, so a "
+        '"5 (100%) White" would tell the ethnicity of every one of them.',
+        f'**One label.** Every withheld figure reads "{rules.wording}", whichever rule withheld it, so a '
         "small count cannot be told apart from the figures withheld to protect it. A count and its share "
         "are always shown or withheld together.",
         "**Nothing can be worked out.** Figures add up (White + " + r.term + " + Unknown = total; clinical + "
@@ -873,8 +997,13 @@ def suppression_rule(r: ReportData) -> str:
         "least half of the bands can be published: bands within each staff group, then bands for all staff "
         "together, then NHS England's four pay band clusters. The finer views are not published at all.",
         "**Built on a withheld count.** A percentage, relative likelihood or difference that uses a withheld "
-        "count is withheld too" + (", except that this organisation has chosen to show rates built on small "
-                                    "counts" if rules.rates_from_small_counts else "") + ".",
+        "count is withheld too"
+        + (
+            ", except that this organisation has chosen to show rates built on small counts"
+            if rules.rates_from_small_counts
+            else ""
+        )
+        + ".",
         "**Intervals and p-values.** The width of an interval can reveal the counts it was computed from, so a "
         "95% interval or p-value is published only where the figure and every count behind it are published too; "
         "otherwise it is withheld with the figure. The independent check confirms this before publishing.",
@@ -883,8 +1012,10 @@ def suppression_rule(r: ReportData) -> str:
         "**Aggregates only.** No record about any person appears on this site, and the downloadable table is "
         "the same withheld table. The organisation keeps the full figures for NHS England's data collection.",
     ]
-    declared = [f"Indicator {i}: **{STATE_LABELS[d.status].lower()}**. {_sentence(d.reason)}"
-                for i, d in sorted(r.settings.declared.items())]
+    declared = [
+        f"Indicator {i}: **{STATE_LABELS[d.status].lower()}**. {_sentence(d.reason)}"
+        for i, d in sorted(r.settings.declared.items())
+    ]
     text = bullets(items)
     if declared:
         text += "\nThe organisation has declared:\n\n" + bullets(declared)
@@ -896,12 +1027,16 @@ def data_quality(r: ReportData) -> str:
     declared = r.row(1, "declared_pct", "all", "all")
     if ok(declared):
         unknown = int(declared["denominator"] - declared["numerator"])
-        items.append(f"{pct(declared['value'])} of staff have a recorded ethnicity; {count(unknown)} "
-                     f"{'person has' if unknown == 1 else 'people have'} none (shown as Unknown).")
+        items.append(
+            f"{pct(declared['value'])} of staff have a recorded ethnicity; {count(unknown)} "
+            f"{'person has' if unknown == 1 else 'people have'} none (shown as Unknown)."
+        )
     total = r.row(1, "headcount", "all", "total")
     if ok(total) and total["value"] < 500:
-        items.append(f"With {count(total['value'])} staff, one person can move a percentage by "
-                     f"{100 / total['value']:.1f} percentage points: read small changes with care.")
+        items.append(
+            f"With {count(total['value'])} staff, one person can move a percentage by "
+            f"{100 / total['value']:.1f} percentage points: read small changes with care."
+        )
     pooled = r.row(3, "years_pooled", "all", "all")
     if ok(pooled) and pooled["value"] == 1:
         items.append(_sentence(pooled["reason"]))
@@ -913,15 +1048,18 @@ def data_quality(r: ReportData) -> str:
 
 def provenance(r: ReportData) -> str:
     from .manifest import code_version, input_files, package_versions
+
     version = code_version()
     commit = version["commit"][:12] + (" (with uncommitted changes)" if version["dirty"] else "")
     packages = ", ".join(f"{name} {v}" for name, v in package_versions().items())
     rows = [[input_label(name), f"`{digest}`"] for name, digest in input_files(r)]
-    return (f"Built by the WRES pipeline, code version `{commit}`, on {run_time()}, with {packages}. Every "
-            "figure on these pages is computed from the files below; none is typed by hand. The SHA-256 "
-            "fingerprint of each file lets anyone check that a rebuild used the same data. The same record, "
-            "with every setting resolved and each file named, is in `manifest.json` beside this site.\n\n"
-            + md_table(["Input", "SHA-256"], rows, "ll"))
+    return (
+        f"Built by the WRES pipeline, code version `{commit}`, on {run_time()}, with {packages}. Every "
+        "figure on these pages is computed from the files below; none is typed by hand. The SHA-256 "
+        "fingerprint of each file lets anyone check that a rebuild used the same data. The same record, "
+        "with every setting resolved and each file named, is in `manifest.json` beside this site.\n\n"
+        + md_table(["Input", "SHA-256"], rows, "ll")
+    )
 
 
 def input_label(shown: str) -> str:
@@ -948,8 +1086,11 @@ def rl_state(r: ReportData, indicator: int) -> str:
 
 def downloads(r: ReportData) -> str:
     from .workbook import workbook_name
-    return (f"Every figure in this report is in the analyst's workbook, [{workbook_name(r.org.slug, r.year)}]"
-            f"(data/{workbook_name(r.org.slug, r.year)}) (Excel): one sheet per indicator, laid out as NHS "
-            "England's data collection asks for the figures, rounded as on these pages. Withheld, not collected "
-            "and not computable figures say so there too. Its Notes sheet, like the methodology page, lists the "
-            "definitions, the rules and the input files' fingerprints.")
+
+    return (
+        f"Every figure in this report is in the analyst's workbook, [{workbook_name(r.org.slug, r.year)}]"
+        f"(data/{workbook_name(r.org.slug, r.year)}) (Excel): one sheet per indicator, laid out as NHS "
+        "England's data collection asks for the figures, rounded as on these pages. Withheld, not collected "
+        "and not computable figures say so there too. Its Notes sheet, like the methodology page, lists the "
+        "definitions, the rules and the input files' fingerprints."
+    )

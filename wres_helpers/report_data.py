@@ -1,4 +1,5 @@
 """Everything a report notebook needs for one organisation and year, loaded once through the engine."""
+
 from __future__ import annotations
 
 import os
@@ -9,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .disclosure import Rules, publish, rules_for
 from .engine import load_inputs
 from .indicators import compute
-from .disclosure import Rules, publish, rules_for
 from .inputs import load_year
 from .keys import row_key
 from .workspace import OrgSettings, Workspace, YearSettings
@@ -23,15 +24,16 @@ KEY = ["indicator", "measure", "breakdown", "group"]
 class ReportData:
     """What the report pages may see: published (disclosure-controlled) tables and the names of the input
     files, never a record-level table."""
+
     ws: Workspace
     org: OrgSettings
     year: int
     settings: YearSettings
-    files: dict[str, Path]               # input name -> file, for the methodology page
-    table: pd.DataFrame                  # this year's indicator table, as published (see disclosure.py)
-    history: dict[int, pd.DataFrame]     # every earlier report year in the workspace, as published
+    files: dict[str, Path]  # input name -> file, for the methodology page
+    table: pd.DataFrame  # this year's indicator table, as published (see disclosure.py)
+    history: dict[int, pd.DataFrame]  # every earlier report year in the workspace, as published
     rules: Rules
-    comparators: dict | None = None      # comparator slug -> its ReportData of this year (comparators.py)
+    comparators: dict | None = None  # comparator slug -> its ReportData of this year (comparators.py)
 
     @property
     def term(self) -> str:
@@ -44,8 +46,12 @@ class ReportData:
         table = self.table if current else self.history.get(year)
         if table is None:
             return None
-        hit = table[(table.indicator == indicator) & (table.measure == measure)
-                    & (table.breakdown == str(breakdown)) & (table.group == group)]
+        hit = table[
+            (table.indicator == indicator)
+            & (table.measure == measure)
+            & (table.breakdown == str(breakdown))
+            & (table.group == group)
+        ]
         if not len(hit):
             return None
         row = hit.iloc[0].copy()
@@ -93,8 +99,9 @@ def load_report(org: str, year: int, workspace: str | Path | Workspace | None = 
     history: dict[int, pd.DataFrame] = {}
     for earlier in sorted(y for y in ws.years(org) if y < year):
         inputs = previous if earlier == year - 1 else load_year(ws, org, earlier)
-        history[earlier] = publish(compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules,
-                                   history.get(earlier - 1))
+        history[earlier] = publish(
+            compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules, history.get(earlier - 1)
+        )
     table = publish(compute(current, previous), rules, history.get(year - 1))
     return ReportData(ws, current.org, year, current.settings, dict(current.files), table, history, rules)
 

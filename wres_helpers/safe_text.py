@@ -7,6 +7,7 @@
 - `markdown_hazards`: the parts of MyST Markdown that read files from the build machine or change the page
   (directives such as {include} or {raw}, roles such as {download}, links to local files, front matter).
 """
+
 from __future__ import annotations
 
 import re
@@ -64,9 +65,9 @@ def inert_frame(df: pd.DataFrame) -> pd.DataFrame:
             new = cats.map(_inert_any)
             if new.is_unique:
                 mapped = column.cat.rename_categories(new)
-            else:    # two categories that differ only by the quote: fall back to plain values
+            else:  # two categories that differ only by the quote: fall back to plain values
                 mapped = column.astype(object).map(_inert_any)
-        elif dtype == object:
+        elif dtype == object:  # noqa: E721 (a numpy dtype compares equal to object, it is not object)
             mapped = column.map(_inert_any)
         elif isinstance(dtype, pd.StringDtype):
             mapped = column.map(_inert_any, na_action="ignore").astype(dtype)
@@ -104,8 +105,10 @@ def escape_html(text: str) -> str:
     apart from text exactly as the Markdown parser does is where escaping usually goes wrong, so this rule
     does not try.
     """
+
     def keep(match: re.Match) -> str:
         return match.group(0) if match.group(1) or match.group(2) else "&lt;"
+
     return _LT.sub(keep, text)
 
 
@@ -113,11 +116,42 @@ def escape_html(text: str) -> str:
 # Directives and roles that only arrange or style text. Everything else is refused: {include},
 # {literalinclude}, {raw}, {csv-table}, {image} and {figure} read files; {eval-rst} opens all of
 # reStructuredText; {download} copies a file into the site.
-SAFE_DIRECTIVES = ("admonition", "note", "tip", "hint", "important", "warning", "caution", "attention",
-                   "danger", "error", "seealso", "dropdown", "topic", "sidebar", "margin", "epigraph",
-                   "pull-quote", "highlights", "rubric")
-SAFE_ROLES = ("sub", "sup", "subscript", "superscript", "abbr", "ref", "doc", "numref", "term",
-              "emphasis", "strong", "kbd", "guilabel")
+SAFE_DIRECTIVES = (
+    "admonition",
+    "note",
+    "tip",
+    "hint",
+    "important",
+    "warning",
+    "caution",
+    "attention",
+    "danger",
+    "error",
+    "seealso",
+    "dropdown",
+    "topic",
+    "sidebar",
+    "margin",
+    "epigraph",
+    "pull-quote",
+    "highlights",
+    "rubric",
+)
+SAFE_ROLES = (
+    "sub",
+    "sup",
+    "subscript",
+    "superscript",
+    "abbr",
+    "ref",
+    "doc",
+    "numref",
+    "term",
+    "emphasis",
+    "strong",
+    "kbd",
+    "guilabel",
+)
 # Not anchored to the start of a line: a fence may follow a list marker or a '>' ("- ```{include} x").
 _DIRECTIVE = re.compile(r"(?:`{3,}|~{3,}|:{3,})[ \t]*\{([^}\n]*)\}")
 _ROLE = re.compile(r"\{([^{}\s`]+)\}`")
@@ -141,25 +175,46 @@ def markdown_hazards(text: str) -> list[tuple[int, str, str]]:
     """
     found: list[tuple[int, str, str]] = []
     if re.match(r"[ \t]*---[ \t]*(\r?\n|$)", text):
-        found.append((1, "---", "a '---' line at the very top is read as page settings (front matter), which can "
-                                "change the page: start with text, or use *** for a horizontal rule"))
+        found.append(
+            (
+                1,
+                "---",
+                "a '---' line at the very top is read as page settings (front matter), which can "
+                "change the page: start with text, or use *** for a horizontal rule",
+            )
+        )
     for m in _DIRECTIVE.finditer(text):
         name = m.group(1).strip()
         if name not in SAFE_DIRECTIVES:
-            found.append((_line_of(text, m.start()), "{" + name + "}",
-                          "this MyST directive is not allowed (it can read files from the build machine or add "
-                          f"raw HTML); allowed: {', '.join(SAFE_DIRECTIVES)}"))
+            found.append(
+                (
+                    _line_of(text, m.start()),
+                    "{" + name + "}",
+                    "this MyST directive is not allowed (it can read files from the build machine or add "
+                    f"raw HTML); allowed: {', '.join(SAFE_DIRECTIVES)}",
+                )
+            )
     for m in _ROLE.finditer(text):
         if m.group(1) not in SAFE_ROLES:
-            found.append((_line_of(text, m.start()), "{" + m.group(1) + "}",
-                          f"this MyST role is not allowed (it can copy files into the site); allowed: "
-                          f"{', '.join(SAFE_ROLES)}"))
+            found.append(
+                (
+                    _line_of(text, m.start()),
+                    "{" + m.group(1) + "}",
+                    f"this MyST role is not allowed (it can copy files into the site); allowed: "
+                    f"{', '.join(SAFE_ROLES)}",
+                )
+            )
     for pattern in (_LINK, _REFERENCE):
         for m in pattern.finditer(text):
             target = m.group(1)
             if not _SAFE_TARGET.fullmatch(target):
-                found.append((_line_of(text, m.start(1)), target,
-                              "a link or image may point to a web address (https://...), an email address "
-                              "(mailto:...) or another page of the report by its name (such as action_plan); a "
-                              "path to a file would copy that file into the published site"))
+                found.append(
+                    (
+                        _line_of(text, m.start(1)),
+                        target,
+                        "a link or image may point to a web address (https://...), an email address "
+                        "(mailto:...) or another page of the report by its name (such as action_plan); a "
+                        "path to a file would copy that file into the published site",
+                    )
+                )
     return sorted(found)

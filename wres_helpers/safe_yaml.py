@@ -11,6 +11,7 @@ them is refused here with the file and the line:
 - a file larger than the caller's limit (checked with stat() before a byte is read);
 - values PyYAML cannot build (a date such as 2021-02-30 raises ValueError inside PyYAML).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,9 +20,9 @@ import yaml
 
 from .errors import InputError, Problem
 
-MAX_DEPTH = 20     # settings are two or three levels deep, an action plan three
+MAX_DEPTH = 20  # settings are two or three levels deep, an action plan three
 
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when installed: 20x faster on a long plan
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 20x faster on a long plan
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
@@ -39,12 +40,17 @@ class _Loader(_Base):
                 key = self.construct_object(key_node, deep=True)
                 try:
                     first = seen.get(key)
-                except TypeError:            # an unhashable key: PyYAML's own error below names it
+                except TypeError:  # an unhashable key: PyYAML's own error below names it
                     continue
                 if first is not None:
-                    raise _DuplicateKey(None, None, f"the key '{key}' is given twice in the same block (first at "
-                                                    f"line {first}): YAML keeps only the last one, so delete or "
-                                                    "rename one of them", key_node.start_mark)
+                    raise _DuplicateKey(
+                        None,
+                        None,
+                        f"the key '{key}' is given twice in the same block (first at "
+                        f"line {first}): YAML keeps only the last one, so delete or "
+                        "rename one of them",
+                        key_node.start_mark,
+                    )
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -58,13 +64,19 @@ def _check_events(text: str, shown: str, what: str) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _problem(shown, event.start_mark.line + 1, f"YAML anchors and aliases (&name, *name) are not "
-                                                              f"allowed in {what}: write each value out in full")
+            raise _problem(
+                shown,
+                event.start_mark.line + 1,
+                f"YAML anchors and aliases (&name, *name) are not allowed in {what}: write each value out in full",
+            )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _problem(shown, event.start_mark.line + 1, f"the values are nested more than {MAX_DEPTH} "
-                                                                  f"levels deep, more than {what} ever needs")
+                raise _problem(
+                    shown,
+                    event.start_mark.line + 1,
+                    f"the values are nested more than {MAX_DEPTH} levels deep, more than {what} ever needs",
+                )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -88,11 +100,14 @@ def load(path: Path, shown: str, what: str, max_bytes: int) -> tuple[object, yam
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        why = exc.problem if isinstance(exc, _DuplicateKey) else \
-            f"not valid YAML: {' '.join(filter(None, [exc.context, exc.problem]))}"
+        why = (
+            exc.problem
+            if isinstance(exc, _DuplicateKey)
+            else f"not valid YAML: {' '.join(filter(None, [exc.context, exc.problem]))}"
+        )
         raise _problem(shown, mark.line + 1 if mark else None, why) from None
     except yaml.YAMLError as exc:
         raise _problem(shown, None, f"not valid YAML: {exc}") from None
-    except (ValueError, TypeError, OverflowError) as exc:     # e.g. 2021-02-30: "day is out of range for month"
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. 2021-02-30: "day is out of range for month"
         raise _problem(shown, None, f"a value cannot be read ({exc}): write dates as 2021-09-30") from None
     return data, node

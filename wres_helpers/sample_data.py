@@ -11,6 +11,7 @@ Output is byte-identical on every run: each file is drawn from its own random.Ra
 "<org>/<year>/<file>" (a str seed is hashed with SHA-512, so it does not depend on PYTHONHASHSEED), and
 changing one file's spec therefore leaves the other files unchanged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,9 +25,18 @@ from pathlib import Path
 import yaml
 
 GROUPS = ("white", "bme", "unknown")
-FILES = ("staff.csv", "recruitment.csv", "disciplinary.csv", "training.csv", "board.csv", "staff_survey.csv",
-         "settings.yaml")
-HEADER_NOTE = "# Synthetic sample data written by `python -m wres_helpers.sample_data`: edit the generator, not this file."
+FILES = (
+    "staff.csv",
+    "recruitment.csv",
+    "disciplinary.csv",
+    "training.csv",
+    "board.csv",
+    "staff_survey.csv",
+    "settings.yaml",
+)
+HEADER_NOTE = (
+    "# Synthetic sample data written by `python -m wres_helpers.sample_data`: edit the generator, not this file."
+)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -36,8 +46,7 @@ HEADER_NOTE = "# Synthetic sample data written by `python -m wres_helpers.sample
 # English commissioning workforce. Unknown uses pseudo-codes: Z (asked, declined), 99 (not known), "" (blank).
 CODE_WEIGHTS = {
     "white": {"A": 84, "B": 3, "C": 13},
-    "bme": {"D": 5, "E": 2, "F": 5, "G": 4, "H": 18, "J": 20, "K": 4, "L": 9, "M": 9, "N": 13, "P": 3, "R": 3,
-            "S": 5},
+    "bme": {"D": 5, "E": 2, "F": 5, "G": 4, "H": 18, "J": 20, "K": 4, "L": 9, "M": 9, "N": 13, "P": 3, "R": 3, "S": 5},
     "unknown": {"Z": 60, "99": 15, "": 25},
 }
 
@@ -66,19 +75,49 @@ ESR_VALUES = {
 
 # Recruitment systems (NHS Jobs / TRAC) export the category words without a code.
 TEXT_VALUES = {
-    "A": "White - British", "B": "White - Irish", "C": "White - Any other White background",
-    "D": "Mixed - White and Black Caribbean", "E": "Mixed - White and Black African",
-    "F": "Mixed - White and Asian", "G": "Mixed - Any other mixed background",
-    "H": "Asian or Asian British - Indian", "J": "Asian or Asian British - Pakistani",
-    "K": "Asian or Asian British - Bangladeshi", "L": "Asian or Asian British - Any other Asian background",
-    "M": "Black or Black British - Caribbean", "N": "Black or Black British - African",
-    "P": "Black or Black British - Any other Black background", "R": "Chinese", "S": "Any other ethnic group",
-    "Z": "I do not wish to disclose my ethnic origin", "99": "Not known", "": "",
+    "A": "White - British",
+    "B": "White - Irish",
+    "C": "White - Any other White background",
+    "D": "Mixed - White and Black Caribbean",
+    "E": "Mixed - White and Black African",
+    "F": "Mixed - White and Asian",
+    "G": "Mixed - Any other mixed background",
+    "H": "Asian or Asian British - Indian",
+    "J": "Asian or Asian British - Pakistani",
+    "K": "Asian or Asian British - Bangladeshi",
+    "L": "Asian or Asian British - Any other Asian background",
+    "M": "Black or Black British - Caribbean",
+    "N": "Black or Black British - African",
+    "P": "Black or Black British - Any other Black background",
+    "R": "Chinese",
+    "S": "Any other ethnic group",
+    "Z": "I do not wish to disclose my ethnic origin",
+    "99": "Not known",
+    "": "",
 }
 
 # Pre-2001 numeric codes, still found in records migrated from old systems (used by one sample org).
-NUMERIC_VALUES = {"A": "0", "B": "0", "C": "0", "M": "1", "N": "2", "P": "3", "H": "4", "J": "5", "K": "6",
-                  "R": "7", "D": "8", "E": "8", "F": "8", "G": "8", "L": "8", "S": "8", "Z": "9", "99": "9", "": ""}
+NUMERIC_VALUES = {
+    "A": "0",
+    "B": "0",
+    "C": "0",
+    "M": "1",
+    "N": "2",
+    "P": "3",
+    "H": "4",
+    "J": "5",
+    "K": "6",
+    "R": "7",
+    "D": "8",
+    "E": "8",
+    "F": "8",
+    "G": "8",
+    "L": "8",
+    "S": "8",
+    "Z": "9",
+    "99": "9",
+    "": "",
+}
 
 
 def ethnicity_value(group: str, styles: dict[str, int], rng: random.Random) -> str:
@@ -113,32 +152,80 @@ def tier(band: str) -> str:
 
 
 NON_CLINICAL_JOBS = {
-    "support": ["Administrator", "Administrative Assistant", "Business Support Officer", "Personal Assistant",
-                "Finance Assistant", "Data Officer"],
-    "officer": ["Project Officer", "Commissioning Officer", "Information Analyst", "Finance Officer",
-                "Communications Officer", "HR Advisor", "Contracts Officer"],
-    "manager": ["Commissioning Manager", "Senior Information Analyst", "Project Manager", "Finance Manager",
-                "Quality Manager", "Contracts Manager", "Engagement Manager"],
-    "senior": ["Head of Commissioning", "Head of Finance", "Senior Programme Manager",
-               "Head of Business Intelligence", "Associate Director"],
+    "support": [
+        "Administrator",
+        "Administrative Assistant",
+        "Business Support Officer",
+        "Personal Assistant",
+        "Finance Assistant",
+        "Data Officer",
+    ],
+    "officer": [
+        "Project Officer",
+        "Commissioning Officer",
+        "Information Analyst",
+        "Finance Officer",
+        "Communications Officer",
+        "HR Advisor",
+        "Contracts Officer",
+    ],
+    "manager": [
+        "Commissioning Manager",
+        "Senior Information Analyst",
+        "Project Manager",
+        "Finance Manager",
+        "Quality Manager",
+        "Contracts Manager",
+        "Engagement Manager",
+    ],
+    "senior": [
+        "Head of Commissioning",
+        "Head of Finance",
+        "Senior Programme Manager",
+        "Head of Business Intelligence",
+        "Associate Director",
+    ],
     "vsm": ["Director", "Executive Director", "Chief Finance Officer"],
 }
-CLINICAL_JOBS = {     # (occupation, department)
+CLINICAL_JOBS = {  # (occupation, department)
     "support": [("Pharmacy Technician", "Medicines Optimisation")],
-    "officer": [("Continuing Healthcare Nurse Assessor", "Continuing Healthcare"),
-                ("Pharmacy Technician", "Medicines Optimisation")],
-    "manager": [("Clinical Nurse Assessor", "Continuing Healthcare"),
-                ("Medicines Optimisation Pharmacist", "Medicines Optimisation"),
-                ("Quality Lead Nurse", "Quality and Nursing")],
-    "senior": [("Head of Medicines Optimisation", "Medicines Optimisation"),
-               ("Designated Nurse Safeguarding", "Quality and Nursing")],
+    "officer": [
+        ("Continuing Healthcare Nurse Assessor", "Continuing Healthcare"),
+        ("Pharmacy Technician", "Medicines Optimisation"),
+    ],
+    "manager": [
+        ("Clinical Nurse Assessor", "Continuing Healthcare"),
+        ("Medicines Optimisation Pharmacist", "Medicines Optimisation"),
+        ("Quality Lead Nurse", "Quality and Nursing"),
+    ],
+    "senior": [
+        ("Head of Medicines Optimisation", "Medicines Optimisation"),
+        ("Designated Nurse Safeguarding", "Quality and Nursing"),
+    ],
     "vsm": [("Director of Nursing and Quality", "Quality and Nursing")],
 }
-CCG_DEPARTMENTS = ["Commissioning", "Finance", "Primary Care", "Corporate Affairs", "Business Intelligence",
-                   "People and OD", "Communications and Engagement", "Quality and Nursing"]
-CSU_DEPARTMENTS = ["Business Intelligence", "Transformation", "Finance and Contracting", "HR Services",
-                   "Digital Services", "Medicines Management", "Corporate Services", "Procurement",
-                   "Communications", "Individual Funding Requests"]
+CCG_DEPARTMENTS = [
+    "Commissioning",
+    "Finance",
+    "Primary Care",
+    "Corporate Affairs",
+    "Business Intelligence",
+    "People and OD",
+    "Communications and Engagement",
+    "Quality and Nursing",
+]
+CSU_DEPARTMENTS = [
+    "Business Intelligence",
+    "Transformation",
+    "Finance and Contracting",
+    "HR Services",
+    "Digital Services",
+    "Medicines Management",
+    "Corporate Services",
+    "Procurement",
+    "Communications",
+    "Individual Funding Requests",
+]
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -151,6 +238,7 @@ class Block:
     The group counts are exact for the block (that is what the published figures pin down: e.g. Leeds's
     'bands 7 to VSM'); within the block people are spread over the bands at random.
     """
+
     bands: dict[str, int]
     white: int
     bme: int
@@ -163,6 +251,7 @@ class Block:
 @dataclass(frozen=True)
 class Seat:
     """`count` board members of one group with the same voting and executive flags."""
+
     group: str
     voting: bool
     executive: bool
@@ -173,12 +262,12 @@ class Seat:
 class YearSpec:
     staff: tuple[Block, ...]
     board: tuple[Seat, ...]
-    clinical: dict[str, int] = field(default_factory=dict)                 # band -> clinical staff in it
-    recruitment: dict[str, tuple[int, int]] | None = None                   # group -> (shortlisted, appointed)
-    disciplinary: dict[str, int] | None = None                              # group -> cases; {} = header only; None = no file
-    training: dict[str, int] | None = None                                  # group -> staff who accessed training
-    survey_years: tuple[int, ...] = ()                                      # rows of the org's survey table to write
-    settings: dict | None = None                                            # settings.yaml content (None = no file)
+    clinical: dict[str, int] = field(default_factory=dict)  # band -> clinical staff in it
+    recruitment: dict[str, tuple[int, int]] | None = None  # group -> (shortlisted, appointed)
+    disciplinary: dict[str, int] | None = None  # group -> cases; {} = header only; None = no file
+    training: dict[str, int] | None = None  # group -> staff who accessed training
+    survey_years: tuple[int, ...] = ()  # rows of the org's survey table to write
+    settings: dict | None = None  # settings.yaml content (None = no file)
 
 
 @dataclass(frozen=True)
@@ -188,13 +277,13 @@ class OrgSpec:
     type: str
     term_for_bme: str
     board_name: str
-    styles: dict[str, dict[str, int]]         # file -> ethnicity style -> weight
+    styles: dict[str, dict[str, int]]  # file -> ethnicity style -> weight
     departments: list[str]
     years: dict[int, YearSpec]
     survey: dict[int, dict[int, dict[str, tuple[float, int]]]] = field(default_factory=dict)
     flag_words: tuple[str, str] = ("Y", "N")  # how the recruitment file writes appointed yes / no
-    band_groups: tuple[str, ...] = ()         # the pay band groups the organisation reports (org.yaml)
-    comparators: tuple[str, ...] = ()         # organisations whose published figures the pages show beside these
+    band_groups: tuple[str, ...] = ()  # the pay band groups the organisation reports (org.yaml)
+    comparators: tuple[str, ...] = ()  # organisations whose published figures the pages show beside these
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -203,60 +292,106 @@ def invented(k: int, n: int) -> tuple[float, int]:
 
 
 # Withheld and not-collected reasons, worded as ML CSU's 2024 report words them (indicators 3 and 4).
-MLCSU_SETTINGS = {"indicators": {
-    3: {"status": "withheld",
-        "reason": "Fewer than five formal disciplinary processes were started in the reporting year; the figures "
-                  "are not published because they may identify individuals (an overview goes to the Board and "
-                  "NHS England)."},
-    4: {"status": "not_collected",
-        "reason": "There is no central record of staff accessing non-mandatory training and CPD; development is "
-                  "discussed with line managers in appraisal and supervision."},
-}}
-HWCCG_SETTINGS = {"indicators": {
-    i: {"status": "not_required",
-        "reason": "NHS England did not require the staff survey indicators (5 to 8) in the 2020 WRES because "
-                  "of COVID-19."} for i in (5, 6, 7, 8)}}
+MLCSU_SETTINGS = {
+    "indicators": {
+        3: {
+            "status": "withheld",
+            "reason": "Fewer than five formal disciplinary processes were started in the reporting year; the figures "
+            "are not published because they may identify individuals (an overview goes to the Board and "
+            "NHS England).",
+        },
+        4: {
+            "status": "not_collected",
+            "reason": "There is no central record of staff accessing non-mandatory training and CPD; development is "
+            "discussed with line managers in appraisal and supervision.",
+        },
+    }
+}
+HWCCG_SETTINGS = {
+    "indicators": {
+        i: {
+            "status": "not_required",
+            "reason": "NHS England did not require the staff survey indicators (5 to 8) in the 2020 WRES because "
+            "of COVID-19.",
+        }
+        for i in (5, 6, 7, 8)
+    }
+}
 
 LEEDS = OrgSpec(
-    slug="leeds", name="NHS Leeds Clinical Commissioning Group", type="CCG", term_for_bme="BAME",
-    board_name="Governing Body", band_groups=("Band 7 and above",),
-    comparators=("smallccg", "hwccg"),   # two other CCGs: smallccg shares 2021 (with its withheld figures), hwccg 2020
-    styles={"staff": {"esr": 85, "national": 15}, "recruitment": {"text": 1}, "disciplinary": {"national": 1},
-            "board": {"national": 1}},
+    slug="leeds",
+    name="NHS Leeds Clinical Commissioning Group",
+    type="CCG",
+    term_for_bme="BAME",
+    board_name="Governing Body",
+    band_groups=("Band 7 and above",),
+    comparators=("smallccg", "hwccg"),  # two other CCGs: smallccg shares 2021 (with its withheld figures), hwccg 2020
+    styles={
+        "staff": {"esr": 85, "national": 15},
+        "recruitment": {"text": 1},
+        "disciplinary": {"national": 1},
+        "board": {"national": 1},
+    },
     departments=CCG_DEPARTMENTS,
-    survey={   # survey year -> indicator -> group -> (percent, respondents); 2019 and 2020 as printed, 2018 invented
-        2018: {5: {"white": (11.2, 241), "bme": (9.1, 33)}, 6: {"white": (20.3, 241), "bme": (24.2, 33)},
-               7: {"white": (90.5, 158), "bme": (60.0, 20)}, 8: {"white": (3.3, 239), "bme": (12.1, 33)}},
-        2019: {5: {"white": (10.4, 230), "bme": (8.3, 36)}, 6: {"white": (19.6, 230), "bme": (22.2, 36)},
-               7: {"white": (92.0, 163), "bme": (57.1, 21)}, 8: {"white": (2.6, 229), "bme": (13.9, 36)}},
-        2020: {5: {"white": (7.9, 214), "bme": (10.3, 39)}, 6: {"white": (14.0, 214), "bme": (20.5, 39)},
-               7: {"white": (91.1, 168), "bme": (57.7, 26)}, 8: {"white": (2.3, 221), "bme": (15.4, 39)}},
+    survey={  # survey year -> indicator -> group -> (percent, respondents); 2019 and 2020 as printed, 2018 invented
+        2018: {
+            5: {"white": (11.2, 241), "bme": (9.1, 33)},
+            6: {"white": (20.3, 241), "bme": (24.2, 33)},
+            7: {"white": (90.5, 158), "bme": (60.0, 20)},
+            8: {"white": (3.3, 239), "bme": (12.1, 33)},
+        },
+        2019: {
+            5: {"white": (10.4, 230), "bme": (8.3, 36)},
+            6: {"white": (19.6, 230), "bme": (22.2, 36)},
+            7: {"white": (92.0, 163), "bme": (57.1, 21)},
+            8: {"white": (2.6, 229), "bme": (13.9, 36)},
+        },
+        2020: {
+            5: {"white": (7.9, 214), "bme": (10.3, 39)},
+            6: {"white": (14.0, 214), "bme": (20.5, 39)},
+            7: {"white": (91.1, 168), "bme": (57.7, 26)},
+            8: {"white": (2.3, 221), "bme": (15.4, 39)},
+        },
     },
     years={
         # 2020: 62 of 389 BME (15.94%); bands 7-VSM 18 of 157 (11.46%, so 2021's 18.30% is "just under 7" up).
         2020: YearSpec(
-            staff=(Block({"Band 2": 3, "Band 3": 34, "Band 4": 58, "Band 5": 62, "Band 6": 75}, 178, 44, 10),
-                   Block({"Band 7": 64, "Band 8a": 41, "Band 8b": 26, "Band 8c": 12, "Band 8d": 8}, 129, 18, 4),
-                   Block({"VSM": 6}, 6, 0, 0)),
+            staff=(
+                Block({"Band 2": 3, "Band 3": 34, "Band 4": 58, "Band 5": 62, "Band 6": 75}, 178, 44, 10),
+                Block({"Band 7": 64, "Band 8a": 41, "Band 8b": 26, "Band 8c": 12, "Band 8d": 8}, 129, 18, 4),
+                Block({"VSM": 6}, 6, 0, 0),
+            ),
             clinical={"Band 6": 3, "Band 7": 10, "Band 8a": 7, "Band 8b": 3, "Band 8c": 1, "VSM": 1},
-            recruitment={"white": (143, 30), "bme": (34, 8), "unknown": (9, 2)},       # RL 0.89
-            disciplinary={},                                                             # nobody entered
-            training={"white": 115, "bme": 22, "unknown": 5},                            # RL 1.04
-            board=(Seat("white", True, True, 3), Seat("white", True, False, 11), Seat("bme", True, False),
-                   Seat("white", False, True, 3)),
-            survey_years=(2018, 2019)),
+            recruitment={"white": (143, 30), "bme": (34, 8), "unknown": (9, 2)},  # RL 0.89
+            disciplinary={},  # nobody entered
+            training={"white": 115, "bme": 22, "unknown": 5},  # RL 1.04
+            board=(
+                Seat("white", True, True, 3),
+                Seat("white", True, False, 11),
+                Seat("bme", True, False),
+                Seat("white", False, True, 3),
+            ),
+            survey_years=(2018, 2019),
+        ),
         # 2021: 57 of 377 BME (15.12%); bands 7-VSM 28 of 153 (18.30%); voting members 1 of 14 (7.14%).
         2021: YearSpec(
-            staff=(Block({"Band 3": 30, "Band 4": 55, "Band 5": 60, "Band 6": 79}, 187, 29, 8),
-                   Block({"Band 7": 62, "Band 8a": 40, "Band 8b": 25, "Band 8c": 12, "Band 8d": 8}, 115, 28, 4),
-                   Block({"VSM": 6}, 6, 0, 0)),
+            staff=(
+                Block({"Band 3": 30, "Band 4": 55, "Band 5": 60, "Band 6": 79}, 187, 29, 8),
+                Block({"Band 7": 62, "Band 8a": 40, "Band 8b": 25, "Band 8c": 12, "Band 8d": 8}, 115, 28, 4),
+                Block({"VSM": 6}, 6, 0, 0),
+            ),
             clinical={"Band 6": 3, "Band 7": 9, "Band 8a": 7, "Band 8b": 3, "Band 8c": 1, "VSM": 1},
-            recruitment={"white": (111, 26), "bme": (30, 9), "unknown": (6, 1)},        # RL 0.78
-            disciplinary={},                                                             # nobody entered
-            training={"white": 124, "bme": 23, "unknown": 4},                            # RL 1.00
-            board=(Seat("white", True, True, 3), Seat("white", True, False, 10), Seat("bme", True, False),
-                   Seat("white", False, True, 3)),
-            survey_years=(2019, 2020)),
+            recruitment={"white": (111, 26), "bme": (30, 9), "unknown": (6, 1)},  # RL 0.78
+            disciplinary={},  # nobody entered
+            training={"white": 124, "bme": 23, "unknown": 4},  # RL 1.00
+            board=(
+                Seat("white", True, True, 3),
+                Seat("white", True, False, 10),
+                Seat("bme", True, False),
+                Seat("white", False, True, 3),
+            ),
+            survey_years=(2019, 2020),
+        ),
     },
 )
 
@@ -266,108 +401,224 @@ LEEDS = OrgSpec(
 # ML CSU: all staff non-clinical; AfC clusters around 20% ethnically diverse except 8c-9 (8-12%, many
 # undeclared), as the 2024 report describes.
 MLCSU = OrgSpec(
-    slug="mlcsu", name="NHS Midlands and Lancashire Commissioning Support Unit", type="CSU",
-    term_for_bme="ethnically diverse", board_name="Board",
-    band_groups=("Cluster 1 (Bands 1-4)", "Cluster 2 (Bands 5-7)", "Cluster 3 (Bands 8a-8b)",
-                 "Cluster 4 (Bands 8c-9 and VSM)"),
+    slug="mlcsu",
+    name="NHS Midlands and Lancashire Commissioning Support Unit",
+    type="CSU",
+    term_for_bme="ethnically diverse",
+    board_name="Board",
+    band_groups=(
+        "Cluster 1 (Bands 1-4)",
+        "Cluster 2 (Bands 5-7)",
+        "Cluster 3 (Bands 8a-8b)",
+        "Cluster 4 (Bands 8c-9 and VSM)",
+    ),
     styles={"staff": {"esr": 95, "national": 5}, "recruitment": {"text": 1}, "board": {"esr": 1}},
     departments=CSU_DEPARTMENTS,
     flag_words=("Yes", "No"),
-    survey={   # 2022 and 2023 as printed (respondents not published: counts that give those percents); 2020-21 invented
-        2020: {5: {"white": invented(85, 802), "bme": invented(7, 141)},
-               6: {"white": invented(113, 802), "bme": invented(14, 141)},
-               7: {"white": invented(548, 780), "bme": invented(74, 136)},
-               8: {"white": invented(27, 800), "bme": invented(9, 140)}},
-        2021: {5: {"white": invented(72, 776), "bme": invented(6, 158)},
-               6: {"white": invented(98, 776), "bme": invented(15, 158)},
-               7: {"white": invented(515, 741), "bme": invented(82, 150)},
-               8: {"white": invented(25, 774), "bme": invented(10, 157)}},
-        2022: {5: {"white": (10.19, 756), "bme": (4.02, 174)}, 6: {"white": (13.31, 759), "bme": (8.62, 174)},
-               7: {"white": (67.37, 714), "bme": (51.72, 174)}, 8: {"white": (3.70, 757), "bme": (6.94, 173)}},
-        2023: {5: {"white": (6.48, 741), "bme": (5.56, 162)}, 6: {"white": (13.50, 741), "bme": (8.64, 162)},
-               7: {"white": (62.39, 710), "bme": (48.77, 162)}, 8: {"white": (4.86, 741), "bme": (9.43, 159)}},
+    survey={  # 2022 and 2023 as printed (respondents not published: counts that give those percents); 2020-21 invented
+        2020: {
+            5: {"white": invented(85, 802), "bme": invented(7, 141)},
+            6: {"white": invented(113, 802), "bme": invented(14, 141)},
+            7: {"white": invented(548, 780), "bme": invented(74, 136)},
+            8: {"white": invented(27, 800), "bme": invented(9, 140)},
+        },
+        2021: {
+            5: {"white": invented(72, 776), "bme": invented(6, 158)},
+            6: {"white": invented(98, 776), "bme": invented(15, 158)},
+            7: {"white": invented(515, 741), "bme": invented(82, 150)},
+            8: {"white": invented(25, 774), "bme": invented(10, 157)},
+        },
+        2022: {
+            5: {"white": (10.19, 756), "bme": (4.02, 174)},
+            6: {"white": (13.31, 759), "bme": (8.62, 174)},
+            7: {"white": (67.37, 714), "bme": (51.72, 174)},
+            8: {"white": (3.70, 757), "bme": (6.94, 173)},
+        },
+        2023: {
+            5: {"white": (6.48, 741), "bme": (5.56, 162)},
+            6: {"white": (13.50, 741), "bme": (8.64, 162)},
+            7: {"white": (62.39, 710), "bme": (48.77, 162)},
+            8: {"white": (4.86, 741), "bme": (9.43, 159)},
+        },
     },
     years={
         # 2125 staff, 376 BME (17.7%), 43 unknown (98.0% declared), 0 BME of 10 VSM; board 0 of 8.
         2022: YearSpec(
-            staff=(Block({"Band 2": 24, "Band 3": 145, "Band 4": 300, "Band 5": 380, "Band 6": 405, "Band 7": 375,
-                          "Band 8a": 215, "Band 8b": 125}, 1574, 366, 29),
-                   Block({"Band 8c": 78, "Band 8d": 44, "Band 9": 24}, 123, 10, 13),
-                   Block({"VSM": 10}, 9, 0, 1)),
-            recruitment={"white": (835, 226), "bme": (409, 69), "unknown": (35, 9)},    # RL 1.60
+            staff=(
+                Block(
+                    {
+                        "Band 2": 24,
+                        "Band 3": 145,
+                        "Band 4": 300,
+                        "Band 5": 380,
+                        "Band 6": 405,
+                        "Band 7": 375,
+                        "Band 8a": 215,
+                        "Band 8b": 125,
+                    },
+                    1574,
+                    366,
+                    29,
+                ),
+                Block({"Band 8c": 78, "Band 8d": 44, "Band 9": 24}, 123, 10, 13),
+                Block({"VSM": 10}, 9, 0, 1),
+            ),
+            recruitment={"white": (835, 226), "bme": (409, 69), "unknown": (35, 9)},  # RL 1.60
             board=(Seat("white", True, True, 3), Seat("white", True, False, 3), Seat("white", False, True, 2)),
-            survey_years=(2020, 2021), settings=MLCSU_SETTINGS),
+            survey_years=(2020, 2021),
+            settings=MLCSU_SETTINGS,
+        ),
         # 2231 staff, 429 BME (19.2%), 38 unknown (98.3%), 0 BME of 12 VSM; board 1 of 15 (a non-executive).
         2023: YearSpec(
-            staff=(Block({"Band 2": 25, "Band 3": 150, "Band 4": 310, "Band 5": 400, "Band 6": 430, "Band 7": 395,
-                          "Band 8a": 230, "Band 8b": 130}, 1628, 417, 25),
-                   Block({"Band 8c": 80, "Band 8d": 45, "Band 9": 24}, 125, 12, 12),
-                   Block({"VSM": 12}, 11, 0, 1)),
+            staff=(
+                Block(
+                    {
+                        "Band 2": 25,
+                        "Band 3": 150,
+                        "Band 4": 310,
+                        "Band 5": 400,
+                        "Band 6": 430,
+                        "Band 7": 395,
+                        "Band 8a": 230,
+                        "Band 8b": 130,
+                    },
+                    1628,
+                    417,
+                    25,
+                ),
+                Block({"Band 8c": 80, "Band 8d": 45, "Band 9": 24}, 125, 12, 12),
+                Block({"VSM": 12}, 11, 0, 1),
+            ),
             # 1625 shortlisted, 479 appointed. The printed white rate (37.5%) fits no whole split; white 355 of
             # 1052 and unknown 34 of 69 give the printed BME (17.86%) and unknown (49.28%) rates and RL 1.89.
             recruitment={"white": (1052, 355), "bme": (504, 90), "unknown": (69, 34)},
-            board=(Seat("white", True, True, 4), Seat("white", True, False, 3), Seat("bme", True, False),
-                   Seat("white", False, True, 6), Seat("unknown", False, True)),
-            survey_years=(2021, 2022), settings=MLCSU_SETTINGS),
+            board=(
+                Seat("white", True, True, 4),
+                Seat("white", True, False, 3),
+                Seat("bme", True, False),
+                Seat("white", False, True, 6),
+                Seat("unknown", False, True),
+            ),
+            survey_years=(2021, 2022),
+            settings=MLCSU_SETTINGS,
+        ),
         # 1863 staff, 380 BME (20.4%), 40 unknown (97.85%), 1 BME of 15 VSM (6.67%); board 1 of 11 (an executive).
         2024: YearSpec(
-            staff=(Block({"Band 2": 20, "Band 3": 120, "Band 4": 260, "Band 5": 330, "Band 6": 360, "Band 7": 330,
-                          "Band 8a": 190, "Band 8b": 110}, 1327, 366, 27),
-                   Block({"Band 8c": 70, "Band 8d": 38, "Band 9": 20}, 103, 13, 12),
-                   Block({"VSM": 15}, 13, 1, 1)),
-            recruitment={"white": (427, 144), "bme": (371, 51), "unknown": (22, 3)},    # RL 2.45
-            board=(Seat("bme", True, True), Seat("white", True, True, 3), Seat("white", True, False, 3),
-                   Seat("white", False, True, 4)),
-            survey_years=(2022, 2023), settings=MLCSU_SETTINGS),
+            staff=(
+                Block(
+                    {
+                        "Band 2": 20,
+                        "Band 3": 120,
+                        "Band 4": 260,
+                        "Band 5": 330,
+                        "Band 6": 360,
+                        "Band 7": 330,
+                        "Band 8a": 190,
+                        "Band 8b": 110,
+                    },
+                    1327,
+                    366,
+                    27,
+                ),
+                Block({"Band 8c": 70, "Band 8d": 38, "Band 9": 20}, 103, 13, 12),
+                Block({"VSM": 15}, 13, 1, 1),
+            ),
+            recruitment={"white": (427, 144), "bme": (371, 51), "unknown": (22, 3)},  # RL 2.45
+            board=(
+                Seat("bme", True, True),
+                Seat("white", True, True, 3),
+                Seat("white", True, False, 3),
+                Seat("white", False, True, 4),
+            ),
+            survey_years=(2022, 2023),
+            settings=MLCSU_SETTINGS,
+        ),
     },
 )
 
 # H&W CCG: 25 of 736 BME (3.4%); Band 8b and above 4 of 249 (1.6%); Governing Body 0 of 25. Part of the
 # staff records came over from the predecessor CCGs with the old numeric ethnicity codes.
 HWCCG = OrgSpec(
-    slug="hwccg", name="NHS Herefordshire and Worcestershire CCG", type="CCG", term_for_bme="BAME",
-    board_name="Governing Body", band_groups=("Band 8b and above",),
-    styles={"staff": {"esr": 55, "numeric": 45}, "recruitment": {"text": 1}, "disciplinary": {"numeric": 1},
-            "board": {"national": 1}},
+    slug="hwccg",
+    name="NHS Herefordshire and Worcestershire CCG",
+    type="CCG",
+    term_for_bme="BAME",
+    board_name="Governing Body",
+    band_groups=("Band 8b and above",),
+    styles={
+        "staff": {"esr": 55, "numeric": 45},
+        "recruitment": {"text": 1},
+        "disciplinary": {"numeric": 1},
+        "board": {"national": 1},
+    },
     departments=CCG_DEPARTMENTS,
     years={
         2020: YearSpec(
-            staff=(Block({"Band 2": 10, "Band 3": 55, "Band 4": 95, "Band 5": 85, "Band 6": 80, "Band 7": 95,
-                          "Band 8a": 67}, 430, 21, 36),
-                   Block({"Band 8b": 100, "Band 8c": 72, "Band 8d": 52, "Band 9": 5}, 204, 4, 21),
-                   Block({"VSM": 20}, 19, 0, 1)),
+            staff=(
+                Block(
+                    {"Band 2": 10, "Band 3": 55, "Band 4": 95, "Band 5": 85, "Band 6": 80, "Band 7": 95, "Band 8a": 67},
+                    430,
+                    21,
+                    36,
+                ),
+                Block({"Band 8b": 100, "Band 8c": 72, "Band 8d": 52, "Band 9": 5}, 204, 4, 21),
+                Block({"VSM": 20}, 19, 0, 1),
+            ),
             clinical={"Band 6": 4, "Band 7": 12, "Band 8a": 9, "Band 8b": 6, "Band 8c": 3, "VSM": 2},
             recruitment={"white": (214, 51), "bme": (31, 5), "unknown": (12, 3)},
             disciplinary={"white": 2, "unknown": 1},
             training={"white": 180, "bme": 7, "unknown": 10},
-            board=(Seat("white", True, True, 5), Seat("white", True, False, 13), Seat("unknown", True, False),
-                   Seat("white", False, True, 3), Seat("white", False, False, 3)),
-            settings=HWCCG_SETTINGS),
+            board=(
+                Seat("white", True, True, 5),
+                Seat("white", True, False, 13),
+                Seat("unknown", True, False),
+                Seat("white", False, True, 3),
+                Seat("white", False, False, 3),
+            ),
+            settings=HWCCG_SETTINGS,
+        ),
     },
 )
 
 # A small organisation (40 staff, three of them BME) for disclosure control: almost every figure below the
 # whole workforce is a small number, so its site shows what withholding and secondary suppression do.
 SMALL = OrgSpec(
-    slug="smallccg", name="NHS Small Example CCG (synthetic)", type="CCG", term_for_bme="BME",
-    board_name="Governing Body", band_groups=("Band 8a and above",),
-    styles={"staff": {"esr": 70, "national": 30}, "recruitment": {"text": 1}, "disciplinary": {"national": 1},
-            "board": {"national": 1}},
+    slug="smallccg",
+    name="NHS Small Example CCG (synthetic)",
+    type="CCG",
+    term_for_bme="BME",
+    board_name="Governing Body",
+    band_groups=("Band 8a and above",),
+    styles={
+        "staff": {"esr": 70, "national": 30},
+        "recruitment": {"text": 1},
+        "disciplinary": {"national": 1},
+        "board": {"national": 1},
+    },
     departments=CCG_DEPARTMENTS,
-    survey={2019: {i: {"white": invented(k, 26), "bme": invented(1, 3)} for i, k in ((5, 2), (6, 4), (7, 22), (8, 1))},
-            2020: {i: {"white": invented(k, 27), "bme": invented(1, 3)} for i, k in ((5, 3), (6, 5), (7, 21), (8, 1))}},
+    survey={
+        2019: {i: {"white": invented(k, 26), "bme": invented(1, 3)} for i, k in ((5, 2), (6, 4), (7, 22), (8, 1))},
+        2020: {i: {"white": invented(k, 27), "bme": invented(1, 3)} for i, k in ((5, 3), (6, 5), (7, 21), (8, 1))},
+    },
     years={
         2021: YearSpec(
-            staff=(Block({"Band 3": 5, "Band 4": 7, "Band 5": 8, "Band 6": 8}, 24, 2, 2),
-                   Block({"Band 7": 6, "Band 8a": 3, "Band 8b": 1}, 9, 1, 0),
-                   Block({"VSM": 2}, 2, 0, 0)),
+            staff=(
+                Block({"Band 3": 5, "Band 4": 7, "Band 5": 8, "Band 6": 8}, 24, 2, 2),
+                Block({"Band 7": 6, "Band 8a": 3, "Band 8b": 1}, 9, 1, 0),
+                Block({"VSM": 2}, 2, 0, 0),
+            ),
             clinical={"Band 6": 1, "Band 7": 2},
             recruitment={"white": (12, 3), "bme": (3, 1), "unknown": (1, 0)},
             disciplinary={"white": 1},
             training={"white": 10, "bme": 2, "unknown": 1},
-            board=(Seat("white", True, True, 2), Seat("white", True, False, 5), Seat("bme", True, False),
-                   Seat("white", False, True)),
-            survey_years=(2019, 2020)),
+            board=(
+                Seat("white", True, True, 2),
+                Seat("white", True, False, 5),
+                Seat("bme", True, False),
+                Seat("white", False, True),
+            ),
+            survey_years=(2019, 2020),
+        ),
     },
 )
 
@@ -399,8 +650,9 @@ def staff_rows(org: OrgSpec, spec: YearSpec, rng: random.Random) -> list[tuple[s
             occupation = rng.choice(NON_CLINICAL_JOBS[tier(p["band"])])
             department = rng.choice(org.departments)
         ethnicity = ethnicity_value(p["group"], org.styles["staff"], rng)
-        rows.append((sid, p["group"], [sid, ethnicity, p["band"], "Y" if p["clinical"] else "N", occupation,
-                                       department]))
+        rows.append(
+            (sid, p["group"], [sid, ethnicity, p["band"], "Y" if p["clinical"] else "N", occupation, department])
+        )
     return rows
 
 
@@ -409,8 +661,10 @@ def recruitment_rows(org: OrgSpec, counts: dict[str, tuple[int, int]], rng: rand
     yes, no = org.flag_words
     apps = [(group, k < appointed) for group, (shortlisted, appointed) in counts.items() for k in range(shortlisted)]
     rng.shuffle(apps)
-    return [[f"A{i:05d}", ethnicity_value(group, org.styles["recruitment"], rng), yes if hired else no]
-            for i, (group, hired) in enumerate(apps, 1)]
+    return [
+        [f"A{i:05d}", ethnicity_value(group, org.styles["recruitment"], rng), yes if hired else no]
+        for i, (group, hired) in enumerate(apps, 1)
+    ]
 
 
 def random_day(start: date, end: date, rng: random.Random) -> date:
@@ -419,14 +673,21 @@ def random_day(start: date, end: date, rng: random.Random) -> date:
 
 def disciplinary_rows(org: OrgSpec, year: int, counts: dict[str, int], rng: random.Random) -> list[list[str]]:
     """One row per person entering a formal investigation, dated within 1 April (year-1) to 31 March (year)."""
-    cases = [(random_day(date(year - 1, 4, 1), date(year, 3, 31), rng), group)
-             for group, n in counts.items() for _ in range(n)]
+    cases = [
+        (random_day(date(year - 1, 4, 1), date(year, 3, 31), rng), group)
+        for group, n in counts.items()
+        for _ in range(n)
+    ]
     cases.sort()
-    return [[f"D{i:04d}", ethnicity_value(group, org.styles["disciplinary"], rng), f"{day:%d/%m/%Y}"]
-            for i, (day, group) in enumerate(cases, 1)]
+    return [
+        [f"D{i:04d}", ethnicity_value(group, org.styles["disciplinary"], rng), f"{day:%d/%m/%Y}"]
+        for i, (day, group) in enumerate(cases, 1)
+    ]
 
 
-def training_rows(staff: list[tuple[str, str, list[str]]], counts: dict[str, int], rng: random.Random) -> list[list[str]]:
+def training_rows(
+    staff: list[tuple[str, str, list[str]]], counts: dict[str, int], rng: random.Random
+) -> list[list[str]]:
     """Staff ids of those who accessed training: `counts[group]` people drawn from each group's staff."""
     chosen = []
     for group in GROUPS:
@@ -438,8 +699,15 @@ def training_rows(staff: list[tuple[str, str, list[str]]], counts: dict[str, int
 def board_rows(org: OrgSpec, seats: tuple[Seat, ...], rng: random.Random) -> list[list[str]]:
     """The board register in spec order (executives first, as registers usually are)."""
     members = [seat for seat in seats for _ in range(seat.count)]
-    return [[f"B{i:02d}", ethnicity_value(s.group, org.styles["board"], rng), "Y" if s.voting else "N",
-             "Y" if s.executive else "N"] for i, s in enumerate(members, 1)]
+    return [
+        [
+            f"B{i:02d}",
+            ethnicity_value(s.group, org.styles["board"], rng),
+            "Y" if s.voting else "N",
+            "Y" if s.executive else "N",
+        ]
+        for i, s in enumerate(members, 1)
+    ]
 
 
 def survey_rows(org: OrgSpec, years: tuple[int, ...]) -> list[list[str]]:
@@ -470,26 +738,35 @@ def yaml_text(data: dict) -> str:
 
 def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
     """File name -> content for one report year. Each file has its own seeded random stream."""
+
     def rng(name: str) -> random.Random:
         return random.Random(f"{org.slug}/{year}/{name}")
 
     files = {}
     staff = staff_rows(org, spec, rng("staff"))
-    files["staff.csv"] = csv_text(["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"],
-                                  [row for _, _, row in staff])
+    files["staff.csv"] = csv_text(
+        ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"],
+        [row for _, _, row in staff],
+    )
     if spec.recruitment is not None:
-        files["recruitment.csv"] = csv_text(["application_id", "ethnic_category", "appointed"],
-                                            recruitment_rows(org, spec.recruitment, rng("recruitment")))
+        files["recruitment.csv"] = csv_text(
+            ["application_id", "ethnic_category", "appointed"],
+            recruitment_rows(org, spec.recruitment, rng("recruitment")),
+        )
     if spec.disciplinary is not None:
-        files["disciplinary.csv"] = csv_text(["case_id", "ethnic_category", "date_entered"],
-                                             disciplinary_rows(org, year, spec.disciplinary, rng("disciplinary")))
+        files["disciplinary.csv"] = csv_text(
+            ["case_id", "ethnic_category", "date_entered"],
+            disciplinary_rows(org, year, spec.disciplinary, rng("disciplinary")),
+        )
     if spec.training is not None:
         files["training.csv"] = csv_text(["staff_id"], training_rows(staff, spec.training, rng("training")))
-    files["board.csv"] = csv_text(["member_id", "ethnic_category", "voting", "executive"],
-                                  board_rows(org, spec.board, rng("board")))
+    files["board.csv"] = csv_text(
+        ["member_id", "ethnic_category", "voting", "executive"], board_rows(org, spec.board, rng("board"))
+    )
     if spec.survey_years:
-        files["staff_survey.csv"] = csv_text(["survey_year", "indicator", "group", "respondents", "percent"],
-                                             survey_rows(org, spec.survey_years))
+        files["staff_survey.csv"] = csv_text(
+            ["survey_year", "indicator", "group", "respondents", "percent"], survey_rows(org, spec.survey_years)
+        )
     if spec.settings is not None:
         files["settings.yaml"] = yaml_text(spec.settings)
     return files
@@ -568,10 +845,15 @@ def write(workspace: str | Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m wres_helpers.sample_data",
-                                     description="Write the synthetic sample organisations under WORKSPACE/params/.")
-    parser.add_argument("--workspace", default=str(Path(__file__).resolve().parent.parent),
-                        help="folder to write params/ into (default: this repository)")
+    parser = argparse.ArgumentParser(
+        prog="python -m wres_helpers.sample_data",
+        description="Write the synthetic sample organisations under WORKSPACE/params/.",
+    )
+    parser.add_argument(
+        "--workspace",
+        default=str(Path(__file__).resolve().parent.parent),
+        help="folder to write params/ into (default: this repository)",
+    )
     args = parser.parse_args(argv)
     written = write(args.workspace)
     print(f"wrote {len(written)} files under {Path(args.workspace) / 'params'}")

@@ -14,6 +14,7 @@ naming the file, the row and the limit instead of exhausting memory:
 - MAX_XLSX_UNPACKED_BYTES: the declared uncompressed size of a workbook's parts, checked before openpyxl
   opens it (it reads the shared strings of a workbook into memory in full).
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,21 +30,21 @@ import pandas as pd
 
 from .errors import InputError, Problem
 
-ROW = "_row"    # column holding each record's spreadsheet row number (the header is row 1)
+ROW = "_row"  # column holding each record's spreadsheet row number (the header is row 1)
 
 # -- limits ---------------------------------------------------------------------------------------------
 # The largest NHS employers have about 50,000 staff and the biggest input (recruitment: one row per
 # shortlisted application) a few hundred thousand rows of well under 200 bytes, so real inputs are a few
 # tens of MB at most. The limits leave ample room above that while keeping a pandas frame of the file, and
 # the Python strings behind it, within a few GB.
-MAX_FILE_BYTES = 100 * 1024 * 1024          # 100 MB: one input file (CSV or XLSX) on disk
+MAX_FILE_BYTES = 100 * 1024 * 1024  # 100 MB: one input file (CSV or XLSX) on disk
 MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # 500 MB: a workbook's parts once unzipped
-MAX_ROWS = 1_048_576                         # Excel's own row limit: more rows could never have been opened in Excel
-MAX_COLUMNS = 1_000                          # inputs have 1 to 8 columns; extra columns are allowed, but not thousands
-MAX_CELL_CHARS = 10_000                      # a department, occupation or action is under 1,000 characters
-MAX_LINE_BYTES = 1024 * 1024                 # 1 MB: one physical CSV line (a full row is a few hundred bytes)
-MAX_CELLS = 6_000_000                        # rows x columns kept in memory (about 450 MB at most)
-HEADER_SEARCH_ROWS = 20                      # rows searched for a misplaced header, to say where it is
+MAX_ROWS = 1_048_576  # Excel's own row limit: more rows could never have been opened in Excel
+MAX_COLUMNS = 1_000  # inputs have 1 to 8 columns; extra columns are allowed, but not thousands
+MAX_CELL_CHARS = 10_000  # a department, occupation or action is under 1,000 characters
+MAX_LINE_BYTES = 1024 * 1024  # 1 MB: one physical CSV line (a full row is a few hundred bytes)
+MAX_CELLS = 6_000_000  # rows x columns kept in memory (about 450 MB at most)
+HEADER_SEARCH_ROWS = 20  # rows searched for a misplaced header, to say where it is
 
 _CHUNK = 64 * 1024
 _EOL = re.compile(rb"\r\n?|\n")
@@ -52,7 +53,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 @dataclass
 class RawTable:
-    name: str            # what error messages call the file (path relative to the workspace)
+    name: str  # what error messages call the file (path relative to the workspace)
     frame: pd.DataFrame  # every cell a stripped string; ROW holds the spreadsheet row
 
 
@@ -74,8 +75,14 @@ def read_table(path: Path, shown: str, expected: Sequence[str] = ()) -> RawTable
     lacks some of them and a later row has them all, the error says the header must be in row 1."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        _fail(shown, None, None, None, f"the file is {_size(size)}, more than the limit of {_size(MAX_FILE_BYTES)} "
-                                       "for one input file: is this the right file?")
+        _fail(
+            shown,
+            None,
+            None,
+            None,
+            f"the file is {_size(size)}, more than the limit of {_size(MAX_FILE_BYTES)} "
+            "for one input file: is this the right file?",
+        )
     rows = _Rows(shown)
     if path.suffix.lower() == ".xlsx":
         merged = _read_xlsx(path, shown, rows)
@@ -92,13 +99,18 @@ class _Rows:
         self.shown = shown
         self.header: list[str] | None = None
         self.records: list[tuple[int, list[str]]] = []
-        self.ragged: list[tuple[int, int]] = []      # (row, cells) of rows with more cells than the header
+        self.ragged: list[tuple[int, int]] = []  # (row, cells) of rows with more cells than the header
         self.cells = 0
 
     def add(self, row: int, cells: list[str]) -> None:
         if len(cells) > MAX_COLUMNS:
-            _fail(self.shown, row, None, None, f"this row has {len(cells):,} cells, more than the limit of "
-                                               f"{MAX_COLUMNS:,} columns")
+            _fail(
+                self.shown,
+                row,
+                None,
+                None,
+                f"this row has {len(cells):,} cells, more than the limit of {MAX_COLUMNS:,} columns",
+            )
         if self.header is None:
             self.header = cells
             return
@@ -108,18 +120,28 @@ class _Rows:
         if len(cells) > width:
             if any(c.strip() for c in cells[width:]):
                 self.ragged.append((row, len(cells)))
-            if row > HEADER_SEARCH_ROWS:      # the first rows stay whole: a misplaced header is looked for there
+            if row > HEADER_SEARCH_ROWS:  # the first rows stay whole: a misplaced header is looked for there
                 cells = cells[:width]
         self.cells += len(cells)
         if self.cells > MAX_CELLS:
-            _fail(self.shown, row, None, None, f"the file has more than {MAX_CELLS:,} cells (rows times columns), "
-                                               "the limit: is this the right file?")
+            _fail(
+                self.shown,
+                row,
+                None,
+                None,
+                f"the file has more than {MAX_CELLS:,} cells (rows times columns), the limit: is this the right file?",
+            )
         self.records.append((row, cells))
 
 
-def _to_frame(header: list[str], records: list[tuple[int, list[str]]], shown: str,
-              expected: Sequence[str] = (), merged: Sequence[str] = (),
-              ragged: Sequence[tuple[int, int]] = ()) -> pd.DataFrame:
+def _to_frame(
+    header: list[str],
+    records: list[tuple[int, list[str]]],
+    shown: str,
+    expected: Sequence[str] = (),
+    merged: Sequence[str] = (),
+    ragged: Sequence[tuple[int, int]] = (),
+) -> pd.DataFrame:
     names = [normalise_header(h) for h in header]
     _check_header_row(names, records, shown, [normalise_header(e) for e in expected])
     problems = []
@@ -130,25 +152,28 @@ def _to_frame(header: list[str], records: list[tuple[int, list[str]]], shown: st
             hint = ""
             spans = [m for m in merged if _merge_covers(m, i + 1)]
             if spans:
-                hint = (f" (cells {spans[0]} are merged: a merged header leaves the other columns without a name; "
-                        "unmerge the cells and give each column its own name in row 1)")
+                hint = (
+                    f" (cells {spans[0]} are merged: a merged header leaves the other columns without a name; "
+                    "unmerge the cells and give each column its own name in row 1)"
+                )
             problems.append(Problem(shown, 1, f"column {i + 1}", "", "every column needs a header name" + hint))
         elif names.index(name) != i:
             problems.append(Problem(shown, 1, name, header[i], "this column name appears twice"))
     for row, count in ragged:
-        problems.append(Problem(shown, row, None, None,
-                                f"this row has {count} cells but the header has {len(names)} columns"))
+        problems.append(
+            Problem(shown, row, None, None, f"this row has {count} cells but the header has {len(names)} columns")
+        )
     if problems:
         raise InputError(problems, shown)
-    data = {name: [(cells[i].strip() if i < len(cells) else "") for _, cells in records]
-            for i, name in enumerate(names)}
+    data = {
+        name: [(cells[i].strip() if i < len(cells) else "") for _, cells in records] for i, name in enumerate(names)
+    }
     frame = pd.DataFrame(data, dtype=object)
     frame[ROW] = [row for row, _ in records]
     return frame
 
 
-def _check_header_row(names: list[str], records: list[tuple[int, list[str]]], shown: str,
-                      expected: list[str]) -> None:
+def _check_header_row(names: list[str], records: list[tuple[int, list[str]]], shown: str, expected: list[str]) -> None:
     """Refuse title, note or blank rows above the header: the header must be in row 1."""
     header_blank = not any(names)
     if not header_blank and all(e in names for e in expected):
@@ -158,9 +183,14 @@ def _check_header_row(names: list[str], records: list[tuple[int, list[str]]], sh
             if row > HEADER_SEARCH_ROWS:
                 break
             if all(e in {normalise_header(c) for c in cells} for e in expected):
-                _fail(shown, 1, None, None,
-                      f"the header (the column names) must be in row 1, but row {row} has the column names: delete "
-                      f"the {row - 1} row{'s' if row > 2 else ''} above it (titles, notes or blank rows)")
+                _fail(
+                    shown,
+                    1,
+                    None,
+                    None,
+                    f"the header (the column names) must be in row 1, but row {row} has the column names: delete "
+                    f"the {row - 1} row{'s' if row > 2 else ''} above it (titles, notes or blank rows)",
+                )
     if header_blank:
         first = f": the first row with anything in it is row {records[0][0]}" if records else ""
         _fail(shown, 1, None, None, f"row 1 is empty, but the header (the column names) must be in row 1{first}")
@@ -186,10 +216,10 @@ def _physical_lines(f: BinaryIO) -> Iterator[bytes]:
     buf, pos, eof = b"", 0, False
     while True:
         m = _EOL.search(buf, pos)
-        if m and not (m.group() == b"\r" and m.end() == len(buf) and not eof):   # a \r may be half of \r\n
+        if m and not (m.group() == b"\r" and m.end() == len(buf) and not eof):  # a \r may be half of \r\n
             if m.start() - pos > MAX_LINE_BYTES:
                 raise _LineTooLong()
-            yield buf[pos:m.end()]
+            yield buf[pos : m.end()]
             pos = m.end()
             continue
         if len(buf) - pos > MAX_LINE_BYTES:
@@ -207,7 +237,7 @@ def _decoded_lines(f: BinaryIO, first: list[bytes]) -> Iterator[str]:
     """UTF-8 lines (a leading byte-order mark dropped); `first` receives the raw header line."""
     for number, line in enumerate(_physical_lines(f)):
         if number == 0:
-            line = line[len(_UTF8_BOM):] if line.startswith(_UTF8_BOM) else line
+            line = line[len(_UTF8_BOM) :] if line.startswith(_UTF8_BOM) else line
             first.append(line)
         try:
             yield line.decode("utf-8")
@@ -227,15 +257,27 @@ def _csv_field_limit(limit: int):
 
 def _read_csv(path: Path, shown: str, rows: _Rows) -> None:
     first: list[bytes] = []
-    row = 0     # spreadsheet rows read so far: one per CSV record, blank lines included
+    row = 0  # spreadsheet rows read so far: one per CSV record, blank lines included
     with open(path, "rb") as f:
         start = f.read(4)
         if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-            _fail(shown, None, None, None, "the file is UTF-16 text (Excel's 'Unicode Text'), not CSV: save it as "
-                                           "'CSV UTF-8 (Comma delimited)' and run again")
+            _fail(
+                shown,
+                None,
+                None,
+                None,
+                "the file is UTF-16 text (Excel's 'Unicode Text'), not CSV: save it as "
+                "'CSV UTF-8 (Comma delimited)' and run again",
+            )
         if start.startswith(b"PK\x03\x04"):
-            _fail(shown, None, None, None, "this is an Excel workbook (or another zip file) with a .csv name: "
-                                           "give it the .xlsx extension, or save it as 'CSV UTF-8 (Comma delimited)'")
+            _fail(
+                shown,
+                None,
+                None,
+                None,
+                "this is an Excel workbook (or another zip file) with a .csv name: "
+                "give it the .xlsx extension, or save it as 'CSV UTF-8 (Comma delimited)'",
+            )
         f.seek(0)
         # Cells longer than MAX_CELL_CHARS are refused below with their column; the csv module's own limit
         # only stops a quoted cell that runs on over many lines.
@@ -244,32 +286,55 @@ def _read_csv(path: Path, shown: str, rows: _Rows) -> None:
                 for cells in csv.reader(_decoded_lines(f, first), strict=True):
                     row += 1
                     if row > MAX_ROWS:
-                        _fail(shown, row, None, None, f"the file has more than {MAX_ROWS:,} rows, the limit "
-                                                      "(Excel's own): is this the right file?")
+                        _fail(
+                            shown,
+                            row,
+                            None,
+                            None,
+                            f"the file has more than {MAX_ROWS:,} rows, the limit "
+                            "(Excel's own): is this the right file?",
+                        )
                     for i, cell in enumerate(cells):
                         if len(cell) > MAX_CELL_CHARS:
-                            _fail(shown, row, _column_name(rows.header, i), cell[:40],
-                                  f"this cell has {len(cell):,} characters, more than the limit of "
-                                  f"{MAX_CELL_CHARS:,} for one cell")
+                            _fail(
+                                shown,
+                                row,
+                                _column_name(rows.header, i),
+                                cell[:40],
+                                f"this cell has {len(cell):,} characters, more than the limit of "
+                                f"{MAX_CELL_CHARS:,} for one cell",
+                            )
                     rows.add(row, cells)
             except _LineTooLong:
-                _fail(shown, row + 1, None, None,
-                      f"this row is longer than {_size(MAX_LINE_BYTES)} ({MAX_LINE_BYTES:,} bytes), the limit for "
-                      "one row of a CSV file: is this a CSV file, with one record per line?")
+                _fail(
+                    shown,
+                    row + 1,
+                    None,
+                    None,
+                    f"this row is longer than {_size(MAX_LINE_BYTES)} ({MAX_LINE_BYTES:,} bytes), the limit for "
+                    "one row of a CSV file: is this a CSV file, with one record per line?",
+                )
             except _BadBytes as exc:
-                raise InputError([_encoding_problem(first[0] if first else exc.line, exc.line, exc.at, row + 1,
-                                                    shown)], shown) from None
+                raise InputError(
+                    [_encoding_problem(first[0] if first else exc.line, exc.line, exc.at, row + 1, shown)], shown
+                ) from None
             except csv.Error as exc:
                 message = str(exc)
                 if "field larger than field limit" in message:
-                    why = (f"a cell is longer than the limit of {MAX_CELL_CHARS:,} characters: a quoted cell that "
-                           "starts in this row runs on over many lines; check for a stray double quote (\")")
+                    why = (
+                        f"a cell is longer than the limit of {MAX_CELL_CHARS:,} characters: a quoted cell that "
+                        'starts in this row runs on over many lines; check for a stray double quote (")'
+                    )
                 elif "unexpected end of data" in message:
-                    why = ("a quoted cell that starts in this row never ends: check for a stray double quote (\") "
-                           "in this row")
+                    why = (
+                        'a quoted cell that starts in this row never ends: check for a stray double quote (") '
+                        "in this row"
+                    )
                 else:
-                    why = (f"the quoting in this row cannot be read ({message}): a cell that starts with a double "
-                           "quote (\") must end with one, and a quote inside it must be doubled (\"\")")
+                    why = (
+                        f"the quoting in this row cannot be read ({message}): a cell that starts with a double "
+                        'quote (") must end with one, and a quote inside it must be doubled ("")'
+                    )
                 _fail(shown, row + 1, None, None, why)
     if rows.header is None or (not any(c.strip() for c in rows.header) and not rows.records):
         _fail(shown, None, None, None, "the file is empty: expected a header row and data rows")
@@ -288,9 +353,14 @@ def _encoding_problem(header: bytes, line: bytes, at: int, row: int, shown: str)
     column = normalise_header(names[field_index]) if field_index < len(names) else None
     cells = next(csv.reader([text.rstrip("\r\n")]), [""])
     value = cells[field_index] if field_index < len(cells) else None
-    return Problem(shown, row, column, value,
-                   f"the file is not UTF-8 text (byte 0x{line[at]:02X}); it looks like Windows-1252, which Excel "
-                   "writes for 'CSV (Comma delimited)'. Save it as 'CSV UTF-8 (Comma delimited)' and run again")
+    return Problem(
+        shown,
+        row,
+        column,
+        value,
+        f"the file is not UTF-8 text (byte 0x{line[at]:02X}); it looks like Windows-1252, which Excel "
+        "writes for 'CSV (Comma delimited)'. Save it as 'CSV UTF-8 (Comma delimited)' and run again",
+    )
 
 
 # -- XLSX -----------------------------------------------------------------------------------------------
@@ -313,8 +383,14 @@ def _check_unpacked_size(path: Path, shown: str) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         _fail(shown, None, None, None, f"could not be opened as an Excel workbook ({exc})")
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        _fail(shown, None, None, None, f"the workbook unpacks to {_size(unpacked)}, more than the limit of "
-                                       f"{_size(MAX_XLSX_UNPACKED_BYTES)}: is this the right file?")
+        _fail(
+            shown,
+            None,
+            None,
+            None,
+            f"the workbook unpacks to {_size(unpacked)}, more than the limit of "
+            f"{_size(MAX_XLSX_UNPACKED_BYTES)}: is this the right file?",
+        )
 
 
 def _read_xlsx(path: Path, shown: str, rows: _Rows) -> list[str]:
@@ -324,19 +400,39 @@ def _read_xlsx(path: Path, shown: str, rows: _Rows) -> list[str]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged or mislabelled file
-        raise InputError([Problem(shown, None, None, None, f"could not be opened as an Excel workbook ({exc})")], shown) from None
+        raise InputError(
+            [Problem(shown, None, None, None, f"could not be opened as an Excel workbook ({exc})")], shown
+        ) from None
     try:
-        sheets = [ws for ws in book.worksheets if ws.max_row and any(
-            any(v is not None for v in row)
-            for row in ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True))]
+        sheets = [
+            ws
+            for ws in book.worksheets
+            if ws.max_row
+            and any(
+                any(v is not None for v in row)
+                for row in ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True)
+            )
+        ]
         if not sheets:
-            raise InputError([Problem(shown, None, None, None, "the workbook is empty: expected a header row and data rows")], shown)
+            raise InputError(
+                [Problem(shown, None, None, None, "the workbook is empty: expected a header row and data rows")], shown
+            )
         if len(sheets) > 1:
             names = ", ".join(repr(ws.title) for ws in sheets)
-            raise InputError([Problem(shown, None, None, None,
-                                      f"the workbook has several sheets with data ({names}): keep the data on one sheet")], shown)
+            raise InputError(
+                [
+                    Problem(
+                        shown,
+                        None,
+                        None,
+                        None,
+                        f"the workbook has several sheets with data ({names}): keep the data on one sheet",
+                    )
+                ],
+                shown,
+            )
         sheet = sheets[0]
-        sheet.reset_dimensions()     # a hostile dimension (A1:XFD1048576) would pad every row to 16,384 cells
+        sheet.reset_dimensions()  # a hostile dimension (A1:XFD1048576) would pad every row to 16,384 cells
         for row, values in enumerate(sheet.iter_rows(values_only=True), 1):
             if row > MAX_ROWS:
                 _fail(shown, row, None, None, f"the sheet has more than {MAX_ROWS:,} rows, the limit")
@@ -345,8 +441,14 @@ def _read_xlsx(path: Path, shown: str, rows: _Rows) -> list[str]:
                 cells.pop()
             for i, cell in enumerate(cells):
                 if len(cell) > MAX_CELL_CHARS:
-                    _fail(shown, row, _column_name(rows.header, i), cell[:40],
-                          f"this cell has {len(cell):,} characters, more than the limit of {MAX_CELL_CHARS:,} for one cell")
+                    _fail(
+                        shown,
+                        row,
+                        _column_name(rows.header, i),
+                        cell[:40],
+                        f"this cell has {len(cell):,} characters, "
+                        f"more than the limit of {MAX_CELL_CHARS:,} for one cell",
+                    )
             rows.add(row, cells)
         header = rows.header or []
         sheet_path = getattr(sheet, "_worksheet_path", None)
@@ -383,4 +485,5 @@ def _merge_covers(ref: str, column: int) -> bool:
         for ch in letters:
             n = n * 26 + ord(ch) - 64
         return n
+
     return number(m.group(1)) <= column <= number(m.group(3))

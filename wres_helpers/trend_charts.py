@@ -4,6 +4,7 @@ year, each year as published, with the national figure of the same year where on
 Palette, width, title wrapping and the <figure> with alt text come from charts.py; a year whose figure is not
 shown gets its state in words at the foot of the panel, never a point.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,26 +46,51 @@ def _draw(ax, r: ReportData, panel: list[trends.Series], years: list[int]) -> li
             if p.value is not None:
                 others = [q[i].value for _, q in drawn if q[i].value is not None]
                 above = p.value >= max(others)
-                ax.annotate(trends.figure_text(s, p.value), (p.year, p.value), textcoords="offset points",
-                            xytext=(0, 8 if above else -17), ha="center", fontsize=10)
+                ax.annotate(
+                    trends.figure_text(s, p.value),
+                    (p.year, p.value),
+                    textcoords="offset points",
+                    xytext=(0, 8 if above else -17),
+                    ha="center",
+                    fontsize=10,
+                )
             elif k == 0:
-                ax.text(p.year, 0.04, p.state.lower(), transform=ax.get_xaxis_transform(), ha="center",
-                        fontsize=10, color=PALETTE["line"])
+                ax.text(
+                    p.year,
+                    0.04,
+                    p.state.lower(),
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    fontsize=10,
+                    color=PALETTE["line"],
+                )
         if len(panel) > 1:
-            ax.plot([], [], "-o", color=_colour(s), label=s.short_title(r))       # the legend's entry
-        alt.append(f"{s.title(r)}: " + ", ".join(
-            f"{p.year} {trends.figure_text(s, p.value) if p.value is not None else p.state.lower()}" for p in pts))
+            ax.plot([], [], "-o", color=_colour(s), label=s.short_title(r))  # the legend's entry
+        alt.append(
+            f"{s.title(r)}: "
+            + ", ".join(
+                f"{p.year} {trends.figure_text(s, p.value) if p.value is not None else p.state.lower()}" for p in pts
+            )
+        )
         national = [(y, benchmarks.lookup(s.indicator, s.measure, s.breakdown or "", s.group, y)) for y in years]
         national = [(y, b.value) for y, b in national if b is not None]
         if national:
-            ax.plot([y for y, _ in national], [v for _, v in national], "D", markerfacecolor="none",
-                    color=PALETTE["line"], markersize=8, linestyle="none", label=NATIONAL_LABEL)
+            ax.plot(
+                [y for y, _ in national],
+                [v for _, v in national],
+                "D",
+                markerfacecolor="none",
+                color=PALETTE["line"],
+                markersize=8,
+                linestyle="none",
+                label=NATIONAL_LABEL,
+            )
             values += [v for _, v in national]
             alt.append(f"{NATIONAL_LABEL}: " + ", ".join(f"{y} {trends.figure_text(s, v)}" for y, v in national))
     _axes(ax, panel[0], values, years)
-    if len(panel) > 1:                                       # room for the legend above the lines
+    if len(panel) > 1:  # room for the legend above the lines
         ax.set_ylim(0, max(10.0, max(values, default=0) * 1.7))
-    if panel[0].breakdown is None:                           # a report year takes the survey of the year before
+    if panel[0].breakdown is None:  # a report year takes the survey of the year before
         ax.set_xticks(years, [f"{y}\n({trends.survey_year(r, y)})" for y in years])
         ax.set_xlabel("report year (survey year)", fontsize=10)
     return alt
@@ -90,8 +116,7 @@ def _axes(ax, s: trends.Series, values: list[float], years: list[int]) -> None:
 def trend_chart(r: ReportData, indicator: int) -> str | None:
     """The indicator's figures over every report year; None when no year has a printed figure."""
     years = trends.report_years(r)
-    panels = [p for p in _panels(r, indicator)
-              if any(pt.value is not None for s in p for pt in trends.points(r, s))]
+    panels = [p for p in _panels(r, indicator) if any(pt.value is not None for s in p for pt in trends.points(r, s))]
     if not panels or len(years) < 2:
         return None
     cols = 1 if len(panels) == 1 else 2
@@ -101,20 +126,32 @@ def trend_chart(r: ReportData, indicator: int) -> str | None:
     for ax, panel in zip(axes.flat, panels):
         alt_parts += _draw(ax, r, panel, years)
         name = panel[0].short_title(r) if len(panel) == 1 else "% of respondents"
-        if len(panels) > 1:                      # one panel: the figure's title names it already
+        if len(panels) > 1:  # one panel: the figure's title names it already
             ax.set_title(textwrap.fill(name, 28), loc="left", fontsize=11)
         if ax.get_legend_handles_labels()[1]:
             ax.legend(loc="upper left", frameon=False, fontsize=9, ncol=2 if len(panel) > 1 else 1)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     head = panels[0][0]
     words = trends.overall_words(head, trends.points(r, head))
-    fig.suptitle(f"{head.title(r).replace(' (%)', '')} {words}" if words else f"Indicator {indicator}, {years[0]} to {years[-1]}",
-                 fontsize=12, fontweight="bold", x=0.01, ha="left")
-    alt = (f"Line charts of indicator {indicator} for each report year from {years[0]} to {years[-1]}. "
-           + "; ".join(alt_parts) + ".")
-    caption = (f"Indicator {indicator}, {years[0]} to {years[-1]}, each year as that year's report publishes it; a "
-               f"year whose figure is not shown is named at the foot of the panel.")
+    fig.suptitle(
+        f"{head.title(r).replace(' (%)', '')} {words}"
+        if words
+        else f"Indicator {indicator}, {years[0]} to {years[-1]}",
+        fontsize=12,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
+    alt = (
+        f"Line charts of indicator {indicator} for each report year from {years[0]} to {years[-1]}. "
+        + "; ".join(alt_parts)
+        + "."
+    )
+    caption = (
+        f"Indicator {indicator}, {years[0]} to {years[-1]}, each year as that year's report publishes it; a "
+        f"year whose figure is not shown is named at the foot of the panel."
+    )
     if any(a.startswith(NATIONAL_LABEL) for a in alt_parts):
         caption += f" Hollow diamonds: the national figure for {NATIONAL_LABEL} of the same year."
     return figure_html(fig, alt, caption)

@@ -7,6 +7,7 @@ survey percentages and board gaps, a plain difference for relative likelihoods. 
 two figures that are both printed, so a withheld year stays withheld. Two or more years in a row in the same
 state (withheld, not computable, no data, ...) make one entry, said once in words.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,12 +24,13 @@ from .workspace import Workspace
 @dataclass(frozen=True)
 class Series:
     """One figure followed across the years. `breakdown` None means that year's staff survey year."""
-    label: str                  # may hold {term} and {board}
+
+    label: str  # may hold {term} and {board}
     indicator: int
     measure: str
     breakdown: str | None
     group: str
-    short: str = ""             # the chart panel's title, beside a figure title that names the measure
+    short: str = ""  # the chart panel's title, beside a figure title that names the measure
 
     def short_title(self, r: ReportData) -> str:
         return present.capital((self.short or self.label).format(term=r.term, board=r.org.board_name))
@@ -41,42 +43,65 @@ class Series:
         return present.capital(self.label.format(term=r.term, board=r.org.board_name))
 
 
-RL_SERIES = {i: Series(f"relative likelihood ({'White ÷ {term}' if top == 'white' else '{term} ÷ White'})", i,
-                       "relative_likelihood", "all", key)
-             for i, (key, top, *_rest) in present.RL_WORDS.items()}
+RL_SERIES = {
+    i: Series(
+        f"relative likelihood ({'White ÷ {term}' if top == 'white' else '{term} ÷ White'})",
+        i,
+        "relative_likelihood",
+        "all",
+        key,
+    )
+    for i, (key, top, *_rest) in present.RL_WORDS.items()
+}
 
 
 def series_for(r: ReportData, indicator: int) -> list[Series]:
     """The figures an indicator's trend follows: its headline figure and the ones beside it on its page."""
     if indicator == 1:
-        return ([Series("{term} share of the whole workforce", 1, "share_pct", "all", "bme", "whole workforce (%)")]
-                + [Series(f"{{term}} share of {group}", 1, "share_pct", group, "bme", f"{group} (%)")
-                   for group in r.org.band_groups])
+        return [Series("{term} share of the whole workforce", 1, "share_pct", "all", "bme", "whole workforce (%)")] + [
+            Series(f"{{term}} share of {group}", 1, "share_pct", group, "bme", f"{group} (%)")
+            for group in r.org.band_groups
+        ]
     if indicator in RL_SERIES:
         return [RL_SERIES[indicator]]
     if indicator in (5, 6, 7, 8):
-        return [Series("{term} respondents (%)", indicator, "pct", None, "bme", "{term}"),
-                Series("White respondents (%)", indicator, "pct", None, "white", "White"),
-                Series("gap, {term} − White (percentage points)", indicator, "difference_pp", None, "bme",
-                       "gap, {term} − White (percentage points)")]
-    return [Series("{term} share of the {board}'s voting members", 9, "share_pct", "voting", "bme",
-                   "voting members (%)"),
-            Series("voting members' difference from the workforce (percentage points)", 9, "difference_pp",
-                   "voting", "bme", "voting members minus workforce (percentage points)"),
-            Series("{term} share of all the {board}'s members", 9, "share_pct", "all_members", "bme",
-                   "all members (%)")]
+        return [
+            Series("{term} respondents (%)", indicator, "pct", None, "bme", "{term}"),
+            Series("White respondents (%)", indicator, "pct", None, "white", "White"),
+            Series(
+                "gap, {term} − White (percentage points)",
+                indicator,
+                "difference_pp",
+                None,
+                "bme",
+                "gap, {term} − White (percentage points)",
+            ),
+        ]
+    return [
+        Series("{term} share of the {board}'s voting members", 9, "share_pct", "voting", "bme", "voting members (%)"),
+        Series(
+            "voting members' difference from the workforce (percentage points)",
+            9,
+            "difference_pp",
+            "voting",
+            "bme",
+            "voting members minus workforce (percentage points)",
+        ),
+        Series("{term} share of all the {board}'s members", 9, "share_pct", "all_members", "bme", "all members (%)"),
+    ]
 
 
 # Figures with a national counterpart that an indicator's trend does not follow (VSM is often withheld).
-NATIONAL_ONLY = {1: [Series("{term} share of very senior managers", 1, "share_pct", "VSM", "bme",
-                            "very senior managers (%)")]}
+NATIONAL_ONLY = {
+    1: [Series("{term} share of very senior managers", 1, "share_pct", "VSM", "bme", "very senior managers (%)")]
+}
 
 
 @dataclass(frozen=True)
 class Point:
     year: int
-    value: float | None         # the figure as the page prints it; None when it is not shown
-    state: str                  # "" when shown, else the state in words: "Withheld", "Not computable", ...
+    value: float | None  # the figure as the page prints it; None when it is not shown
+    state: str  # "" when shown, else the state in words: "Withheld", "Not computable", ...
     reason: str
 
 
@@ -130,10 +155,11 @@ def years_text(years: list[int] | tuple[int, ...]) -> str:
 @dataclass(frozen=True)
 class Entry:
     """One line of a trend table: a year with its figure, or a run of years in one state, said once."""
+
     years: tuple[int, ...]
-    figure: str                 # '15.1%', 'Withheld', 'Not computable in 2022, 2023 and 2024'
-    change: str                 # 'up 1.6 percentage points', 'down 0.04 on 2022', '' (nothing to compare with)
-    reason: str                 # for a state: the reason when every year of the run gives the same one
+    figure: str  # '15.1%', 'Withheld', 'Not computable in 2022, 2023 and 2024'
+    change: str  # 'up 1.6 percentage points', 'down 0.04 on 2022', '' (nothing to compare with)
+    reason: str  # for a state: the reason when every year of the run gives the same one
 
     def year_label(self, r: ReportData | None = None, survey: bool = False) -> str:
         """'2022', '2022 to 2024'; for a survey figure with the survey year: '2022 (2021 survey)'."""
@@ -184,8 +210,10 @@ def overall_words(s: Series, pts: list[Point]) -> str | None:
         return None
     first, last = shown[0], shown[-1]
     unit = "ratio" if s.unit == "ratio" else "pct"
-    return (f"{j.direction(last.value, first.value, unit)} from {figure_text(s, first.value)} in {first.year} to "
-            f"{figure_text(s, last.value)} in {last.year} ({present.change_words(last.value, first.value, unit)})")
+    return (
+        f"{j.direction(last.value, first.value, unit)} from {figure_text(s, first.value)} in {first.year} to "
+        f"{figure_text(s, last.value)} in {last.year} ({present.change_words(last.value, first.value, unit)})"
+    )
 
 
 def overall_change(s: Series, pts: list[Point]) -> str | None:
@@ -206,12 +234,14 @@ def stacked(org: str, workspace: str | Path | Workspace | None = None, published
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     years = ws.years(org)
     if not years:
-        raise WresError(f"There are no report years for {org!r}: {ws.display(ws.org_dir(org))} has no year folders "
-                        f"such as 2021/.")
+        raise WresError(
+            f"There are no report years for {org!r}: {ws.display(ws.org_dir(org))} has no year folders such as 2021/."
+        )
     if published:
         r = load_report(org, years[-1], ws)
         tables = {**r.history, r.year: r.table}
     else:
         tables = {year: indicator_table(org, year, ws) for year in years}
-    return pd.concat([t.assign(year=year)[["year", *t.columns]] for year, t in sorted(tables.items())],
-                     ignore_index=True)
+    return pd.concat(
+        [t.assign(year=year)[["year", *t.columns]] for year, t in sorted(tables.items())], ignore_index=True
+    )

@@ -11,23 +11,26 @@ percent × respondents, rounded to a whole number. Indicator 3's two-year figure
 headcounts, so a person in post in both years counts twice: its intervals are a little too narrow.
 What of this is published follows the figure's own disclosure (disclosure.py).
 """
+
 from __future__ import annotations
 
 import math
 
 CONFIDENCE = 0.95
-SIGNIFICANCE = 0.05          # p below this is "significant"
+SIGNIFICANCE = 0.05  # p below this is "significant"
 TEST_NAME = "Fisher's exact test"
 
 
 def z_value(confidence: float = CONFIDENCE) -> float:
     from scipy.stats import norm
+
     return float(norm.ppf(0.5 + confidence / 2))
 
 
 def wilson(events: int, people: int) -> tuple[float, float]:
     """The 95% Wilson score interval of events / people, as percentages (people > 0)."""
     from scipy.stats import binomtest
+
     ci = binomtest(int(events), int(people)).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
     return 100.0 * ci.low, 100.0 * ci.high
 
@@ -49,11 +52,14 @@ def katz(a: int, n1: int, c: int, n2: int) -> tuple[float, float] | None:
 def fisher_p(a: int, n1: int, c: int, n2: int) -> float:
     """Two-sided Fisher's exact test of a of n1 against c of n2."""
     from scipy.stats import fisher_exact
+
     return float(fisher_exact([[a, n1 - a], [c, n2 - c]], alternative="two-sided").pvalue)
 
 
 def katz_reason(first: str, second: str, a: int, event: str) -> str:
     """Why a relative likelihood has no interval (a is the first-named group's count)."""
     group = first if a == 0 else second
-    return (f"no 95% interval: no {group} staff {event}, and the interval's formula (Katz's log method) "
-            "needs at least one in each group")
+    return (
+        f"no 95% interval: no {group} staff {event}, and the interval's formula (Katz's log method) "
+        "needs at least one in each group"
+    )

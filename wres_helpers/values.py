@@ -6,11 +6,14 @@ between last year and this. Judgement words are keys too, made from the printed 
 `_direction` (rose / fell / was unchanged), `_trend` (improved / worsened / did not change),
 `_likelihood_words` (more likely than / less likely than / about as likely as), `_assessment` (within / outside
 the non-adverse range), `_ci` (the 95% interval), `_p_value` (Fisher's exact test: p = 0.480), `_significance`
-(could be chance / is significant) and `_significantly` (significantly more likely, significantly worse than), `_fared` (worse than / better than / the same as White staff) and `_side` (below /
-above / level with the workforce); `concern_indicators` and `not_assessed_indicators` come from concerns.py. Short aliases name the headline figures (`workforce_bme_pct`,
+(could be chance / is significant), `_significantly` (significantly more likely, significantly worse than),
+`_fared` (worse than / better than / the same as White staff) and `_side` (below / above / level with the
+workforce); `concern_indicators` and `not_assessed_indicators` come from concerns.py. Short aliases name the
+headline figures (`workforce_bme_pct`,
 `rl_appointment`, ...). A value whose status is not 'ok' stays in the map with its status and reason, so
 the narrative check can say "withheld" rather than "unknown key".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ from .report_data import ReportData
 
 @dataclass(frozen=True)
 class Value:
-    text: str | None     # the formatted figure; None when it must not be quoted
+    text: str | None  # the formatted figure; None when it must not be quoted
     status: str = "ok"
     reason: str = ""
 
@@ -132,7 +135,7 @@ def report_values(r: ReportData) -> dict[str, Value]:
         values.update(_entries(row, key))
         if key != row_key(row):
             values.update(_entries(row, row_key(row)))
-    for key, row in current.items():              # survey: this survey year against the one before
+    for key, row in current.items():  # survey: this survey year against the one before
         _judgements(r, row, key, current, values)
         before = current.get(key.replace("_pct_survey_", "_pct_prev_survey_"))
         if "_pct_survey_" in key and before is not None and present.ok(row) and present.ok(before):
@@ -152,8 +155,7 @@ def report_values(r: ReportData) -> dict[str, Value]:
                 continue
             if present.ok(now) and present.ok(row):
                 values[f"{base}_change"] = Value(present.change_text(now, row))
-                values[f"{base}_change_words"] = Value(present.change_words(now["value"], row["value"],
-                                                                            j.unit_of(row)))
+                values[f"{base}_change_words"] = Value(present.change_words(now["value"], row["value"], j.unit_of(row)))
                 _words(now, row, base, values)
             else:
                 _withheld_words(base, row if not present.ok(row) else now, values)
@@ -162,17 +164,25 @@ def report_values(r: ReportData) -> dict[str, Value]:
         for suffix in SUFFIXES + years:
             if full + suffix in values:
                 values[alias + suffix] = values[full + suffix]
-    values.update({
-        "org_name": Value(r.org.name), "term": Value(r.term), "term_capital": Value(present.capital(r.term)),
-        "board_name": Value(r.org.board_name),
-        "year": Value(str(r.year)), "survey_year": Value(str(sy)), "previous_survey_year": Value(str(sy - 1)),
-        "period": Value(present.period(r)), "snapshot_date": Value(f"{r.settings.snapshot:%-d %B %Y}"),
-    })
+    values.update(
+        {
+            "org_name": Value(r.org.name),
+            "term": Value(r.term),
+            "term_capital": Value(present.capital(r.term)),
+            "board_name": Value(r.org.board_name),
+            "year": Value(str(r.year)),
+            "survey_year": Value(str(sy)),
+            "previous_survey_year": Value(str(sy - 1)),
+            "period": Value(present.period(r)),
+            "snapshot_date": Value(f"{r.settings.snapshot:%-d %B %Y}"),
+        }
+    )
     if py:
         values["previous_year"] = Value(str(py))
     low, high = NON_ADVERSE_RANGE
     values["non_adverse_range"] = Value(f"{low:.2f} to {high:.2f}")
     from .concerns import not_assessed, of_concern
+
     values["concern_indicators"] = Value(j.join_numbers(of_concern(r)))
     values["not_assessed_indicators"] = Value(j.join_numbers(not_assessed(r)))
     return dict(sorted(values.items()))

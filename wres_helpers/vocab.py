@@ -1,4 +1,5 @@
 """Ethnic categories and pay bands: lookup tables in data/*.csv, not if-chains, so they can be read and tested."""
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,10 @@ class EthnicCategory:
 
 @cache
 def ethnic_categories() -> dict[str, EthnicCategory]:
-    return {r["code"]: EthnicCategory(r["code"], r["group"], r["label"], r["scheme"])
-            for r in _read_csv("ethnic_categories.csv")}
+    return {
+        r["code"]: EthnicCategory(r["code"], r["group"], r["label"], r["scheme"])
+        for r in _read_csv("ethnic_categories.csv")
+    }
 
 
 @cache
@@ -79,8 +82,8 @@ def ethnic_group(value: str | None) -> str | None:
 @dataclass(frozen=True)
 class PayBand:
     band: str
-    family: str          # afc, vsm or medical
-    rank: int            # order for tables and charts
+    family: str  # afc, vsm or medical
+    rank: int  # order for tables and charts
 
 
 def _band_key(value: str) -> str:
@@ -130,7 +133,14 @@ def parse_group(value: str, term_for_bme: str = "BME") -> str | None:
     words = _words(value)
     if words == "white":
         return "white"
-    if words in {"bme", "bame", "ethnically diverse", "black and minority ethnic",
-                 "black asian and minority ethnic", "ethnic minority", _words(term_for_bme)}:
+    if words in {
+        "bme",
+        "bame",
+        "ethnically diverse",
+        "black and minority ethnic",
+        "black asian and minority ethnic",
+        "ethnic minority",
+        _words(term_for_bme),
+    }:
         return "bme"
     return None

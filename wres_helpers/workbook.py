@@ -12,6 +12,7 @@ and the input files' fingerprints, as on the methodology page).
   starts like a formula also gets Excel's quote prefix, so that editing the cell keeps it text.
 - The unrounded table, without disclosure control, stays with the command line (`wres_helpers indicators`).
 """
+
 from __future__ import annotations
 
 import re
@@ -110,9 +111,13 @@ def _indicator_1(book, r: ReportData):
     line = HEADER_ROW
     for breakdown in t.breakdown.unique():
         line += 1
-        _row(sheet, line, ["All staff" if breakdown == "all" else p.capital(str(breakdown))]
-             + [_figure(r.row(1, "headcount", breakdown, g)) for g in (*GROUPS, "total")]
-             + [_figure(r.row(1, "share_pct", breakdown, g)) for g in GROUPS])
+        _row(
+            sheet,
+            line,
+            ["All staff" if breakdown == "all" else p.capital(str(breakdown))]
+            + [_figure(r.row(1, "headcount", breakdown, g)) for g in (*GROUPS, "total")]
+            + [_figure(r.row(1, "share_pct", breakdown, g)) for g in GROUPS],
+        )
     return sheet, line
 
 
@@ -131,19 +136,41 @@ def _rates(book, r: ReportData, indicator: int, events: str, people: str, shares
             if row is None and breakdown != "all":
                 continue
             line += 1
-            _row(sheet, line, [f"{label}: {names[group]}", _figure(row, "denominator"), _figure(row, "numerator"),
-                               _figure(row)] + [_figure(r.row(indicator, m, breakdown, group)) for m, _ in shares])
+            _row(
+                sheet,
+                line,
+                [f"{label}: {names[group]}", _figure(row, "denominator"), _figure(row, "numerator"), _figure(row)]
+                + [_figure(r.row(indicator, m, breakdown, group)) for m, _ in shares],
+            )
         line += 1
-        _row(sheet, line, [f"{label}: relative likelihood ({names[top]} to {names[bottom]})", None, None,
-                           _figure(r.row(indicator, "relative_likelihood", breakdown, key))])
+        _row(
+            sheet,
+            line,
+            [
+                f"{label}: relative likelihood ({names[top]} to {names[bottom]})",
+                None,
+                None,
+                _figure(r.row(indicator, "relative_likelihood", breakdown, key)),
+            ],
+        )
     return sheet, line
 
 
 def _survey(book, r: ReportData, indicator: int):
     names = _groups(r)
-    sheet = _start(book, r, indicator, ["Staff survey year", f"{names[0]} %", f"{names[0]} respondents",
-                                        f"{names[1]} %", f"{names[1]} respondents",
-                                        f"Gap ({names[1]} − White, percentage points)"])
+    sheet = _start(
+        book,
+        r,
+        indicator,
+        [
+            "Staff survey year",
+            f"{names[0]} %",
+            f"{names[0]} respondents",
+            f"{names[1]} %",
+            f"{names[1]} respondents",
+            f"Gap ({names[1]} − White, percentage points)",
+        ],
+    )
     t = r.table[(r.table.indicator == indicator) & (r.table.measure == "pct")]
     line = HEADER_ROW
     for year in sorted({str(b) for b in t.breakdown}):
@@ -153,24 +180,47 @@ def _survey(book, r: ReportData, indicator: int):
             row = r.row(indicator, "pct", year, group)
             cells += [_figure(row), _figure(row, "denominator") if p.ok(row) else ("–", None, False)]
         gap = p.printed_gap(r, indicator, year)
-        cells.append((gap, FORMATS["pp"], False) if gap is not None
-                     else _figure(r.row(indicator, "difference_pp", year, "bme_minus_white")))
+        cells.append(
+            (gap, FORMATS["pp"], False)
+            if gap is not None
+            else _figure(r.row(indicator, "difference_pp", year, "bme_minus_white"))
+        )
         _row(sheet, line, cells)
     return sheet, line
 
 
 def _board(book, r: ReportData):
     names = _groups(r)
-    sheet = _start(book, r, 9, [r.org.board_name, *names, "Total members", f"{names[1]} share %",
-                                "Difference from the workforce (percentage points)"])
+    sheet = _start(
+        book,
+        r,
+        9,
+        [
+            r.org.board_name,
+            *names,
+            "Total members",
+            f"{names[1]} share %",
+            "Difference from the workforce (percentage points)",
+        ],
+    )
     line = HEADER_ROW
-    for subset, label in (("voting", "Voting members"), ("executive", "Executive members"),
-                          ("all_members", "All members")):
+    for subset, label in (
+        ("voting", "Voting members"),
+        ("executive", "Executive members"),
+        ("all_members", "All members"),
+    ):
         line += 1
         diff, gap = r.row(9, "difference_pp", subset, "bme"), p.printed_gap(r, 9, subset)
-        _row(sheet, line, [label] + [_figure(r.row(9, "headcount", subset, g)) for g in (*GROUPS, "total")]
-             + [_figure(r.row(9, "share_pct", subset, "bme")),
-                (gap, FORMATS["pp"], False) if gap is not None and p.ok(diff) else _figure(diff)])
+        _row(
+            sheet,
+            line,
+            [label]
+            + [_figure(r.row(9, "headcount", subset, g)) for g in (*GROUPS, "total")]
+            + [
+                _figure(r.row(9, "share_pct", subset, "bme")),
+                (gap, FORMATS["pp"], False) if gap is not None and p.ok(diff) else _figure(diff),
+            ],
+        )
     return sheet, line
 
 
@@ -201,13 +251,17 @@ def _bullets(markdown: str) -> list[str]:
 
 
 def _table_rows(markdown: str) -> list[list[str]]:
-    rows = [[plain(c) for c in line.strip().strip("|").split("|")]
-            for line in markdown.splitlines() if line.strip().startswith("|")]
-    return [row for row in rows[2:]]          # without the header and the alignment row
+    rows = [
+        [plain(c) for c in line.strip().strip("|").split("|")]
+        for line in markdown.splitlines()
+        if line.strip().startswith("|")
+    ]
+    return [row for row in rows[2:]]  # without the header and the alignment row
 
 
 def _notes(book, r: ReportData) -> None:
     from .manifest import code_version, input_files, package_versions
+
     sheet = book.create_sheet("Notes")
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 110
@@ -227,8 +281,11 @@ def _notes(book, r: ReportData) -> None:
             put(sheet, line, 2, second).alignment = Alignment(wrap_text=True, vertical="top")
 
     heading("Rounding")
-    text_row("Figures", "As printed on the report's pages: percentages and percentage points to 1 decimal place, "
-                        "relative likelihoods to 2. The unrounded table stays with the organisation.")
+    text_row(
+        "Figures",
+        "As printed on the report's pages: percentages and percentage points to 1 decimal place, "
+        "relative likelihoods to 2. The unrounded table stays with the organisation.",
+    )
     heading("Definitions")
     for item in _bullets(p.definitions(r)):
         text_row("", item)
@@ -254,9 +311,14 @@ def _contents(book, r: ReportData, sheets: list) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 90
     put(sheet, 1, 1, f"{r.org.name}: Workforce Race Equality Standard {r.year}").font = TITLE
-    intro = put(sheet, 2, 1, f"The published figures of the report, rounded as on its pages. {p.capital(r.term)} is "
-                             f"{r.org.name}'s term for staff from Black, Asian and minority ethnic backgrounds. A "
-                             f"figure marked \"{r.rules.wording}\" is withheld to protect small numbers (see Notes).")
+    intro = put(
+        sheet,
+        2,
+        1,
+        f"The published figures of the report, rounded as on its pages. {p.capital(r.term)} is "
+        f"{r.org.name}'s term for staff from Black, Asian and minority ethnic backgrounds. A "
+        f'figure marked "{r.rules.wording}" is withheld to protect small numbers (see Notes).',
+    )
     intro.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells("A2:B2")
     sheet.row_dimensions[2].height = 45
@@ -270,20 +332,39 @@ def _contents(book, r: ReportData, sheets: list) -> None:
 
 def build_workbook(r: ReportData) -> Workbook:
     book = Workbook()
-    made = [_indicator_1(book, r),
-            _rates(book, r, 2, "Appointed from shortlisting", "Shortlisted",
-                   (("share_of_shortlisted_pct", "Share of shortlisted %"),
-                    ("share_of_appointed_pct", "Share of appointed %"))),
-            _rates(book, r, 3, "Entered a formal disciplinary investigation", "Headcount"),
-            _rates(book, r, 4, "Accessed non-mandatory training or CPD", "Headcount"),
-            *[_survey(book, r, i) for i in (5, 6, 7, 8)],
-            _board(book, r)]
+    made = [
+        _indicator_1(book, r),
+        _rates(
+            book,
+            r,
+            2,
+            "Appointed from shortlisting",
+            "Shortlisted",
+            (
+                ("share_of_shortlisted_pct", "Share of shortlisted %"),
+                ("share_of_appointed_pct", "Share of appointed %"),
+            ),
+        ),
+        _rates(book, r, 3, "Entered a formal disciplinary investigation", "Headcount"),
+        _rates(book, r, 4, "Accessed non-mandatory training or CPD", "Headcount"),
+        *[_survey(book, r, i) for i in (5, 6, 7, 8)],
+        _board(book, r),
+    ]
     for sheet, last in made:
-        put(sheet, last + 2, 1, f"Rounded as on the report's pages. \"{r.rules.wording}\": withheld to protect small "
-                                "numbers; see the Notes sheet.")
+        put(
+            sheet,
+            last + 2,
+            1,
+            f'Rounded as on the report\'s pages. "{r.rules.wording}": withheld to protect small '
+            "numbers; see the Notes sheet.",
+        )
     _notes(book, r)
-    _contents(book, r, [(f"Indicator {i}", p.title(i)) for i in range(1, 10)]
-              + [("Notes", "Definitions, the small-number rule, sources, code version and input fingerprints")])
+    _contents(
+        book,
+        r,
+        [(f"Indicator {i}", p.title(i)) for i in range(1, 10)]
+        + [("Notes", "Definitions, the small-number rule, sources, code version and input fingerprints")],
+    )
     book.properties.creator = "wres_helpers"
     return book
 

@@ -1,4 +1,5 @@
 """Where an organisation's settings and inputs live: <workspace>/params/<org>/org.yaml and <org>/<year>/."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ ORG_TYPES = ("trust", "CCG", "ICB", "CSU", "national body", "other")
 # Model Employer's senior staff. Each extra group is another sum that small numbers must be protected in.
 DEFAULT_BAND_GROUPS = ("Band 8a and above",)
 INPUT_NAMES = ("staff", "recruitment", "disciplinary", "training", "board", "staff_survey")
-MAX_SETTINGS_BYTES = 256 * 1024      # org.yaml or settings.yaml: a few hundred bytes in practice
+MAX_SETTINGS_BYTES = 256 * 1024  # org.yaml or settings.yaml: a few hundred bytes in practice
 
 _ORG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _YEAR = re.compile(r"^(19|20)[0-9]{2}$")
@@ -61,7 +62,7 @@ class YearSettings:
     year: int
     survey_year: int
     declared: dict[int, IndicatorDeclaration]
-    report_date: date | None = None       # for judging overdue actions; default 30 September of the year
+    report_date: date | None = None  # for judging overdue actions; default 30 September of the year
 
     @property
     def snapshot(self) -> date:
@@ -84,18 +85,21 @@ class Workspace:
 
     # -- locating -------------------------------------------------------------------------------
     def orgs(self) -> list[str]:
-        return sorted(p.name for p in (self.root / "params").iterdir()
-                      if p.is_dir() and (p / "org.yaml").is_file())
+        return sorted(p.name for p in (self.root / "params").iterdir() if p.is_dir() and (p / "org.yaml").is_file())
 
     def org_dir(self, org: str) -> Path:
         if not _ORG_NAME.fullmatch(str(org)):
-            raise WresError(f"{org!r} is not an organisation name: use lower-case letters, digits, '-' or '_' "
-                            f"(the folder name under {self.root / 'params'}).")
+            raise WresError(
+                f"{org!r} is not an organisation name: use lower-case letters, digits, '-' or '_' "
+                f"(the folder name under {self.root / 'params'})."
+            )
         path = self.root / "params" / org
         if not (path / "org.yaml").is_file():
             known = ", ".join(self.orgs()) or "none"
-            raise WresError(f"There is no organisation {org!r} in {self.root / 'params'} "
-                            f"(no {org}/org.yaml). Organisations here: {known}.")
+            raise WresError(
+                f"There is no organisation {org!r} in {self.root / 'params'} "
+                f"(no {org}/org.yaml). Organisations here: {known}."
+            )
         return path
 
     def years(self, org: str) -> list[int]:
@@ -131,8 +135,10 @@ class Workspace:
         real = path.resolve()
         why = None
         if not real.is_relative_to(self.root):
-            why = (f"is a link to {real}, outside the workspace ({self.root}): copy the file into "
-                   f"{self.display(path.parent)}, or set the workspace to the folder that holds it")
+            why = (
+                f"is a link to {real}, outside the workspace ({self.root}): copy the file into "
+                f"{self.display(path.parent)}, or set the workspace to the folder that holds it"
+            )
         elif not real.exists():
             why = f"is a link to {real}, which does not exist (is a network drive not connected?)"
         elif real.is_dir():
@@ -171,16 +177,24 @@ class Workspace:
         if data.get("type") and str(data["type"]) not in ORG_TYPES:
             problems.add(shown, None, "type", data["type"], f"expected one of {', '.join(ORG_TYPES)}")
         from .vocab import band_groupings
+
         groups = data.get("band_groups", list(DEFAULT_BAND_GROUPS))
         names = [name for name, _ in band_groupings()]
         if not isinstance(groups, list) or any(g not in names for g in groups):
-            problems.add(shown, None, "band_groups", groups,
-                         f"expected a list of pay band groups from: {', '.join(names)}")
+            problems.add(
+                shown, None, "band_groups", groups, f"expected a list of pay band groups from: {', '.join(names)}"
+            )
         self._check_comparators(org, data.get("comparators", []), shown, problems)
         problems.raise_if_any(f"the settings of {org}")
         known = {"name", "type", "term_for_bme", "board_name"}
-        return OrgSettings(org, str(data["name"]).strip(), str(data["type"]), str(data["term_for_bme"]).strip(),
-                           str(data["board_name"]).strip(), {k: v for k, v in data.items() if k not in known})
+        return OrgSettings(
+            org,
+            str(data["name"]).strip(),
+            str(data["type"]),
+            str(data["term_for_bme"]).strip(),
+            str(data["board_name"]).strip(),
+            {k: v for k, v in data.items() if k not in known},
+        )
 
     def _check_comparators(self, org: str, names: Any, shown: str, problems: ProblemList) -> None:
         """comparators: other organisations of this workspace whose published figures the pages show beside ours."""
@@ -190,9 +204,15 @@ class Workspace:
             problems.add(shown, None, "comparators", names, expected)
             return
         for index, name in enumerate(names):
-            why = ("is this organisation itself" if name == org else
-                   f"is not an organisation of this workspace (no params/{name}/org.yaml)" if name not in others else
-                   "is named twice" if name in names[:index] else None)
+            why = (
+                "is this organisation itself"
+                if name == org
+                else f"is not an organisation of this workspace (no params/{name}/org.yaml)"
+                if name not in others
+                else "is named twice"
+                if name in names[:index]
+                else None
+            )
             if why:
                 problems.add(shown, None, "comparators", name, f"{name!r} {why}; {expected}")
 
@@ -208,7 +228,9 @@ class Workspace:
         declared: dict[int, IndicatorDeclaration] = {}
         indicators = data.get("indicators") or {}
         if not isinstance(indicators, dict):
-            problems.add(shown, None, "indicators", indicators, "expected a mapping such as '3: {status: withheld, reason: ...}'")
+            problems.add(
+                shown, None, "indicators", indicators, "expected a mapping such as '3: {status: withheld, reason: ...}'"
+            )
             indicators = {}
         for key, entry in indicators.items():
             where = f"indicators.{key}"
