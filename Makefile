@@ -46,12 +46,12 @@ indicators: $(STAMP)
 	$(BIN)/python -m wres_helpers indicators $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
 # The report site: $(WRES_WORKSPACE)/build/$(ORG)/$(YEAR)/html/index.html (published only if every step succeeds).
-report: $(STAMP)
+report: setup
 	$(BIN)/python -m wres_helpers report $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
 # The board paper: html/data/ORG-wres-YEAR.pdf, printed by headless Chromium (sudo apt-get install chromium).
 # `make report` prints it too whenever Chromium is installed; this target fails when it is not.
-pdf: $(STAMP)
+pdf: setup
 	$(BIN)/python -m wres_helpers pdf $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
 # JupyterLab with the "wres" kernel, to write and try the report notebooks.
@@ -67,7 +67,7 @@ narrative: $(STAMP)
 	$(BIN)/python -m wres_helpers narrative $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
 # Lint and format checks first (a second), then the suite, browser tests included.
-test: $(STAMP)
+test: setup
 	$(BIN)/ruff check wres_helpers tests
 	$(BIN)/ruff format --check wres_helpers tests
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures
