@@ -50,18 +50,18 @@ def over_the_years(r: ReportData, indicator: int, level: int = 3) -> str:
     """The trend tables of an indicator (one per figure it follows), each year from its own published table."""
     years = trends.report_years(r)
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
-    intro = (
-        "Each year as that year's report publishes it (a figure withheld then stays withheld). A change is "
-        "the difference of the two printed figures: percentage points for percentages, a plain difference for "
-        "a relative likelihood."
-    )
+    intro = ""  # how a trend is read is said once, on the methodology page (present.definitions)
     if len(years) == 1:
         intro = (
             f"This workspace holds only the {years[0]} report for {r.org.name}: there is no earlier year to "
             f"compare with."
         )
     blocks = [_series_block(r, s) for s in trends.series_for(r, indicator)]
-    return _heading(level, f"Indicator {indicator} over the years ({span})") + intro + "\n\n" + "\n".join(blocks)
+    return (
+        _heading(level, f"Indicator {indicator} over the years ({span})")
+        + (intro and intro + "\n\n")
+        + "\n".join(blocks)
+    )
 
 
 def _comparator_cell(c: ReportData, s: trends.Series) -> str:

@@ -893,6 +893,9 @@ def definitions(r: ReportData) -> str:
         "sums both years, which weights each year by its size (an assumption, not an NHS England rule).",
         "**Not computable** means a ratio's denominator group had no events or no people, so no ratio exists. "
         "It is never shown as 0.",
+        "**Over the years.** Each year's figures are shown as that year's report publishes them, so a figure "
+        "withheld then stays withheld. A change is the difference of the two printed figures: percentage points "
+        "for percentages, a plain difference for a relative likelihood.",
         "**National figures** are NHS England's for all NHS trusts in England, each kept with its WRES year, "
         "snapshot date and source in a data file shipped with the report builder. A year for which no figure has "
         "been confirmed stays blank and the page says so: a national figure is never estimated. For an organisation "
