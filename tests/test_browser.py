@@ -288,7 +288,7 @@ def test_pages_reflow_at_320_px(served, browser):
     problems = []
     for name in site_pages(html):
         page.goto(base + name)
-        width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        width, viewport = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         if width > viewport:
             problems.append(f"{name} is {width} px wide at {viewport} px")
     context.close()
