@@ -381,11 +381,12 @@ def board_chart(r: ReportData) -> str | None:
             row["value"] + 0.8, pos, f"{present.pct(row['value'])} ({present.count_of(row)})", va="center", fontsize=10
         )
     ax.axvline(overall["value"], color=PALETTE["line"], linestyle="--", linewidth=1)
-    ax.text(overall["value"], len(rows) - 0.4, f" workforce {present.pct(overall['value'])}", fontsize=10)
+
     ax.set_yticks(range(len(rows)), [label for label, _ in rows])
     ax.invert_yaxis()
     ax.set_xlim(0, max(50, overall["value"] + 15, *[row["value"] + 15 for _, row in rows]))
-    ax.set_xlabel(f"% {r.term}")
+    # The line is named under the axis: beside the line its label ran into the tick labels or the title.
+    ax.set_xlabel(f"% {r.term} (dashed line: whole workforce, {present.pct(overall['value'])})")
     gap = present.printed_gap(r, 9, "voting")
     below = gap is not None and gap < 0
     ax.set_title(
