@@ -1,5 +1,6 @@
 # WRES report pipeline. The first target run on a fresh machine sets everything up by itself.
 #   make report ORG=leeds YEAR=2021      build the site into $(WORKSPACE)/build/ORG/YEAR/html
+#   make reports YEAR=2021 [ORGS="a b"] [JOBS=n]  every organisation with that year, and build/index.html
 #   make pdf ORG=leeds YEAR=2021         the same, and fail unless its board paper (PDF) is printed too
 #   make test                            run the test suite
 #   make fuzz FUZZ_CASES=2000            throw thousands of broken inputs at the engine; counts per outcome
@@ -16,7 +17,7 @@ export WRES_WORKSPACE := $(abspath $(WORKSPACE))
 
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report pdf indicators values narrative test fuzz lint lock clean chromium
+.PHONY: setup report reports pdf indicators values narrative test fuzz lint lock clean chromium
 
 setup: $(STAMP) chromium
 
@@ -48,6 +49,15 @@ indicators: $(STAMP)
 # The report site: $(WRES_WORKSPACE)/build/$(ORG)/$(YEAR)/html/index.html (published only if every step succeeds).
 report: setup
 	$(BIN)/python -m wres_helpers report $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
+
+# Every organisation's report for YEAR (or ORGS="a b"), JOBS at once (default one per core), and the workspace's
+# landing page build/index.html. SCHEDULER=tcp://host:8786 (or DASK_SCHEDULER_ADDRESS) builds on a Dask cluster.
+ORGS ?=
+JOBS ?=
+SCHEDULER ?=
+reports: setup
+	$(BIN)/python -m wres_helpers reports $(YEAR) --workspace "$(WRES_WORKSPACE)" $(if $(strip $(ORGS)),--orgs $(ORGS)) \
+	  $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 # The board paper: html/data/ORG-wres-YEAR.pdf, printed by headless Chromium (sudo apt-get install chromium).
 # `make report` prints it too whenever Chromium is installed; this target fails when it is not.

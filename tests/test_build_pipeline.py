@@ -4,6 +4,7 @@ end-to-end builds of tiny fixture notebooks (a good build, then a failing one th
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -516,6 +517,78 @@ def test_narrative_only_edit_rebuilds_without_running_notebooks(tmp_path):
     assert "Second words: 40.0%." in index  # 2 BME of 5 staff
 
 
+def _fixture_build(root):
+    lines: list[str] = []
+    site = build_report(ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lines.append)
+    return site, lines
+
+
+def test_a_rebuild_with_nothing_changed_does_nothing_and_says_so(tmp_path):
+    root = _make_workspace(tmp_path)
+    site, _ = _fixture_build(root)
+    before = _hashes(site.parent)
+    site, lines = _fixture_build(root)
+    assert len(lines) == 1 and lines[0].startswith("nothing to do: no input, setting, narrative"), lines
+    assert _hashes(site.parent) == before  # not a byte of the site, the executed copies or the stamps moved
+
+    # Any change to a file the site is made from is noticed: the organisation's settings, say.
+    org_yaml = root / "params" / ORG / "org.yaml"
+    org_yaml.write_text(org_yaml.read_text().replace("Fixture NHS Trust", "Fixture NHS Foundation Trust"))
+    site, lines = _fixture_build(root)
+    assert not any(line.startswith("nothing to do") for line in lines), lines
+    assert "Fixture NHS Foundation Trust" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_change_to_a_column_no_indicator_reads_runs_no_notebook(tmp_path):
+    root = _make_workspace(tmp_path)
+    staff = root / "params" / ORG / "2021" / "staff.csv"
+    staff.write_text(
+        "staff_id,ethnic_category,pay_band,clinical,department\n"
+        "S1,A,Band 5,Y,Ward 1\nS2,H,Band 5,N,Finance\nS3,A,Band 6,Y,Ward 2\nS4,,Band 7,N,Estates\n"
+    )
+    site, lines = _fixture_build(root)
+    assert any(line.startswith("executed 2 notebooks") for line in lines), lines
+    executed = _hashes(site.parent / "executed")
+
+    staff.write_text(staff.read_text().replace("Finance", "Finance and Contracting"))  # a free-text cell
+    site, lines = _fixture_build(root)
+    assert any(line.startswith("reused 2 executed notebooks") for line in lines), lines
+    assert not any(line.startswith("executed ") for line in lines), lines
+    assert _hashes(site.parent / "executed") == executed
+    # ... but the site is rebuilt: the manifest states the new file's fingerprint.
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    digests = {entry["file"]: entry["sha256"] for entry in manifest["inputs"]}
+    assert digests[f"params/{ORG}/2021/staff.csv"] == hashlib.sha256(staff.read_bytes()).hexdigest()
+
+
+def test_the_methodology_page_states_the_input_fingerprints_of_this_build_without_running_a_notebook(tmp_path):
+    """The provenance cell of 06_methodology is filled in by the build: after a narrative-only edit (no notebook
+    runs) it lists the new narrative file's SHA-256, not the one of the run that executed the notebooks."""
+    root = _make_workspace(tmp_path)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(FIXTURE_NOTEBOOKS / "summary.ipynb", notebooks)
+    shutil.copy(FIXTURE_NOTEBOOKS.parent.parent.parent / "notebooks" / "06_methodology.ipynb", notebooks)
+    sections = [("summary", "summary.ipynb", "Summary"), ("methodology", "06_methodology.ipynb", "Methodology")]
+    narrative = root / "params" / ORG / "2021" / "narrative"
+    narrative.mkdir()
+    (narrative / "summary.md").write_text("First version.\n")
+
+    def build():
+        lines: list[str] = []
+        site = build_report(ORG, 2021, root, notebooks_dir=notebooks, sections=sections, log=lines.append)
+        return site, lines
+
+    build()
+    (narrative / "summary.md").write_text("Second version.\n")
+    site, lines = build()
+    assert any(line.startswith("reused 2 executed notebooks") for line in lines), lines
+    page = (site / "methodology.html").read_text(encoding="utf-8")
+    new_digest = hashlib.sha256(b"Second version.\n").hexdigest()
+    old_digest = hashlib.sha256(b"First version.\n").hexdigest()
+    assert new_digest in page and old_digest not in page
+
+
 def test_narrative_error_stops_the_build_before_any_notebook_runs(tmp_path):
     root = _make_workspace(tmp_path)
     narrative_dir = root / "params" / ORG / "2021" / "narrative"
@@ -570,8 +643,8 @@ def test_interrupted_build_leaves_the_previous_site_unchanged(built, signal_name
         f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
         f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))"
     )
-    fingerprint = site.parent / "executed" / ".fingerprint"
-    fingerprint.unlink(missing_ok=True)  # so that the notebooks run (and take a while)
+    for stamp in (".site-fingerprint", "executed/.fingerprint"):  # so that the notebooks run again
+        (site.parent / stamp).unlink(missing_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-c", script],
         stdout=subprocess.PIPE,

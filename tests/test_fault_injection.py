@@ -90,7 +90,8 @@ def test_kill_9_at_each_step_leaves_the_site_and_the_next_build_works(tmp_path):
         ORG, 2021, root, notebooks_dir=FIXTURE_NOTEBOOKS, sections=FIXTURE_SECTIONS, log=lambda line: None
     )
     before = _hashes(site)
-    (site.parent / "executed" / ".fingerprint").unlink()  # so that the notebooks run again
+    for stamp in (".site-fingerprint", "executed/.fingerprint"):  # so that the notebooks run again
+        (site.parent / stamp).unlink(missing_ok=True)
 
     # 1. the main process only, while the notebooks run: its workers must end by themselves.
     process = _start(root)

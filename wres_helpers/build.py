@@ -39,11 +39,12 @@ from typing import Callable, Sequence
 import nbformat
 import pandas as pd
 
-from . import narrative, pdf
+from . import narrative, pdf, present
 from .actions import load_plans
 from .comparators import load_comparators
 from .engine import missing_input_notes
 from .errors import WresError
+from .landing import headline_figures
 from .manifest import manifest
 from .report_data import CACHE_ENV, load_report, save_for_kernels
 from .safe_text import inert_frame
@@ -760,17 +761,29 @@ class _NarrativeOrigins:
 
 
 # -- narrative, action plan and the execution cache ------------------------------------------------------
-def fill_narrative(nb: nbformat.NotebookNode, texts: dict[str, str]) -> nbformat.NotebookNode:
-    """Replace the output of each cell tagged `narrative` with that section's text as rendered now.
+def fill_narrative(
+    nb: nbformat.NotebookNode, texts: dict[str, str], fills: dict[str, str] | None = None
+) -> nbformat.NotebookNode:
+    """Replace the output of each cell tagged `narrative` with that section's text as rendered now, and of each
+    cell whose metadata names a `fill` (wres.fill: provenance) with `fills[name]`.
 
-    The notebooks show the narrative when run in JupyterLab; the build renders it afresh, so an edit to the
-    narrative changes the page without executing any notebook.
+    The notebooks show both when run in JupyterLab; the build renders them afresh, so an edit to the narrative,
+    or to an input that changes no published figure (a free-text column), changes the page (its text, the
+    input fingerprints and run date of the provenance section) without executing any notebook.
     """
     nb = copy.deepcopy(nb)
+    fills = fills or {}
     for cell in nb.cells:
-        section = cell.get("metadata", {}).get("wres", {}).get("narrative")
-        if cell.cell_type == "code" and section:
-            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": texts.get(section, "")})]
+        marks = cell.get("metadata", {}).get("wres", {})
+        if cell.cell_type != "code":
+            continue
+        if marks.get("narrative"):
+            text = texts.get(marks["narrative"], "")
+        elif marks.get("fill") in fills:
+            text = fills[marks["fill"]]
+        else:
+            continue
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": text})]
     return nb
 
 
@@ -791,35 +804,40 @@ def _action_plan_page(report, texts: dict[str, str], plans) -> dict[str, str]:
 # The values each page template in book/pages/<slug>.md is filled with (besides its $title).
 MARKDOWN_PAGES = {"next_steps": _next_steps_page, "action_plan": _action_plan_page}
 
-# What the narrative and action plan are made of, and the organisation's logo and colours (params/<org>/book/):
-# left out of the execution fingerprint, since the build renders them itself.
-_NOT_READ_BY_NOTEBOOKS = re.compile(r"^book/|(^|/)(narrative/|actions\.(ya?ml|csv|xlsx)$)")
 
-
-def execution_fingerprint(ws: Workspace, org: str, year: int, notebooks: Sequence[Path], parameters: dict) -> str:
-    """A digest of everything the notebooks' outputs depend on: the notebooks, this package's code and
-    lookup tables, the organisation's settings and every input file of this year and the years before it
-    (the report compares with them), the parameters and the Python version."""
+def execution_fingerprint(report, notebooks: Sequence[Path], parameters: dict) -> str:
+    """A digest of everything the notebooks' outputs depend on: the notebooks, this package's code and lookup
+    tables, the parameters, the Python version, and the report as the kernels see it: the organisation's and
+    the year's settings, which inputs were supplied, the disclosure rules and every published table (this
+    year's, the earlier years' and the comparators'). It is taken over validated content, not file bytes: a
+    change to a column no indicator reads, to the narrative or to the action plan runs no notebook (the
+    cells that show them, and the input fingerprints, are filled in by the build: fill_narrative)."""
     import hashlib
-    import json
+
+    from .freshness import PACKAGE
 
     digest = hashlib.sha256()
 
-    def add(label: str, path: Path) -> None:
-        digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
+    def add(label: str, data: bytes) -> None:
+        digest.update(label.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
 
     for path in notebooks:
-        add(f"notebook:{path.name}", path)
-    package = Path(__file__).resolve().parent
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".csv")):
-        add(f"code:{path.relative_to(package).as_posix()}", path)
-    org_dir = ws.org_dir(org)
-    for path in sorted(p for p in org_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(org_dir).as_posix()
-        top = rel.split("/", 1)[0]
-        if top.isdigit() and int(top) > year or _NOT_READ_BY_NOTEBOOKS.search(rel):
-            continue
-        add(f"params:{rel}", path)
+        add(f"notebook:{path.name}", path.read_bytes())
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".csv")):
+        add(f"code:{path.relative_to(PACKAGE).as_posix()}", path.read_bytes())
+
+    def add_report(label: str, r) -> None:
+        add(f"{label}:settings", repr((r.org, r.year, r.settings, r.rules)).encode())
+        add(f"{label}:files", repr(sorted((name, r.ws.display(p)) for name, p in r.files.items() if p)).encode())
+        for year, table in sorted({**r.history, r.year: r.table}.items()):
+            add(f"{label}:table:{year}", inert_frame(table).to_csv(index=False, lineterminator="\n").encode())
+
+    add_report("report", report)
+    for slug, other in sorted((report.comparators or {}).items()):
+        if other is None:
+            add(f"comparator:{slug}", b"none")
+        else:
+            add_report(f"comparator:{slug}", other)
     digest.update(json.dumps(parameters, sort_keys=True).encode() + sys.version.encode())
     return digest.hexdigest()
 
@@ -875,12 +893,33 @@ def build_report(
     from datetime import date
 
     from . import __version__
-    from .book_config import assemble, org_look, page_name, page_text, report_title
+    from .book_config import TEMPLATE_DIR, assemble, org_look, page_name, page_text, report_title
+    from .freshness import clear_stamp, site_fingerprint, stamp_matches, write_stamp
 
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     sections = list(SECTIONS if sections is None else sections)
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    browser = pdf.chromium()
+
+    # 0. nothing to do when no file the site is made from has changed since it was published
+    ws.year_dir(org, year)
+    out_root = ws.root / "build" / org / str(year)
+    site_print = site_fingerprint(
+        ws.root,
+        org,
+        int(year),
+        notebooks=[notebooks / name for _, name, _ in sections if name and (notebooks / name).is_file()],
+        template=Path(book_template) if book_template else TEMPLATE_DIR,
+        related=ws.org_settings(org).comparators,
+        settings={"sections": sections, "pdf": browser is not None},
+    )
+    if stamp_matches(out_root, site_print):
+        log(
+            f"nothing to do: no input, setting, narrative, action plan, notebook, template or code change since "
+            f"{ws.display(out_root / 'html')} was published ({_seconds(started)})"
+        )
+        return out_root / "html"
 
     # 1. validate before any kernel starts: inputs, narrative and action plan
     step = time.perf_counter()
@@ -891,7 +930,6 @@ def build_report(
     texts, warnings = narrative.load_narrative(report)
     plans = load_plans(ws, org, year)
     look = org_look(ws, org)
-    browser = pdf.chromium()
     missing = [name for _, name, _ in sections if name and not (notebooks / name).is_file()]
     if missing:
         raise BuildError(f"Missing report notebooks in {notebooks}: {', '.join(missing)}.")
@@ -907,7 +945,6 @@ def build_report(
         log("note: " + pdf.HOW_TO_GET_IT.format(org=org, year=year))
     notebook_sections = [(slug, name, title) for slug, name, title in sections if name]
 
-    out_root = ws.root / "build" / org / str(year)
     with _build_lock(out_root, log), _Signals() as signals:
         _recover(out_root, log)  # after a run that was killed outright
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_root))
@@ -918,12 +955,12 @@ def build_report(
             executed.mkdir(parents=True, exist_ok=True)
             parameters = {"org": org, "year": year, "workspace": str(ws.root)}
             names = [name for _, name, _ in notebook_sections]
-            fingerprint = execution_fingerprint(ws, org, year, [notebooks / n for n in names], parameters)
+            fingerprint = execution_fingerprint(report, [notebooks / n for n in names], parameters)
             stamp = executed / ".fingerprint"
             if stamp.is_file() and stamp.read_text() == fingerprint and all((executed / n).is_file() for n in names):
                 log(
-                    f"reused {len(names)} executed notebooks: no input, setting, notebook or code change since "
-                    "the last build (narrative and action plan are re-rendered)"
+                    f"reused {len(names)} executed notebooks: no published figure, setting, notebook or code "
+                    "change since the last build (narrative, action plan and input fingerprints are re-rendered)"
                 )
             else:
                 stamp.unlink(missing_ok=True)
@@ -963,6 +1000,7 @@ def build_report(
                 downloads=download_links(org, year, with_pdf=browser is not None),
             )
             section_texts = {s: texts.get(s) or narrative.generated(report, s) for s in narrative.NARRATIVE_SECTIONS}
+            fills = {"provenance": present.provenance(report)}
             origins = _NarrativeOrigins(texts, lambda s: ws.display(narrative.narrative_dir(report) / f"{s}.md"))
             for index, (slug, name, title) in enumerate(sections):
                 if name is None:
@@ -970,7 +1008,7 @@ def build_report(
                     (book / f"{page_name(index, slug)}.md").write_text(text, encoding="utf-8")
                     origins.markdown_page(f"{page_name(index, slug)}.md", text)
                     continue
-                executed_nb = fill_narrative(nbformat.read(executed / name, as_version=4), section_texts)
+                executed_nb = fill_narrative(nbformat.read(executed / name, as_version=4), section_texts, fills)
                 page = prepare_for_book(executed_nb, title=title)
                 nbformat.write(page, book / f"{page_name(index, slug)}.ipynb")
                 origins.notebook_page(f"{page_name(index, slug)}.ipynb", page)
@@ -985,6 +1023,7 @@ def build_report(
             html_dir = build_book(book, signals=signals, where=origins.locate)
             shutil.copytree(book / "data", html_dir / "data")
             record = manifest(report, published_table_sha256(table))
+            record["headlines"] = headline_figures(report)  # for the workspace's landing page (landing.py)
             (html_dir / "manifest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
             log(f"built the book in {_seconds(step)}")
 
@@ -1018,6 +1057,7 @@ def build_report(
             final = out_root / "html"
             aside = out_root / f".old-html-{staging.name.removeprefix('.staging-')}"
             with signals.critical(deliver_after=False):
+                clear_stamp(out_root)  # a build killed from here on leaves no stamp that could vouch for the site
                 moved_aside = False
                 if final.exists():
                     os.rename(final, aside)
@@ -1031,6 +1071,7 @@ def build_report(
             if moved_aside:
                 shutil.rmtree(aside, ignore_errors=True)
             shutil.copyfile(final / "manifest.json", out_root / "manifest.json")  # beside the site, too
+            write_stamp(out_root, site_print)
             log(f"published {ws.display(final)} in {_seconds(started)} in total")
             return final
         except WresError as exc:

@@ -133,6 +133,14 @@ def parser() -> argparse.ArgumentParser:
     )
     add_report_arguments(board)
     board.set_defaults(run=run_pdf)
+    from .batch import add_arguments as add_batch_arguments
+
+    many = sub.add_parser(
+        "reports",
+        help="build every organisation's report for a year (or --orgs), in parallel or on a Dask cluster, "
+        "and the workspace's landing page",
+    )
+    add_batch_arguments(many)
     return p
 
 
