@@ -59,6 +59,13 @@ reports: setup
 	$(BIN)/python -m wres_helpers reports $(YEAR) --workspace "$(WRES_WORKSPACE)" $(if $(strip $(ORGS)),--orgs $(ORGS)) \
 	  $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
+# Build times against their floors and the issue's targets, printed and written to bench/results.csv (minutes:
+# a cold build, rebuilds, a batch of BENCH_ORGS organisations at 1, 2 and n workers, the national extract).
+BENCH_ORGS ?= 20
+.PHONY: bench
+bench: setup
+	$(BIN)/python bench/run.py --orgs $(BENCH_ORGS)
+
 # The board paper: html/data/ORG-wres-YEAR.pdf, printed by headless Chromium (sudo apt-get install chromium).
 # `make report` prints it too whenever Chromium is installed; this target fails when it is not.
 pdf: setup

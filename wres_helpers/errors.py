@@ -35,6 +35,10 @@ class WresError(Exception):
 MAX_PROBLEMS = 1000  # listed in one message; a file of a million bad rows would otherwise list them all
 
 
+class BuildError(WresError):
+    """The report could not be built; the message says what failed. Nothing was published."""
+
+
 class InputError(WresError):
     """One or more problems in the input files, all reported together (up to MAX_PROBLEMS; the rest counted)."""
 
