@@ -47,7 +47,9 @@ def build_one(org: str, year: int, workspace: str, options: dict | None = None) 
     the other organisations' logs. `options`: more arguments of build_report (jobs, notebooks_dir, sections);
     by default its notebooks run one at a time, the batch running one organisation per core."""
     from .build import build_report
+    from .lean_imports import skip_unused
 
+    skip_unused()  # a Dask worker did not start through our command line
     started = time.perf_counter()
     ws = Workspace(workspace)
     folder = ws.root / "build" / org / str(year)

@@ -15,10 +15,7 @@ from .errors import BuildError
 
 # -- 4. the book ------------------------------------------------------------------------------------------
 def _jupyter_book_command() -> list[str]:
-    script = Path(sys.executable).with_name("jupyter-book")
-    if script.is_file():
-        return [sys.executable, str(script)]
-    return [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
+    return [sys.executable, "-m", "wres_helpers.book_cli"]
 
 
 _WARNING_LINE = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE)\b|Traceback|Error: ")

@@ -92,12 +92,22 @@ def _seconds(start: float) -> str:
     return f"{time.perf_counter() - start:.1f} s"
 
 
-def _audit_disclosure(report) -> None:
+def _audit_disclosure(report, cache=None) -> None:
     """The independent interval audit (disclosure_audit.py) attacks the tables this build would publish:
-    a withheld figure it can narrow below the protection width stops the build, and nothing is published."""
+    a withheld figure it can narrow below the protection width stops the build, and nothing is published.
+    `cache` (result_cache.py) keeps a pass, by the published tables it passed on; a failure is found again."""
     from .disclosure_audit import audit, interval_leaks, unprotected
+    from .result_cache import ResultCache, table_bytes
 
     tables = {**report.history, report.year: report.table}
+    cache = cache or ResultCache(None)
+    key = cache.key(
+        "audit",
+        repr((report.rules.threshold, report.rules.width)),
+        *[part for y in sorted(tables) for part in (str(y), table_bytes(tables[y]))],
+    )
+    if cache.get(key) == "passed":
+        return
     found = [
         f
         for year in sorted(tables)  # the pages show every year's table (trends.py)
@@ -117,6 +127,7 @@ def _audit_disclosure(report) -> None:
             f"Disclosure check failed: {len(leaks)} published intervals or p-values could reveal a "
             f"withheld count, so nothing was published. Please report this as a bug of wres_helpers:\n{shown}"
         )
+    cache.put(key, "passed")
 
 
 def build_report(
@@ -188,11 +199,12 @@ def build_report(
     from .manifest import manifest
     from .offline_check import external_references
     from .report_data import CACHE_ENV, load_report, save_for_kernels
+    from .result_cache import ResultCache
 
     step = time.perf_counter()
     report = load_report(org, year, ws)
     table, settings, year = report.table, report.org, report.year
-    _audit_disclosure(report)
+    _audit_disclosure(report, ResultCache.for_workspace(ws.root))
     load_comparators(report)  # before the kernels: a comparator's input problem stops the build here
     texts, warnings = narrative.load_narrative(report)
     plans = load_plans(ws, org, year)

@@ -148,6 +148,9 @@ INTERNAL_ERROR = 3
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .lean_imports import skip_unused
+
+    skip_unused()
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -36,6 +36,7 @@ import pandas as pd
 
 from . import vocab
 from .errors import InputError, Problem
+from .result_cache import ResultCache, table_bytes
 from .workspace import OrgSettings
 
 GROUPS = vocab.GROUPS
@@ -450,7 +451,23 @@ def _width(low: float, high: float) -> int:
     return int(np.floor(high + 1e-6) - np.ceil(low - 1e-6))
 
 
-def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> dict[Cell, str]:
+def suppressed_cells(
+    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None, cache: ResultCache | None = None
+) -> dict[Cell, str]:
+    """`_suppressed_cells`, kept in `cache` (see result_cache.py) by the tables and rules it is chosen from."""
+    key = cache.key("suppression", table_bytes(table), repr(rules), table_bytes(earlier)) if cache else None
+    hit = cache.get(key) if cache else None
+    if isinstance(hit, list) and all(
+        isinstance(e, list) and len(e) == 2 and isinstance(e[0], list) and e[1] in ("primary", "secondary") for e in hit
+    ):
+        return {tuple(cell): kind for cell, kind in hit}
+    out = _suppressed_cells(table, rules, earlier)
+    if cache:
+        cache.put(key, [[list(cell), kind] for cell, kind in out.items()])
+    return out
+
+
+def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> dict[Cell, str]:
     """Which printed counts are withheld: {cell: 'primary' | 'secondary'} (hidden counts are not printed).
 
     Optimal cell suppression by cut generation, as statistical offices do it: a small integer programme
@@ -529,12 +546,16 @@ def suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | 
 
 
 # -- the published table --------------------------------------------------------------------------------------
-def publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> pd.DataFrame:
+def publish(
+    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None, cache: ResultCache | None = None
+) -> pd.DataFrame:
     """The table as it may be published, in the most detailed pay band view that still shows the BME share of
-    at least half of its bands (see `BAND_VIEWS`); the rows of the finer views are not published at all."""
+    at least half of its bands (see `BAND_VIEWS`); the rows of the finer views are not published at all.
+    `cache`: where the choice of figures to withhold is kept between builds (result_cache.py)."""
     views = BAND_VIEWS if rules.band_view == "auto" else (rules.band_view,)
     for view in views:
-        out = _publish(table[_in_view(table, view, rules.band_groups)].reset_index(drop=True), rules, earlier)
+        shown = table[_in_view(table, view, rules.band_groups)].reset_index(drop=True)
+        out = _publish(shown, rules, earlier, cache)
         if view == views[-1] or _enough_shown(out, view):
             return out
     raise AssertionError("unreachable")
@@ -591,7 +612,9 @@ def _enough_shown(published: pd.DataFrame, view: str) -> bool:
     return 2 * int((shares.status == "ok").sum()) >= len(bands)
 
 
-def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> pd.DataFrame:
+def _publish(
+    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None, cache: ResultCache | None = None
+) -> pd.DataFrame:
     """The table as it may be published (see the module's rules). Adds a `suppression` column: 'withheld'
     (rules 1 to 3: one label, whichever rule withheld it), 'derived' (rule 4), 'survey' (rule 5) or '', and
     `shown_as`, the one wording of every withheld count, share and rate ("withheld").
@@ -599,7 +622,7 @@ def _publish(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = N
     out = table.copy()
     out["suppression"] = ""
     out["shown_as"] = ""
-    withheld = suppressed_cells(table, rules, earlier)
+    withheld = suppressed_cells(table, rules, earlier, cache)
     why = (
         "withheld so that no one can be identified: a small number, or a figure that would let a small "
         "number be worked out"

@@ -84,25 +84,45 @@ class _Attack:
         self.rows.append((coef, low, high))
 
     def bounds(self, terms: dict) -> tuple[float, float]:
+        """The lowest and highest value of sum(coefficient x variable) over every whole-number solution.
+
+        Solved over the variables the terms are tied to (through constraints with other free variables), with
+        every fixed variable moved to the constraint bounds: the rest of the table cannot change the answer,
+        since the programme is feasible (the true counts satisfy it) and it splits into independent blocks."""
         from scipy.optimize import Bounds, LinearConstraint, milp
 
-        n = len(self.lower)
-        a = np.zeros((len(self.rows), n))
-        lo, hi = np.zeros(len(self.rows)), np.zeros(len(self.rows))
-        for r, (coef, low, high) in enumerate(self.rows):
+        lower, upper = np.array(self.lower), np.array(self.upper)
+        free = lower < upper
+        keep_vars, keep_rows = self._block([self.index[key] for key in terms], free)
+        position = {j: k for k, j in enumerate(keep_vars)}
+        a = np.zeros((len(keep_rows), len(keep_vars)))
+        lo, hi = np.zeros(len(keep_rows)), np.zeros(len(keep_rows))
+        for r, row in enumerate(keep_rows):
+            coef, low, high = self.rows[row]
+            constant = 0.0
             for j, c in coef.items():
-                a[r, j] = c
-            lo[r], hi[r] = low, high
-        c = np.zeros(n)
+                if j in position:
+                    a[r, position[j]] += c
+                else:
+                    constant += c * lower[j]  # a fixed variable
+            lo[r], hi[r] = low - constant, high - constant
+        c = np.zeros(len(keep_vars))
+        offset = 0.0
         for key, v in terms.items():
-            c[self.index[key]] += v
+            j = self.index[key]
+            if j in position:
+                c[position[j]] += v
+            else:
+                offset += v * lower[j]
+        if not len(keep_vars):
+            return offset, offset
         ends = []
         for sign in (1.0, -1.0):
             res = milp(
                 sign * c,
-                integrality=np.array(self.integer),
-                bounds=Bounds(self.lower, self.upper),
-                constraints=[LinearConstraint(a, lo, hi)] if len(self.rows) else [],
+                integrality=np.array(self.integer)[keep_vars],
+                bounds=Bounds(lower[keep_vars], upper[keep_vars]),
+                constraints=[LinearConstraint(a, lo, hi)] if len(keep_rows) else [],
                 options={"mip_rel_gap": 0},
             )
             if res.status != 0:
@@ -110,8 +130,29 @@ class _Attack:
                     f"the attacker's programme has no solution ({res.message}): the audit's "
                     "model of the published table is wrong"
                 )
-            ends.append(sign * res.fun)
+            ends.append(sign * res.fun + offset)
         return ends[0], ends[1]
+
+    def _block(self, start: list[int], free: np.ndarray) -> tuple[list[int], list[int]]:
+        """The free variables reachable from `start` through constraints, and the constraints that hold them."""
+        rows_of: dict[int, list[int]] = {}
+        for r, (coef, _, _) in enumerate(self.rows):
+            for j in coef:
+                if free[j]:
+                    rows_of.setdefault(j, []).append(r)
+        seen = {j for j in start if free[j]}
+        todo, rows = list(seen), set()
+        while todo:
+            j = todo.pop()
+            for r in rows_of.get(j, ()):
+                if r in rows:
+                    continue
+                rows.add(r)
+                for k in self.rows[r][0]:
+                    if free[k] and k not in seen:
+                        seen.add(k)
+                        todo.append(k)
+        return sorted(seen), sorted(rows)
 
 
 def _count(year: int, key: tuple) -> tuple:

@@ -37,6 +37,22 @@ def _org_files(org_dir: Path, year: int) -> Iterable[Path]:
         yield path
 
 
+_CODE_SUFFIXES = (".py", ".csv", ".md", ".css", ".html", ".txt", ".yml", ".yaml", ".json", "")
+
+
+def _code_files() -> list[Path]:
+    return [p for p in _files(PACKAGE) if p.suffix in _CODE_SUFFIXES]
+
+
+def code_fingerprint() -> str:
+    """The digest of this package's code and lookup tables (what result_cache.py keys its entries on)."""
+    digest = hashlib.sha256()
+    for path in _code_files():
+        digest.update(path.relative_to(PACKAGE).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def site_fingerprint(
     ws_root: Path,
     org: str,
@@ -59,9 +75,8 @@ def site_fingerprint(
 
     for path in sorted(notebooks):
         add(f"notebook:{path.name}", path)
-    for path in _files(PACKAGE):
-        if path.suffix in (".py", ".csv", ".md", ".css", ".html", ".txt", ".yml", ".yaml", ".json", ""):
-            add(f"code:{path.relative_to(PACKAGE).as_posix()}", path)
+    for path in _code_files():
+        add(f"code:{path.relative_to(PACKAGE).as_posix()}", path)
     for path in _files(template):
         add(f"template:{path.relative_to(template).as_posix()}", path)
     for name in [org, *sorted(set(related) - {org})]:

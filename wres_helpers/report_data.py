@@ -15,6 +15,7 @@ from .engine import load_inputs
 from .indicators import compute
 from .inputs import load_year
 from .keys import row_key
+from .result_cache import ResultCache
 from .workspace import OrgSettings, Workspace, YearSettings
 
 KEY = ["indicator", "measure", "breakdown", "group"]
@@ -96,13 +97,14 @@ def load_report(org: str, year: int, workspace: str | Path | Workspace | None = 
     current, previous = load_inputs(org, year, ws)
     year = current.settings.year
     rules = rules_for(current.org)
+    cache = ResultCache.for_workspace(ws.root)
     history: dict[int, pd.DataFrame] = {}
     for earlier in sorted(y for y in ws.years(org) if y < year):
         inputs = previous if earlier == year - 1 else load_year(ws, org, earlier)
         history[earlier] = publish(
-            compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules, history.get(earlier - 1)
+            compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules, history.get(earlier - 1), cache
         )
-    table = publish(compute(current, previous), rules, history.get(year - 1))
+    table = publish(compute(current, previous), rules, history.get(year - 1), cache)
     return ReportData(ws, current.org, year, current.settings, dict(current.files), table, history, rules)
 
 
