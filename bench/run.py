@@ -185,16 +185,16 @@ def batch(scratch: Path, count: int) -> None:
 
 
 def _make_distinct(staff: Path, k: int) -> None:
-    """The k-th copy of an organisation gets figures of its own (the ethnic categories of its first k + 1 staff
-    passed along one place), as real organisations have: no copy reuses another's disclosure results."""
+    """The k-th copy of an organisation gets figures of its own, as real organisations have, so that no copy
+    reuses another's disclosure results: staff k swaps ethnic category with the next one in another pay band."""
     if k == 0:
         return
     with open(staff, newline="", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
-    col = rows[0].index("ethnic_category")
-    moved = [r[col] for r in rows[1 : k + 2]]
-    for r, value in zip(rows[1 : k + 2], moved[1:] + moved[:1]):
-        r[col] = value
+    eth, band = rows[0].index("ethnic_category"), rows[0].index("pay_band")
+    first = rows[k]
+    other = next(r for r in rows[k + 1 :] if r[eth] != first[eth] and r[band] != first[band])
+    first[eth], other[eth] = other[eth], first[eth]
     with open(staff, "w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
 
