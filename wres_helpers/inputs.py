@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import vocab
@@ -147,23 +148,68 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
     if schema.needs_rows and frame.empty:
         problems.add(shown, None, None, None, f"the file has a header but no rows: expected one row per {schema.what}")
     out = pd.DataFrame({ROW: frame[ROW]})
+    rows = frame[ROW].to_numpy()
     for col in schema.columns:
         if col.name not in frame.columns:
             continue
-        parsed = [_check_cell(col, value, row, shown, ctx, problems) for value, row in zip(frame[col.name], frame[ROW])]
+        parsed = _check_column(col, frame[col.name], rows, shown, ctx, problems)
         if col.kind == "ethnicity":
-            out["ethnic_category"] = list(frame[col.name])
+            out["ethnic_category"] = frame[col.name].astype(object)
             out["group"] = parsed
         elif col.kind == "band":
             out["pay_band"] = parsed
-            out["family"] = [vocab.pay_bands()[b].family if b else None for b in parsed]
-        elif col.kind == "flag" and None not in parsed:
+            out["family"] = _per_value(
+                parsed, lambda b: vocab.pay_bands()[b].family if isinstance(b, str) and b else None
+            )
+        elif col.kind == "flag" and not any(v is None for v in pd.unique(parsed)):
             # Typed even when empty: an empty object column used as a mask selects columns, not rows.
             out[col.name] = pd.Series(parsed, index=out.index, dtype=bool)
         else:
             out[col.name] = parsed
     _check_unique(out, frame, schema, shown, problems)
     return out
+
+
+def _per_value(values, fn) -> np.ndarray:
+    """fn of every value, called once per distinct value (a national file repeats a few hundred values)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return np.array([fn(u) for u in uniques] + [None], dtype=object)[codes]
+
+
+def _check_column(col: Column, values: pd.Series, rows: np.ndarray, shown: str, ctx: Context, problems: ProblemList):
+    """The parsed column (an object array), every distinct value checked once by _check_cell and its problem,
+    if any, reported for every row that holds it, in row order."""
+    if col.kind == "text":
+        return values.astype(object).to_numpy()
+    if col.kind == "id":
+        return _check_ids(col, values, rows, shown, problems)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    parsed, bad = [], {}
+    for i, value in enumerate(uniques):
+        found = ProblemList()
+        parsed.append(_check_cell(col, value, 0, shown, ctx, found))
+        if found:
+            bad[i] = found[0]
+    if bad:
+        for row, code in zip(rows[np.isin(codes, list(bad))], codes[np.isin(codes, list(bad))]):
+            problems.add(shown, int(row), col.name, bad[code].value, bad[code].expected)
+    out = np.empty(len(parsed), dtype=object)
+    out[:] = parsed
+    return out[codes]
+
+
+def _check_ids(col: Column, values: pd.Series, rows: np.ndarray, shown: str, problems: ProblemList) -> np.ndarray:
+    """Ids are mostly distinct, so they are cleaned in bulk: only an id with a character outside ASCII can hold
+    an invisible or full-width character that clean_id removes (ASCII is unchanged by NFKC)."""
+    text = values.astype(object)
+    plain = values.str.isascii().to_numpy(dtype=bool)
+    if not plain.all():
+        text = text.copy()
+        text[~plain] = [clean_id(v) for v in text[~plain]]
+    empty = (text == "").to_numpy()
+    for row in rows[empty]:
+        problems.add(shown, int(row), col.name, "", "an id is required in every row")
+    return text.to_numpy()
 
 
 def _check_cell(col: Column, value: str, row: int, shown: str, ctx: Context, problems: ProblemList):
@@ -244,19 +290,21 @@ def _check_unique(out: pd.DataFrame, frame: pd.DataFrame, schema: Schema, shown:
     cols = list(schema.key)
     if any(c not in out.columns for c in cols):
         return
-    # Built cell by cell: a key part that failed to parse is None or NaN (and pandas 3's astype(str) keeps NaN).
-    parts = out[cols].astype(object).map(_key_text)
-    for col in schema.columns:
-        if col.kind == "id" and col.name in cols:
-            parts[col.name] = parts[col.name].map(id_key)
-    keys = parts.agg(" / ".join, axis=1) if len(cols) > 1 else parts[cols[0]]
-    keys = keys[out[cols].notna().all(axis=1) & (keys != "")]
+    ids = {c.name for c in schema.columns if c.kind == "id"}
+    # A key part that failed to parse is None or NaN (and pandas 3's astype(str) keeps NaN): those rows are
+    # left out. Ids are strings already; other parts are written as text cell by cell.
+    texts = [out[c].astype(object) if c in ids else out[c].astype(object).map(_key_text) for c in cols]
+    keys = [t.str.casefold() if c in ids else t for c, t in zip(cols, texts)]
+    shown_keys = texts[0].str.cat(texts[1:], sep=" / ") if len(cols) > 1 else texts[0]
+    key = keys[0].str.cat(keys[1:], sep=" / ") if len(cols) > 1 else keys[0]
+    usable = out[cols].notna().all(axis=1) & (key != "")
+    repeated = usable & key.where(usable).duplicated(keep=False) & usable
+    if not repeated.any():
+        return
     first: dict[str, tuple[int, str]] = {}
-    for key, row, shown_key in zip(
-        keys, out.loc[keys.index, ROW], out.loc[keys.index, cols].astype(object).map(_key_text).agg(" / ".join, axis=1)
-    ):
-        if key in first:
-            first_row, first_shown = first[key]
+    for k, row, shown_key in zip(key[repeated], out.loc[repeated, ROW], shown_keys[repeated]):
+        if k in first:
+            first_row, first_shown = first[k]
             alike = (
                 ""
                 if first_shown == shown_key
@@ -271,7 +319,7 @@ def _check_unique(out: pd.DataFrame, frame: pd.DataFrame, schema: Schema, shown:
                 f"(expected one row per {schema.what})",
             )
         else:
-            first[key] = (int(row), shown_key)
+            first[k] = (int(row), shown_key)
 
 
 @dataclass
@@ -305,7 +353,7 @@ def load_year(ws: Workspace, org: str, year: int, *, optional: bool = False) -> 
             continue
         files[name] = path
         try:
-            raw = read_table(path, ws.display(path), expected=SCHEMAS[name].required_names)
+            raw = read_table(path, ws.display(path), expected=SCHEMAS[name].required_names, vectorised=True)
         except InputError as exc:
             problems.extend(exc.problems)
             tables[name] = None
@@ -331,12 +379,22 @@ def _check_training_refs(tables, ws: Workspace, files, problems: ProblemList) ->
                 "training rows take their ethnicity from the staff file, and there is no staff file",
             )
         return
-    known = {id_key(sid): sid for sid in staff["staff_id"]}
-    for sid, row in zip(training["staff_id"], training[ROW]):
-        if sid and id_key(sid) not in known:
-            problems.add(shown, int(row), "staff_id", sid, "this staff_id is not in the staff file")
-    # Spelled as in the staff file ('s08' for 'S08'), so that the indicators match the two exactly.
-    training["staff_id"] = [known.get(id_key(sid), sid) for sid in training["staff_id"]]
+    check_training_refs(training, staff, shown, problems)
+
+
+def check_training_refs(training: pd.DataFrame, staff: pd.DataFrame, shown: str, problems: ProblemList) -> None:
+    """Every training staff_id must be in the staff file; each is then spelled as there ('s08' for 'S08'), so
+    that the indicators match the two exactly. Compared as id_key does (casefold), in bulk."""
+    spelled = pd.Series(
+        staff["staff_id"].astype(object).to_numpy(), index=staff["staff_id"].astype(object).str.casefold()
+    )
+    spelled = spelled[~spelled.index.duplicated(keep="last")]  # as a dict built row by row would keep
+    ids = training["staff_id"].astype(object)
+    keys = ids.str.casefold()
+    unknown = (ids != "") & ~keys.isin(spelled.index)
+    for sid, row in zip(ids[unknown], training.loc[unknown, ROW]):
+        problems.add(shown, int(row), "staff_id", sid, "this staff_id is not in the staff file")
+    training["staff_id"] = keys.map(spelled).where(~unknown, ids).astype(object)
 
 
 def sha256(path: Path) -> str:

@@ -4,15 +4,21 @@ Files are read as a stream and every size is capped, so that a hostile or broken
 zip bomb posing as a workbook, a stray quote that swallows the rest of the file) stops with a message
 naming the file, the row and the limit instead of exhausting memory:
 
-- MAX_FILE_BYTES: checked with stat() before a byte is read.
+- MAX_FILE_BYTES (a CSV) and MAX_XLSX_BYTES (a workbook): checked with stat() before a byte is read.
 - MAX_LINE_BYTES: a CSV is split into lines from bounded binary chunks, before decoding; a line longer
   than this is refused without reading the rest of it.
 - MAX_CELL_CHARS: every cell of a CSV or XLSX, checked as each row is read.
-- MAX_ROWS and MAX_COLUMNS: checked as each row is read (every row, not only the header).
+- MAX_ROWS (a CSV), MAX_XLSX_ROWS (a sheet) and MAX_COLUMNS: checked as each row is read (every row, not only
+  the header).
 - MAX_CELLS: the cells kept in memory. A row keeps no more cells than the header has columns (cells beyond
   them are only checked to be empty), so a file of short cells cannot grow 25-fold in memory.
 - MAX_XLSX_UNPACKED_BYTES: the declared uncompressed size of a workbook's parts, checked before openpyxl
   opens it (it reads the shared strings of a workbook into memory in full).
+
+A CSV is first read by pyarrow (csv_fast.py), vectorised, once every limit has been checked on its bytes.
+Anything that reader cannot read exactly as the streaming reader below would (a blank line, a quoted cell over
+several lines, a ragged row, bad bytes, a misplaced header ...) goes to the streaming reader, which gives the
+precise message: the fast path for good files, the exact diagnosis for bad ones.
 """
 
 from __future__ import annotations
@@ -37,13 +43,19 @@ ROW = "_row"  # column holding each record's spreadsheet row number (the header 
 # shortlisted application) a few hundred thousand rows of well under 200 bytes, so real inputs are a few
 # tens of MB at most. The limits leave ample room above that while keeping a pandas frame of the file, and
 # the Python strings behind it, within a few GB.
-MAX_FILE_BYTES = 100 * 1024 * 1024  # 100 MB: one input file (CSV or XLSX) on disk
+# A national ESR extract (one file for every organisation: 1.5 million staff, about 100 MB of staff.csv) is a
+# CSV and never a workbook, so CSV has its own, larger limits: 5 million rows of at most 200 bytes is 1 GB.
+MAX_FILE_BYTES = 1024 * 1024 * 1024  # 1 GB: one CSV file on disk (a 1.5-million-row staff file is ~110 MB)
+MAX_XLSX_BYTES = 100 * 1024 * 1024  # 100 MB: one workbook on disk
 MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # 500 MB: a workbook's parts once unzipped
-MAX_ROWS = 1_048_576  # Excel's own row limit: more rows could never have been opened in Excel
+MAX_ROWS = 5_000_000  # a CSV: 3 times the national staff file
+MAX_XLSX_ROWS = 1_048_576  # Excel's own row limit: more rows could never have been opened in Excel
 MAX_COLUMNS = 1_000  # inputs have 1 to 8 columns; extra columns are allowed, but not thousands
 MAX_CELL_CHARS = 10_000  # a department, occupation or action is under 1,000 characters
 MAX_LINE_BYTES = 1024 * 1024  # 1 MB: one physical CSV line (a full row is a few hundred bytes)
-MAX_CELLS = 6_000_000  # rows x columns kept in memory (about 450 MB at most)
+# Rows x columns kept in memory: 5 million rows of 8 columns. The fast reader holds them as Arrow strings
+# (about 20 bytes a cell); the streaming reader, used only to diagnose a bad file, as Python strings.
+MAX_CELLS = 40_000_000
 HEADER_SEARCH_ROWS = 20  # rows searched for a misplaced header, to say where it is
 
 _CHUNK = 64 * 1024
@@ -70,21 +82,30 @@ def _fail(shown: str, row: int | None, column: str | None, value: str | None, ex
     raise InputError([Problem(shown, row, column, value, expected)], shown)
 
 
-def read_table(path: Path, shown: str, expected: Sequence[str] = ()) -> RawTable:
+def read_table(path: Path, shown: str, expected: Sequence[str] = (), vectorised: bool = False) -> RawTable:
     """The file as a table of stripped strings. `expected`: column names the header should have; when row 1
-    lacks some of them and a later row has them all, the error says the header must be in row 1."""
+    lacks some of them and a later row has them all, the error says the header must be in row 1.
+    `vectorised`: a CSV is read by pyarrow when it can be read exactly (cells are then pandas strings)."""
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    xlsx = path.suffix.lower() == ".xlsx"
+    limit = MAX_XLSX_BYTES if xlsx else MAX_FILE_BYTES
+    if size > limit:
         _fail(
             shown,
             None,
             None,
             None,
-            f"the file is {_size(size)}, more than the limit of {_size(MAX_FILE_BYTES)} "
+            f"the file is {_size(size)}, more than the limit of {_size(limit)} "
             "for one input file: is this the right file?",
         )
+    if vectorised and not xlsx:
+        from .csv_fast import read_csv_fast
+
+        frame = read_csv_fast(path, [normalise_header(e) for e in expected])
+        if frame is not None:
+            return RawTable(shown, frame)
     rows = _Rows(shown)
-    if path.suffix.lower() == ".xlsx":
+    if xlsx:
         merged = _read_xlsx(path, shown, rows)
     else:
         _read_csv(path, shown, rows)
@@ -291,8 +312,8 @@ def _read_csv(path: Path, shown: str, rows: _Rows) -> None:
                             row,
                             None,
                             None,
-                            f"the file has more than {MAX_ROWS:,} rows, the limit "
-                            "(Excel's own): is this the right file?",
+                            f"the file has more than {MAX_ROWS:,} rows, the limit for a CSV file: "
+                            "is this the right file?",
                         )
                     for i, cell in enumerate(cells):
                         if len(cell) > MAX_CELL_CHARS:
@@ -434,8 +455,8 @@ def _read_xlsx(path: Path, shown: str, rows: _Rows) -> list[str]:
         sheet = sheets[0]
         sheet.reset_dimensions()  # a hostile dimension (A1:XFD1048576) would pad every row to 16,384 cells
         for row, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            if row > MAX_ROWS:
-                _fail(shown, row, None, None, f"the sheet has more than {MAX_ROWS:,} rows, the limit")
+            if row > MAX_XLSX_ROWS:
+                _fail(shown, row, None, None, f"the sheet has more than {MAX_XLSX_ROWS:,} rows, the limit")
             cells = [_cell_text(v) for v in values]
             while cells and cells[-1] == "":
                 cells.pop()

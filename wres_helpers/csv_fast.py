@@ -1,0 +1,119 @@
+"""The fast path of tables.read_table for a CSV: pyarrow reads the whole file at once, after every limit of
+tables.py has been checked on its bytes with numpy.
+
+It only ever answers for a file it reads exactly as the streaming reader would: one record per line, no blank
+line, the header in row 1 with every expected column, unique non-empty names, every row as wide as the header,
+UTF-8, every cell within MAX_CELL_CHARS. Otherwise it returns None and the streaming reader reads the file and
+names the row, column and limit (so every error message stays as it was).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import tables
+
+# A quoted cell as the streaming reader (csv, strict) accepts it: at the start of a cell, quotes inside
+# doubled, and a comma or the end of the line right after the closing quote.
+_QUOTED_CELL = re.compile(rb'(?<![^,\n])"(?:[^"\r\n]|"")*"(?=[,\r\n]|$)')
+_QUOTE_AT_CELL_START = re.compile(rb'(?<![^,\n])"')
+
+
+def read_csv_fast(path: Path, expected: Sequence[str]) -> pd.DataFrame | None:
+    """The frame read_table would return (stripped strings, ROW), or None to use the streaming reader."""
+    data = path.read_bytes()  # the size was checked with stat() by read_table
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04")):
+        return None
+    if data.startswith(tables._UTF8_BOM):
+        data = data[len(tables._UTF8_BOM) :]
+    if not data.strip():
+        return None
+    if b"\r" in data:  # a lone \r (Excel for Mac) ends a line for the streaming reader: let it split those
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None
+    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
+        return None  # a blank line is a spreadsheet row of its own: the streaming reader counts it
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    lines = len(ends) + (0 if data.endswith(b"\n") else 1)
+    starts = np.concatenate(([-1], ends))
+    if len(data) - 1 - starts.max() > tables.MAX_LINE_BYTES or (
+        len(ends) and np.diff(starts).max() - 1 > tables.MAX_LINE_BYTES
+    ):
+        return None
+    if lines - 1 > tables.MAX_ROWS:
+        return None
+    if b'"' in data and _QUOTE_AT_CELL_START.search(_QUOTED_CELL.sub(b"", data)):
+        return None  # a quote the strict reader would refuse, or a quoted cell running over lines
+    header_line = data[: ends[0]] if len(ends) else data
+    try:
+        header = next(csv.reader([header_line.decode("utf-8").rstrip("\r\n")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    names = [tables.normalise_header(h) for h in header]
+    if (
+        len(names) > tables.MAX_COLUMNS
+        or "" in names
+        or len(set(names)) != len(names)
+        or any(e not in names for e in expected)
+        or (lines - 1) * len(names) > tables.MAX_CELLS
+        or any(len(h) > tables.MAX_CELL_CHARS for h in header)
+    ):
+        return None
+    if lines == 1:
+        frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+        frame[tables.ROW] = pd.Series([], dtype="int64")
+        return frame
+    table = _parse(data[len(header_line) :].lstrip(b"\r\n"), names)
+    if table is None or table.num_rows != lines - 1:
+        return None
+    return _to_frame(table, names)
+
+
+def _parse(body: bytes, names: list[str]):
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    columns = [f"c{i}" for i in range(len(names))]
+    try:
+        return pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=columns, use_threads=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):  # a ragged row, bad UTF-8, ...: the streaming reader says which
+        return None
+
+
+def _to_frame(table, names: list[str]) -> pd.DataFrame | None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = {}
+    blank = None
+    for name, column in zip(names, table.columns):
+        if (pc.max(pc.utf8_length(column)).as_py() or 0) > tables.MAX_CELL_CHARS:
+            return None  # the streaming reader names the cell
+        stripped = pc.utf8_trim_whitespace(column)
+        empty = pc.equal(stripped, "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+        out[name] = stripped
+    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    keep = ~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+    if not keep.all():  # a row of empty cells is skipped, as the streaming reader skips it
+        mask = pa.array(keep)
+        out = {n: pc.filter(c, mask) for n, c in out.items()}
+        rows = rows[keep]
+    frame = pa.table(list(out.values()), names=names).to_pandas()
+    frame[tables.ROW] = rows
+    return frame
