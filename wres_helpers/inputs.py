@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import vocab
+from . import staff_groups, vocab
 from .errors import InputError, ProblemList
 from .tables import ROW, RawTable, read_table
 from .workspace import INPUT_NAMES, OrgSettings, Workspace, YearSettings
@@ -47,7 +47,9 @@ SCHEMAS: dict[str, Schema] = {
             Column("staff_id", "id"),
             Column("ethnic_category", "ethnicity"),
             Column("pay_band", "band"),
-            Column("clinical", "flag"),
+            # clinical (Y/N), or ESR's own staff_group (staff_groups.py), or both when they agree.
+            Column("clinical", "flag", False),
+            Column("staff_group", "staff_group", False),
             Column("occupation", "text", False),
             Column("department", "text", False),
         ),
@@ -140,9 +142,12 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
     """Check every cell; return a clean table (typed columns plus ROW) even when problems were found."""
     frame, shown = raw.frame, raw.name
     missing = [c.name for c in schema.columns if c.required and c.name not in frame.columns]
+    if any(c.kind == "staff_group" for c in schema.columns) and not {"clinical", "staff_group"} & set(frame.columns):
+        missing.append("clinical")
     for name in missing:
         have = ", ".join(c for c in frame.columns if c != ROW) or "none"
-        problems.add(shown, 1, name, None, f"the column '{name}' is missing (the header has: {have})")
+        instead = " or ESR's 'staff_group'" if name == "clinical" else ""
+        problems.add(shown, 1, name, None, f"the column '{name}'{instead} is missing (the header has: {have})")
     if missing:
         return frame.iloc[0:0]
     if schema.needs_rows and frame.empty:
@@ -152,7 +157,9 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
     for col in schema.columns:
         if col.name not in frame.columns:
             continue
-        parsed = _check_column(col, frame[col.name], rows, shown, ctx, problems)
+        # Beside ESR's staff_group, a blank clinical cell is not a problem: the staff group says which it is.
+        blank_ok = col.name == "clinical" and "staff_group" in frame.columns
+        parsed = _check_column(col, frame[col.name], rows, shown, ctx, problems, blank_ok)
         if col.kind == "ethnicity":
             out["ethnic_category"] = frame[col.name].astype(object)
             out["group"] = parsed
@@ -166,8 +173,35 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
             out[col.name] = pd.Series(parsed, index=out.index, dtype=bool)
         else:
             out[col.name] = parsed
+    if "staff_group" in out.columns:
+        _clinical_from_staff_group(out, frame, shown, problems)
     _check_unique(out, frame, schema, shown, problems)
     return out
+
+
+def _clinical_from_staff_group(out: pd.DataFrame, frame: pd.DataFrame, shown: str, problems: ProblemList) -> None:
+    """`clinical` from ESR's staff group. With both columns, a blank clinical cell takes the staff group's, and
+    a row where the two disagree is an error."""
+    clinical = out.pop("staff_group").astype(object)
+    if "clinical" in out.columns:
+        given = out["clinical"].astype(object)
+        clash = clinical.notna() & given.notna() & (clinical != given)
+        for row, value, group, kind in zip(
+            out.loc[clash, ROW], frame.loc[clash, "clinical"], frame.loc[clash, "staff_group"], clinical[clash]
+        ):
+            problems.add(
+                shown,
+                int(row),
+                "clinical",
+                value,
+                f"the staff_group {group!r} is {'clinical' if kind else 'non-clinical'} staff (WRES technical "
+                f"guidance), so clinical must be {'Y' if kind else 'N'}, or leave one of the two columns out",
+            )
+        clinical = given.where(given.notna(), clinical)
+    if clinical.isna().any():
+        out["clinical"] = clinical.to_numpy()
+    else:  # typed, as a clinical column of Y and N is
+        out["clinical"] = pd.Series(clinical.to_numpy(), index=out.index, dtype=bool)
 
 
 def _per_value(values, fn) -> np.ndarray:
@@ -176,7 +210,9 @@ def _per_value(values, fn) -> np.ndarray:
     return np.array([fn(u) for u in uniques] + [None], dtype=object)[codes]
 
 
-def _check_column(col: Column, values: pd.Series, rows: np.ndarray, shown: str, ctx: Context, problems: ProblemList):
+def _check_column(
+    col: Column, values: pd.Series, rows: np.ndarray, shown: str, ctx: Context, problems: ProblemList, blank_ok=False
+):
     """The parsed column (an object array), every distinct value checked once by _check_cell and its problem,
     if any, reported for every row that holds it, in row order."""
     if col.kind == "text":
@@ -187,7 +223,7 @@ def _check_column(col: Column, values: pd.Series, rows: np.ndarray, shown: str, 
     parsed, bad = [], {}
     for i, value in enumerate(uniques):
         found = ProblemList()
-        parsed.append(_check_cell(col, value, 0, shown, ctx, found))
+        parsed.append(None if blank_ok and value == "" else _check_cell(col, value, 0, shown, ctx, found))
         if found:
             bad[i] = found[0]
     if bad:
@@ -235,6 +271,11 @@ def _check_cell(col: Column, value: str, row: int, shown: str, ctx: Context, pro
         if band is None:
             bad(f"not a known pay band: expected {vocab.PAY_BAND_EXPECTED}")
         return band
+    if kind == "staff_group":
+        clinical = staff_groups.is_clinical(value)
+        if clinical is None:
+            bad(f"not a known staff group: expected {staff_groups.expected()}")
+        return clinical
     if kind == "flag":
         flag = _FLAGS.get(value.lower())
         if flag is None:
