@@ -1,4 +1,5 @@
-"""Command line: python -m wres_helpers indicators ORG YEAR [--workspace DIR] [--out FILE.csv]; trends ORG [...]"""
+"""Command line: python -m wres_helpers indicators ORG YEAR [--workspace DIR] [--out FILE.csv]; indicators --extract
+DIR YEAR; split DIR YEAR --workspace WS; trends ORG [...]"""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from .errors import WresError
 
 
 def _indicators(args) -> int:
+    if args.extract:
+        return _extract_indicators(args)
+    if not (args.org and args.year):
+        raise WresError("indicators needs ORG and YEAR (or --extract DIR YEAR).")
     from .engine import indicator_table
 
     if args.published:
@@ -24,6 +29,31 @@ def _indicators(args) -> int:
     for note in missing_input_notes(args.org, args.year, args.workspace):
         print(f"note: {note}", file=sys.stderr)
     _write_table(table, args.out)
+    return 0
+
+
+def _extract_indicators(args) -> int:
+    """Every organisation of a national extract, in one process: each file is read once."""
+    from .extract import indicator_tables
+
+    if args.org and args.year:
+        raise WresError("with --extract DIR give only the YEAR, not an organisation: every organisation is computed.")
+    if args.published or args.workspace:
+        raise WresError(
+            "--extract computes the true figures of every organisation: --published and --workspace "
+            "belong to one organisation's workspace (use `split` to make one)."
+        )
+    year = args.year or args.org
+    if not year:
+        raise WresError("indicators --extract DIR needs the YEAR, e.g. indicators --extract DIR 2024.")
+    _write_table(indicator_tables(args.extract, year), args.out)
+    return 0
+
+
+def _split(args) -> int:
+    from .extract import split
+
+    split(args.extract, args.year, args.workspace)
     return 0
 
 
@@ -84,9 +114,15 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m wres_helpers", description="WRES report engine")
     sub = p.add_subparsers(dest="command", required=True)
     ind = sub.add_parser("indicators", help="compute the nine WRES indicators as one tidy CSV table")
-    ind.add_argument("org", help="organisation folder name under params/, e.g. leeds")
-    ind.add_argument("year", help="report year (snapshot 31 March of that year), e.g. 2021")
+    ind.add_argument("org", nargs="?", help="organisation folder name under params/, e.g. leeds")
+    ind.add_argument("year", nargs="?", help="report year (snapshot 31 March of that year), e.g. 2021")
     ind.add_argument("--workspace", help="folder holding params/ (default: $WRES_WORKSPACE or this repository)")
+    ind.add_argument(
+        "--extract",
+        metavar="DIR",
+        help="a national ESR extract (organisations.csv, YEAR/*.csv with org_code): every organisation's table "
+        "in one CSV, org_code first (then give only YEAR)",
+    )
     ind.add_argument("--out", help="write the CSV here instead of standard output")
     ind.add_argument(
         "--published",
@@ -95,6 +131,16 @@ def parser() -> argparse.ArgumentParser:
         "without it, the true figures that NHS England's data collection takes",
     )
     ind.set_defaults(run=_indicators)
+
+    spl = sub.add_parser(
+        "split",
+        help="write a national ESR extract's organisations as a workspace (params/<org_code>/YEAR/...), "
+        "one pass over each file",
+    )
+    spl.add_argument("extract", metavar="DIR", help="the extract: organisations.csv and YEAR/*.csv with org_code")
+    spl.add_argument("year", help="report year, e.g. 2024")
+    spl.add_argument("--workspace", required=True, help="folder to write params/ into")
+    spl.set_defaults(run=_split)
 
     tre = sub.add_parser(
         "trends",

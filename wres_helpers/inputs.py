@@ -423,15 +423,21 @@ def _check_training_refs(tables, ws: Workspace, files, problems: ProblemList) ->
     check_training_refs(training, staff, shown, problems)
 
 
-def check_training_refs(training: pd.DataFrame, staff: pd.DataFrame, shown: str, problems: ProblemList) -> None:
+def check_training_refs(
+    training: pd.DataFrame, staff: pd.DataFrame, shown: str, problems: ProblemList, scope: str | None = None
+) -> None:
     """Every training staff_id must be in the staff file; each is then spelled as there ('s08' for 'S08'), so
-    that the indicators match the two exactly. Compared as id_key does (casefold), in bulk."""
-    spelled = pd.Series(
-        staff["staff_id"].astype(object).to_numpy(), index=staff["staff_id"].astype(object).str.casefold()
-    )
+    that the indicators match the two exactly. Compared as id_key does (casefold), in bulk. `scope`: a column
+    both tables have (a national extract's organisation) within which ids are compared."""
+
+    def keyed(frame: pd.DataFrame) -> pd.Series:
+        keys = frame["staff_id"].astype(object).str.casefold()
+        return keys if scope is None else frame[scope].astype(object) + "\x1f" + keys
+
+    spelled = pd.Series(staff["staff_id"].astype(object).to_numpy(), index=keyed(staff).to_numpy())
     spelled = spelled[~spelled.index.duplicated(keep="last")]  # as a dict built row by row would keep
     ids = training["staff_id"].astype(object)
-    keys = ids.str.casefold()
+    keys = keyed(training)
     unknown = (ids != "") & ~keys.isin(spelled.index)
     for sid, row in zip(ids[unknown], training.loc[unknown, ROW]):
         problems.add(shown, int(row), "staff_id", sid, "this staff_id is not in the staff file")

@@ -220,32 +220,36 @@ class Workspace:
         folder = self.year_dir(org, year)
         path = folder / "settings.yaml"
         data = self._load_yaml(path) if self.checked_file(path) else {}
-        shown = self.display(path)
-        problems = ProblemList()
-        survey_year = data.get("staff_survey_year", int(year) - 1)
-        if not (isinstance(survey_year, int) and 1990 < survey_year <= int(year)):
-            problems.add(shown, None, "staff_survey_year", survey_year, f"expected a year no later than {year}")
-        declared: dict[int, IndicatorDeclaration] = {}
-        indicators = data.get("indicators") or {}
-        if not isinstance(indicators, dict):
-            problems.add(
-                shown, None, "indicators", indicators, "expected a mapping such as '3: {status: withheld, reason: ...}'"
-            )
-            indicators = {}
-        for key, entry in indicators.items():
-            where = f"indicators.{key}"
-            if not (isinstance(key, int) and 1 <= key <= 9):
-                problems.add(shown, None, where, key, "expected an indicator number from 1 to 9")
-                continue
-            entry = entry if isinstance(entry, dict) else {}
-            status, reason = str(entry.get("status", "")), str(entry.get("reason") or "").strip()
-            if status not in DECLARED_STATUSES:
-                problems.add(shown, None, f"{where}.status", status, f"expected one of {', '.join(DECLARED_STATUSES)}")
-            if not reason:
-                problems.add(shown, None, f"{where}.reason", None, "a reason to print in the report is required")
-            declared[key] = IndicatorDeclaration(status, reason)
-        report_date = data.get("report_date")
-        if report_date is not None and not isinstance(report_date, date):
-            problems.add(shown, None, "report_date", report_date, "expected a date written as 2021-09-30")
-        problems.raise_if_any(f"the {year} settings of {org}")
-        return YearSettings(int(year), survey_year, declared, report_date if isinstance(report_date, date) else None)
+        return parse_year_settings(data, int(year), self.display(path), org)
+
+
+def parse_year_settings(data: dict, year: int, shown: str, org: str) -> YearSettings:
+    """A year's settings.yaml (already loaded) checked into YearSettings; `shown` names the file in errors."""
+    problems = ProblemList()
+    survey_year = data.get("staff_survey_year", int(year) - 1)
+    if not (isinstance(survey_year, int) and 1990 < survey_year <= int(year)):
+        problems.add(shown, None, "staff_survey_year", survey_year, f"expected a year no later than {year}")
+    declared: dict[int, IndicatorDeclaration] = {}
+    indicators = data.get("indicators") or {}
+    if not isinstance(indicators, dict):
+        problems.add(
+            shown, None, "indicators", indicators, "expected a mapping such as '3: {status: withheld, reason: ...}'"
+        )
+        indicators = {}
+    for key, entry in indicators.items():
+        where = f"indicators.{key}"
+        if not (isinstance(key, int) and 1 <= key <= 9):
+            problems.add(shown, None, where, key, "expected an indicator number from 1 to 9")
+            continue
+        entry = entry if isinstance(entry, dict) else {}
+        status, reason = str(entry.get("status", "")), str(entry.get("reason") or "").strip()
+        if status not in DECLARED_STATUSES:
+            problems.add(shown, None, f"{where}.status", status, f"expected one of {', '.join(DECLARED_STATUSES)}")
+        if not reason:
+            problems.add(shown, None, f"{where}.reason", None, "a reason to print in the report is required")
+        declared[key] = IndicatorDeclaration(status, reason)
+    report_date = data.get("report_date")
+    if report_date is not None and not isinstance(report_date, date):
+        problems.add(shown, None, "report_date", report_date, "expected a date written as 2021-09-30")
+    problems.raise_if_any(f"the {year} settings of {org}")
+    return YearSettings(int(year), survey_year, declared, report_date if isinstance(report_date, date) else None)
