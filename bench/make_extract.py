@@ -141,10 +141,11 @@ def make(out: Path, staff: int = 1_500_000, orgs: int = 220, seed: int = 1, year
     # board: 10 to 15 members per organisation
     members = rng.integers(10, 16, orgs)
     board_org = np.repeat(np.arange(orgs), members)
+    board_weights = np.array([80, 2, 5, 4, 1, 1, 3, 2, 1, 0.5, 0.5])  # boards are whiter than their workforce
     _write(
         folder / "board.csv",
         {"org_code": codes[board_org], "member_id": _ids("B", board_org),
-         "ethnic_category": _pick(rng, ETHNICITIES[:-2], np.array([80, 2, 5, 4, 1, 1, 3, 2, 1, 0.5, 0.5]), len(board_org)),
+         "ethnic_category": _pick(rng, ETHNICITIES[:-2], board_weights, len(board_org)),
          "voting": np.where(rng.random(len(board_org)) < 0.7, "Y", "N"),
          "executive": np.where(rng.random(len(board_org)) < 0.5, "Y", "N")},
     )  # fmt: skip
