@@ -10,7 +10,6 @@ names the row, column and limit (so every error message stays as it was).
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 from typing import Sequence
 
@@ -18,11 +17,6 @@ import numpy as np
 import pandas as pd
 
 from . import tables
-
-# A quoted cell as the streaming reader (csv, strict) accepts it: at the start of a cell, quotes inside
-# doubled, and a comma or the end of the line right after the closing quote.
-_QUOTED_CELL = re.compile(rb'(?<![^,\n])"(?:[^"\r\n]|"")*"(?=[,\r\n]|$)')
-_QUOTE_AT_CELL_START = re.compile(rb'(?<![^,\n])"')
 
 
 def read_csv_fast(path: Path, expected: Sequence[str]) -> pd.DataFrame | None:
@@ -48,8 +42,8 @@ def read_csv_fast(path: Path, expected: Sequence[str]) -> pd.DataFrame | None:
         return None
     if lines - 1 > tables.MAX_ROWS:
         return None
-    if b'"' in data and _QUOTE_AT_CELL_START.search(_QUOTED_CELL.sub(b"", data)):
-        return None  # a quote the strict reader would refuse, or a quoted cell running over lines
+    if b'"' in data and not _plain_quotes(data, ends):
+        return None  # a quote the strict reader might refuse, or a quoted cell running over lines
     header_line = data[: ends[0]] if len(ends) else data
     try:
         header = next(csv.reader([header_line.decode("utf-8").rstrip("\r\n")]))
@@ -73,6 +67,24 @@ def read_csv_fast(path: Path, expected: Sequence[str]) -> pd.DataFrame | None:
     if table is None or table.num_rows != lines - 1:
         return None
     return _to_frame(table, names)
+
+
+def _plain_quotes(data: bytes, ends: np.ndarray) -> bool:
+    """Is every double quote one that opens a cell (after a comma or at the start of a line) or closes one
+    (before a comma or the end of a line), with an even number of them on every line? Then each quoted cell
+    opens and closes on its line, and pyarrow reads it as the streaming reader (strict csv) does. A doubled
+    quote inside a cell ("") or one in mid-cell fails the test: such a file goes to the streaming reader
+    (pyarrow would read 'ab"c' or '"ab"c' without the error the strict reader gives)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == 34)
+    before = np.where(quotes > 0, raw[np.maximum(quotes - 1, 0)], 10)
+    after = np.where(quotes + 1 < len(raw), raw[np.minimum(quotes + 1, len(raw) - 1)], 10)
+    opens = (before == 44) | (before == 10)
+    closes = (after == 44) | (after == 10) | (after == 13)
+    if not (opens | closes).all():
+        return False
+    per_line = np.bincount(np.searchsorted(ends, quotes), minlength=len(ends) + 1)
+    return bool((per_line % 2 == 0).all())
 
 
 def _parse(body: bytes, names: list[str]):

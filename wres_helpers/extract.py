@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import safe_yaml
 from .errors import InputError, ProblemList, WresError
-from .inputs import SCHEMAS, Column, Context, Schema, YearInputs, check_training_refs, validate
+from .inputs import SCHEMAS, Column, Context, Schema, YearInputs, check_training_refs, fold, validate
 from .tables import ROW, read_table
 from .workspace import INPUT_NAMES, MAX_SETTINGS_BYTES, ORG_TYPES, OrgSettings, YearSettings, parse_year_settings
 
@@ -128,7 +128,7 @@ def _read_year(
             tables[name] = None
             continue
         if "org_code" in frame.columns:
-            org = frame["org_code"].astype(object).str.casefold()
+            org = pd.Series(fold(frame["org_code"]).to_numpy(dtype=object), index=frame.index)
             unknown = ~org.isin(codes.keys())
             for row, code in zip(frame.loc[unknown, ROW], frame.loc[unknown, "org_code"]):
                 why = (
@@ -148,7 +148,7 @@ def _read_year(
         else:
             table = validate_part(frame, schema, ctx, shown, problems)
         if "org_code" in table.columns:
-            table["_org"] = table["org_code"].astype(object).str.casefold()
+            table["_org"] = fold(table["org_code"]).to_numpy(dtype=object)
         raw[name], tables[name] = frame, table
     staff, training = tables.get("staff"), tables.get("training")
     if training is not None and "staff_id" in training.columns:
@@ -195,6 +195,9 @@ def load_extract(folder: str | Path, year: int | str) -> Extract:
 def _by_org(table: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     if table is None:
         return {}
+    # Plain numpy columns: each organisation's table is sliced dozens of times by the indicators, and slicing
+    # a small Arrow-backed column costs far more than slicing a numpy one.
+    table = table.astype({c: object for c in table.columns if isinstance(table[c].dtype, pd.StringDtype)})
     return {key: part.drop(columns=["org_code", "_org"]) for key, part in table.groupby("_org", sort=False)}
 
 
@@ -252,7 +255,7 @@ def split(folder: str | Path, year: int | str, workspace: str | Path) -> list[st
         written.append(org.slug)
     for name, frame in extract.raw.items():
         columns = [c for c in frame.columns if c not in ("org_code", ROW)]
-        keys = frame["org_code"].astype(object).str.casefold()
+        keys = pd.Series(fold(frame["org_code"]).to_numpy(dtype=object), index=frame.index)
         for key, part in frame[columns].groupby(keys, sort=False):
             org = extract.orgs[key]
             part.to_csv(params / org.slug / str(extract.year) / f"{name}.csv", index=False, lineterminator="\n")

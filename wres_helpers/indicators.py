@@ -151,7 +151,10 @@ IND1_KEYS = [("share_pct", "all", g) for g in vocab.GROUPS] + [
 
 
 def _representation(rows: Rows, indicator: int, breakdown: str, frame: pd.DataFrame) -> None:
-    counts = _counts(frame)
+    _representation_of(rows, indicator, breakdown, _counts(frame))
+
+
+def _representation_of(rows: Rows, indicator: int, breakdown: str, counts: dict[str, int]) -> None:
     total = sum(counts.values())
     for group in vocab.GROUPS:
         rows.add(indicator, "headcount", breakdown, group, counts[group], counts[group], total)
@@ -161,34 +164,60 @@ def _representation(rows: Rows, indicator: int, breakdown: str, frame: pd.DataFr
 
 
 def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = ()) -> None:
-    _representation(rows, 1, "all", staff)
-    declared = int((staff["group"] != "unknown").sum())
+    # Staff are counted once, by pay band, staff group and ethnic group; every breakdown below is a sum of
+    # those cells (slicing the staff table for each of ~60 breakdowns was most of the time of a national run).
+    kinds = staff["clinical"].map({True: "clinical", False: "non-clinical"})
+    cells = (
+        pd.DataFrame(
+            {
+                "band": staff["pay_band"].to_numpy(dtype=object),
+                "kind": kinds.to_numpy(dtype=object),
+                "family": staff["family"].to_numpy(dtype=object),
+                "group": staff["group"].to_numpy(dtype=object),
+            }
+        )
+        .value_counts(dropna=False, sort=False)
+        .items()
+    )
+    cells = [(band, kind, family, group, int(n)) for (band, kind, family, group), n in cells]
+
+    def count(keep) -> tuple[dict[str, int], int]:
+        counts = dict.fromkeys(vocab.GROUPS, 0)
+        people = 0
+        for band, kind, family, group, n in cells:
+            if keep(band, kind, family):
+                people += n
+                if group in counts:
+                    counts[group] += n
+        return counts, people
+
+    _representation_of(rows, 1, "all", count(lambda *_: True)[0])
+    declared = sum(n for *_, group, n in cells if group != "unknown")
     rate(rows, 1, "declared_pct", "all", "all", declared, len(staff), "there are no staff")
-    staff = staff.assign(kind=staff["clinical"].map({True: "clinical", False: "non-clinical"}))
     for kind in ("clinical", "non-clinical"):
-        subset = staff[staff["kind"] == kind]
-        if len(subset):
-            _representation(rows, 1, kind, subset)
+        counts, people = count(lambda b, k, f: k == kind)
+        if people:
+            _representation_of(rows, 1, kind, counts)
     for band in vocab.pay_bands():  # canonical order
-        in_band = staff[staff["pay_band"] == band]
-        if not len(in_band):
+        counts, people = count(lambda b, k, f: b == band)
+        if not people:
             continue
-        _representation(rows, 1, band, in_band)
+        _representation_of(rows, 1, band, counts)
         for kind in ("clinical", "non-clinical"):
-            subset = in_band[in_band["kind"] == kind]
-            if len(subset):
-                _representation(rows, 1, f"{band}/{kind}", subset)
+            counts, people = count(lambda b, k, f: b == band and k == kind)
+            if people:
+                _representation_of(rows, 1, f"{band}/{kind}", counts)
     for name, bands in vocab.band_groupings():
         # NHS England's pay band clusters are always computed: disclosure control publishes them in place of
         # single bands too small to show (disclosure.BAND_VIEWS).
         if name not in band_groups and not name.startswith("Cluster"):
             continue
-        subset = staff[staff["pay_band"].isin(bands)]
-        if len(subset):
-            _representation(rows, 1, name, subset)
-    medical = staff[staff["family"] == "medical"]
-    if len(medical):
-        _representation(rows, 1, "Medical and dental", medical)
+        counts, people = count(lambda b, k, f: b in bands)
+        if people:
+            _representation_of(rows, 1, name, counts)
+    counts, people = count(lambda b, k, f: f == "medical")
+    if people:
+        _representation_of(rows, 1, "Medical and dental", counts)
 
 
 # -- indicators 2, 3 and 4 ----------------------------------------------------------------------------

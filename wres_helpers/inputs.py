@@ -334,14 +334,16 @@ def _check_unique(out: pd.DataFrame, frame: pd.DataFrame, schema: Schema, shown:
     ids = {c.name for c in schema.columns if c.kind == "id"}
     # A key part that failed to parse is None or NaN (and pandas 3's astype(str) keeps NaN): those rows are
     # left out. Ids are strings already; other parts are written as text cell by cell.
-    texts = [out[c].astype(object) if c in ids else out[c].astype(object).map(_key_text) for c in cols]
-    keys = [t.str.casefold() if c in ids else t for c, t in zip(cols, texts)]
-    shown_keys = texts[0].str.cat(texts[1:], sep=" / ") if len(cols) > 1 else texts[0]
-    key = keys[0].str.cat(keys[1:], sep=" / ") if len(cols) > 1 else keys[0]
-    usable = out[cols].notna().all(axis=1) & (key != "")
-    repeated = usable & key.where(usable).duplicated(keep=False) & usable
+    texts = [out[c].astype("str") if c in ids else out[c].astype(object).map(_key_text).astype("str") for c in cols]
+    keys = [fold(t) if c in ids else t for c, t in zip(cols, texts)]
+    key = keys[0]
+    for part in keys[1:]:
+        key = key + " / " + part
+    usable = (out[cols].notna().all(axis=1) & (key != "")).to_numpy()
+    repeated = usable & key.duplicated(keep=False).to_numpy()
     if not repeated.any():
         return
+    shown_keys = texts[0].str.cat(texts[1:], sep=" / ") if len(cols) > 1 else texts[0]
     first: dict[str, tuple[int, str]] = {}
     for k, row, shown_key in zip(key[repeated], out.loc[repeated, ROW], shown_keys[repeated]):
         if k in first:
@@ -423,6 +425,14 @@ def _check_training_refs(tables, ws: Workspace, files, problems: ProblemList) ->
     check_training_refs(training, staff, shown, problems)
 
 
+def fold(ids: pd.Series) -> pd.Series:
+    """id_key of every id, in bulk: for ASCII ids (nearly all) casefold is lower(), which pyarrow does in C."""
+    text = ids.astype("str")
+    if text.str.isascii().all():
+        return text.str.lower()
+    return text.astype(object).map(id_key).astype("str")
+
+
 def check_training_refs(
     training: pd.DataFrame, staff: pd.DataFrame, shown: str, problems: ProblemList, scope: str | None = None
 ) -> None:
@@ -431,17 +441,19 @@ def check_training_refs(
     both tables have (a national extract's organisation) within which ids are compared."""
 
     def keyed(frame: pd.DataFrame) -> pd.Series:
-        keys = frame["staff_id"].astype(object).str.casefold()
-        return keys if scope is None else frame[scope].astype(object) + "\x1f" + keys
+        keys = fold(frame["staff_id"])
+        return keys if scope is None else frame[scope].astype("str") + "\x1f" + keys
 
-    spelled = pd.Series(staff["staff_id"].astype(object).to_numpy(), index=keyed(staff).to_numpy())
+    # Plain object arrays and a hash index (pandas' isin on Arrow strings loops in Python).
+    spelled = pd.Series(staff["staff_id"].to_numpy(dtype=object), index=keyed(staff).to_numpy(dtype=object))
     spelled = spelled[~spelled.index.duplicated(keep="last")]  # as a dict built row by row would keep
-    ids = training["staff_id"].astype(object)
-    keys = keyed(training)
-    unknown = (ids != "") & ~keys.isin(spelled.index)
+    ids = training["staff_id"].to_numpy(dtype=object)
+    found = spelled.index.get_indexer(keyed(training).to_numpy(dtype=object))
+    unknown = (ids != "") & (found < 0)
     for sid, row in zip(ids[unknown], training.loc[unknown, ROW]):
         problems.add(shown, int(row), "staff_id", sid, "this staff_id is not in the staff file")
-    training["staff_id"] = keys.map(spelled).where(~unknown, ids).astype(object)
+    if len(spelled):
+        training["staff_id"] = np.where(found >= 0, spelled.to_numpy()[found], ids)
 
 
 def sha256(path: Path) -> str:
