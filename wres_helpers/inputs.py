@@ -157,8 +157,8 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
     for col in schema.columns:
         if col.name not in frame.columns:
             continue
-        # Beside ESR's staff_group, a blank clinical cell is not a problem: the staff group says which it is.
-        blank_ok = col.name == "clinical" and "staff_group" in frame.columns
+        # With both clinical and ESR's staff_group, one of the two may be blank in a row: the other says which.
+        blank_ok = col.name in ("clinical", "staff_group") and {"clinical", "staff_group"} <= set(frame.columns)
         parsed = _check_column(col, frame[col.name], rows, shown, ctx, problems, blank_ok)
         if col.kind == "ethnicity":
             out["ethnic_category"] = frame[col.name].astype(object)
@@ -197,6 +197,9 @@ def _clinical_from_staff_group(out: pd.DataFrame, frame: pd.DataFrame, shown: st
                 f"the staff_group {group!r} is {'clinical' if kind else 'non-clinical'} staff (WRES technical "
                 f"guidance), so clinical must be {'Y' if kind else 'N'}, or leave one of the two columns out",
             )
+        neither = (frame["clinical"] == "") & (frame["staff_group"] == "")
+        for row in out.loc[neither, ROW]:
+            problems.add(shown, int(row), "clinical", "", "expected Y or N, or an ESR staff group in staff_group")
         clinical = given.where(given.notna(), clinical)
     if clinical.isna().any():
         out["clinical"] = clinical.to_numpy()
