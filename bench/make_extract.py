@@ -74,7 +74,8 @@ def _write(path: Path, columns: dict[str, np.ndarray]) -> None:
     from pyarrow import csv as pacsv
 
     table = pa.table({k: pa.array(v.astype(str) if v.dtype.kind != "U" else v) for k, v in columns.items()})
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    # Unquoted, as ESR writes its CSV exports (no value here holds a comma or a quote).
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="none"))
 
 
 def make(out: Path, staff: int = 1_500_000, orgs: int = 220, seed: int = 1, year: int = 2024) -> None:

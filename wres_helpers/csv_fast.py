@@ -77,13 +77,14 @@ def _plain_quotes(data: bytes, ends: np.ndarray) -> bool:
     (pyarrow would read 'ab"c' or '"ab"c' without the error the strict reader gives)."""
     raw = np.frombuffer(data, dtype=np.uint8)
     quotes = np.flatnonzero(raw == 34)
-    before = np.where(quotes > 0, raw[np.maximum(quotes - 1, 0)], 10)
-    after = np.where(quotes + 1 < len(raw), raw[np.minimum(quotes + 1, len(raw) - 1)], 10)
+    padded = np.concatenate(([10], raw, [10]))  # the file's start and end count as line ends
+    before, after = padded[quotes], padded[quotes + 2]
     opens = (before == 44) | (before == 10)
     closes = (after == 44) | (after == 10) | (after == 13)
     if not (opens | closes).all():
         return False
-    per_line = np.bincount(np.searchsorted(ends, quotes), minlength=len(ends) + 1)
+    # Quotes before each line end (a search of the few line ends among the many quotes), then per line.
+    per_line = np.diff(np.concatenate(([0], np.searchsorted(quotes, ends), [len(quotes)])))
     return bool((per_line % 2 == 0).all())
 
 

@@ -354,22 +354,20 @@ def staff_survey(rows: Rows, survey: pd.DataFrame | None, survey_year: int, why_
     years = [y for y in years if y <= survey_year] or [survey_year]
     if survey_year not in years:
         years.append(survey_year)
+    # The first row of each (year, indicator, group), looked up rather than filtered for (a national extract
+    # has hundreds of organisations' surveys to read).
+    first: dict[tuple, tuple] = {}
+    if survey is not None:
+        columns = ("survey_year", "indicator", "group", "percent", "respondents")
+        for year, indicator, group, percent, respondents in zip(*(survey[c] for c in columns)):
+            first.setdefault((year, indicator, group), (percent, respondents))
     for indicator in (5, 6, 7, 8):
         for year in years:
             found = {}
             for group in ("white", "bme"):
-                match = (
-                    survey[
-                        (survey["survey_year"] == year)
-                        & (survey["indicator"] == indicator)
-                        & (survey["group"] == group)
-                    ]
-                    if survey is not None
-                    else []
-                )
-                if len(match):
-                    rec = match.iloc[0]
-                    percent, respondents = float(rec["percent"]), int(rec["respondents"])
+                if (year, indicator, group) in first:
+                    percent, respondents = first[(year, indicator, group)]
+                    percent, respondents = float(percent), int(respondents)
                     low, high = (
                         uncertainty.wilson(uncertainty.survey_count(percent, respondents), respondents)
                         if respondents > 0

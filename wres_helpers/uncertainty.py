@@ -22,6 +22,7 @@ SIGNIFICANCE = 0.05  # p below this is "significant"
 TEST_NAME = "Fisher's exact test"
 
 
+@lru_cache(maxsize=8)
 def z_value(confidence: float = CONFIDENCE) -> float:
     from scipy.stats import norm
 
@@ -67,6 +68,7 @@ def katz(a: int, n1: int, c: int, n2: int) -> tuple[float, float] | None:
     return math.exp(log_rl - half), math.exp(log_rl + half)
 
 
+@lru_cache(maxsize=65536)
 def fisher_p(a: int, n1: int, c: int, n2: int) -> float:
     """Two-sided Fisher's exact test of a of n1 against c of n2."""
     from scipy.stats import fisher_exact
