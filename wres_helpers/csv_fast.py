@@ -77,8 +77,9 @@ def _plain_quotes(data: bytes, ends: np.ndarray) -> bool:
     (pyarrow would read 'ab"c' or '"ab"c' without the error the strict reader gives)."""
     raw = np.frombuffer(data, dtype=np.uint8)
     quotes = np.flatnonzero(raw == 34)
-    padded = np.concatenate(([10], raw, [10]))  # the file's start and end count as line ends
-    before, after = padded[quotes], padded[quotes + 2]
+    # The bytes either side of each quote; the file's start and end count as line ends (10).
+    before = np.where(quotes > 0, raw[np.maximum(quotes - 1, 0)], 10)
+    after = np.where(quotes + 1 < len(raw), raw[np.minimum(quotes + 1, len(raw) - 1)], 10)
     opens = (before == 44) | (before == 10)
     closes = (after == 44) | (after == 10) | (after == 13)
     if not (opens | closes).all():
