@@ -55,6 +55,8 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: s
     The kernel and papermill write warnings to standard error: they go to <notebook>.log beside the
     executed copy rather than to the terminal (the kernel inherits this worker's file descriptor 2).
     """
+    from . import warm_kernel
+
     saved_stderr = os.dup(2)
     with open(Path(output).with_suffix(".log"), "w", encoding="utf-8") as log_file:
         os.dup2(log_file.fileno(), 2)
@@ -64,10 +66,13 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: s
             sys.stderr.flush()
             if not _worker_stopping:
                 os.dup2(saved_stderr, 2)
+                # nbclient handles SIGTERM itself while a notebook runs and leaves it at the default: restore ours.
+                signal.signal(signal.SIGTERM, _worker_exit)
             os.close(saved_stderr)
             if _worker_stopping:
-                # The kernel is shut down (papermill's clean-up ran as SystemExit unwound it). Leave now: the
-                # process pool would catch SystemExit and wait for more work from a parent that may be dead.
+                # Shut the worker's kernel down and leave now: the process pool would catch SystemExit and wait
+                # for more work from a parent that may be dead.
+                warm_kernel.shutdown()
                 os._exit(143)
 
 
@@ -98,11 +103,15 @@ def _papermill(source: str, output: str, parameters: dict, cwd: str, kernel: str
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
 
+    from . import warm_kernel
+
+    warm_kernel.set_log(str(Path(output).with_suffix(".log")))
     try:
         papermill.execute_notebook(
             source,
             output,
             parameters=parameters,
+            engine_name=warm_kernel.ENGINE,
             kernel_name=kernel,
             cwd=cwd,
             progress_bar=False,

@@ -1,0 +1,154 @@
+"""The warm-kernel engine: one kernel per worker, yet each notebook runs as if in a fresh kernel.
+
+The checks are made from inside the notebooks (what the kernel sees) and from outside (which processes
+are left), not by asking the engine what it did."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from wres_helpers.execute import execute_notebooks
+
+# Each notebook records its kernel's process id, what it finds left over, and the counter of its first cell.
+PROBE = """\
+import json, os, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+report = {
+    "pid": os.getpid(),
+    "cwd": os.getcwd(),
+    "leftover": "left_by_a_previous_notebook" in dir(),
+    "open_figures": len(plt.get_fignums()),
+}
+"""
+LITTER = """\
+left_by_a_previous_notebook = 1
+plt.figure(); plt.figure()
+os.chdir("/")
+os.write(2, b"message from NAME\\n"); import time; time.sleep(0.3)  # fd level, as a C library writes
+"""
+SAVE = """\
+report["execution_count"] = get_ipython().execution_count
+open(os.path.join(OUT, NAME + ".json"), "w").write(json.dumps(report))
+"""
+
+
+def _notebook(path: Path, name: str, out: Path, extra: str = "") -> Path:
+    params = new_code_cell(f"OUT = {str(out)!r}\nNAME = {name!r}")
+    params.metadata["tags"] = ["parameters"]
+    cells = [params, new_code_cell(PROBE), new_code_cell(SAVE)]
+    if extra:
+        cells.append(new_code_cell(extra.replace("NAME", name)))
+    cells.append(new_code_cell(LITTER.replace("NAME", name)))
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "wres", "display_name": "WRES", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _counts(executed: Path) -> list:
+    return [c.execution_count for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code"]
+
+
+def _kernels_alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+            alive.add(pid)
+        except ProcessLookupError:
+            pass
+    return alive
+
+
+def _run(tmp_path: Path, names: list[str], extras: dict[str, str] | None = None, jobs: int = 1):
+    out = tmp_path / "reports"
+    out.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    jobs_list = []
+    for name in names:
+        src = _notebook(tmp_path / f"{name}.ipynb", name, out, (extras or {}).get(name, ""))
+        jobs_list.append((src, tmp_path / "executed" / f"{name}.ipynb"))
+    (tmp_path / "executed").mkdir()
+    execute_notebooks(jobs_list, {}, work, jobs=jobs, shown=str)
+    return {n: json.loads((out / f"{n}.json").read_text()) for n in names}, work
+
+
+def test_notebooks_share_a_kernel_yet_each_starts_clean(tmp_path):
+    reports, work = _run(tmp_path, ["a", "b", "c"])
+    pids = {r["pid"] for r in reports.values()}
+    assert len(pids) == 1, "one worker should have used one kernel for its three notebooks"
+    for name, r in reports.items():
+        assert r["leftover"] is False, f"{name} saw a variable an earlier notebook defined"
+        assert r["open_figures"] == 0, f"{name} inherited open figures"
+        assert r["cwd"] == str(work), f"{name} ran in {r['cwd']}, not the build's folder"
+        # As a fresh kernel numbers them: the notebook's four code cells 1 to 4, and the same counter inside.
+        assert _counts(tmp_path / "executed" / f"{name}.ipynb") == [1, 2, 3, 4], name
+        # Restarting the counter must not collide with IPython's history ("Session/line number was not unique").
+        texts = [
+            o.get("text", "")
+            for c in nbformat.read(tmp_path / "executed" / f"{name}.ipynb", 4).cells
+            for o in c.get("outputs", [])
+        ]
+        assert not any("ERROR" in t for t in texts), texts
+        assert r["execution_count"] == reports["a"]["execution_count"], name
+    # Each notebook's kernel messages went to its own log, not the first notebook's.
+    for name in "abc":
+        log = (tmp_path / "executed" / f"{name}.log").read_text()
+        assert f"message from {name}" in log
+        assert all(f"message from {o}" not in log for o in "abc" if o != name), log
+    # The pool is gone and its kernel with it.
+    deadline = time.monotonic() + 10
+    while _kernels_alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _kernels_alive(pids), "the worker's kernel outlived the build"
+
+
+def test_a_kernel_killed_by_a_notebook_is_replaced_for_the_next(tmp_path):
+    """In one process: the first notebook kills its kernel outright; the next gets a new, working kernel."""
+    import papermill
+
+    from wres_helpers import warm_kernel
+    from wres_helpers.execute import _ipc_kernel_manager
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    die = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    run = dict(
+        kernel_name="wres",
+        engine_name=warm_kernel.ENGINE,
+        progress_bar=False,
+        cwd=str(tmp_path),
+        kernel_manager_class=_ipc_kernel_manager(),
+        start_timeout=60,
+        execution_timeout=60,
+    )
+    try:
+        papermill.execute_notebook(
+            str(_notebook(tmp_path / "first.ipynb", "first", out)), str(tmp_path / "o1.ipynb"), **run
+        )
+        first_pid = json.loads((out / "first.json").read_text())["pid"]
+        with pytest.raises(Exception):
+            papermill.execute_notebook(
+                str(_notebook(tmp_path / "dies.ipynb", "dies", out, die)), str(tmp_path / "o2.ipynb"), **run
+            )
+        assert not _kernels_alive({first_pid}) or first_pid != json.loads((out / "dies.json").read_text())["pid"]
+        papermill.execute_notebook(
+            str(_notebook(tmp_path / "after.ipynb", "after", out)), str(tmp_path / "o3.ipynb"), **run
+        )
+        after = json.loads((out / "after.json").read_text())
+        dies_pid = json.loads((out / "dies.json").read_text())["pid"]
+        assert dies_pid == first_pid, "the second notebook should have reused the first one's kernel"
+        assert after["pid"] != dies_pid, "a dead kernel was reused"
+        assert after["leftover"] is False and _counts(tmp_path / "o3.ipynb") == [1, 2, 3, 4]
+    finally:
+        warm_kernel.shutdown()
