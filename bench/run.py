@@ -164,12 +164,13 @@ def batch(scratch: Path, count: int) -> None:
     for i in range(count):
         source, year = samples[i % len(samples)]
         target = ws / "params" / f"org{i + 1:02d}"
-        (target / "2021").mkdir(parents=True)
+        target.mkdir(parents=True)
         text = (REPO / "params" / source / "org.yaml").read_text(encoding="utf-8")
         (target / "org.yaml").write_text(re.sub(r"(?m)^comparators:.*\n(?:[ ]*- .*\n)*", "", text), encoding="utf-8")
-        for path in (REPO / "params" / source / str(year)).iterdir():
-            if path.is_file() and path.name != "settings.yaml":
-                shutil.copy(path, target / "2021" / path.name)
+        # Every year up to the report year: indicator 3 pools last year, and an action plan carries actions on.
+        for folder in (REPO / "params" / source).iterdir():
+            if folder.is_dir() and folder.name.isdigit() and int(folder.name) <= year:
+                shutil.copytree(folder, target / folder.name)
         _make_distinct(target / "2021" / "staff.csv", i // len(samples))
     cores = len(os.sched_getaffinity(0))
     for jobs in sorted({1, 2, cores}):

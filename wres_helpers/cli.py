@@ -1,5 +1,5 @@
 """Command line: python -m wres_helpers indicators ORG YEAR [--workspace DIR] [--out FILE.csv]; indicators --extract
-DIR YEAR; split DIR YEAR --workspace WS; trends ORG [...]"""
+DIR YEAR; split DIR YEAR --workspace WS; trends ORG [...]; targets ORG YEAR"""
 
 from __future__ import annotations
 
@@ -91,6 +91,19 @@ def _values(args) -> int:
     return 0
 
 
+def _targets(args) -> int:
+    from .report_data import load_report
+
+    report = load_report(args.org, args.year, args.workspace)
+    if report.targets is None:
+        raise WresError(
+            f"{args.org} sets no representation goal: add `representation_target: {{year: 2028}}` to "
+            f"{report.ws.display(report.ws.root / 'params' / args.org / 'org.yaml')}."
+        )
+    _write_table(report.targets, args.out)
+    return 0
+
+
 def _narrative(args) -> int:
     from .narrative import write_starters
     from .report_data import load_report
@@ -159,6 +172,14 @@ def parser() -> argparse.ArgumentParser:
     val = sub.add_parser("values", help="list the narrative keys and their formatted values (key<TAB>value)")
     _org_year(val)
     val.set_defaults(run=_values)
+    tar = sub.add_parser(
+        "targets",
+        help="the representation goals (org.yaml representation_target): BME appointments a year that would "
+        "bring band 8a and above, VSM and the board level with the workforce's share, as the report prints them",
+    )
+    _org_year(tar)
+    tar.add_argument("--out", help="write the CSV here instead of standard output")
+    tar.set_defaults(run=_targets)
     nar = sub.add_parser(
         "narrative",
         help="write starter narrative files (the generated sentences, with "

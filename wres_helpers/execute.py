@@ -251,6 +251,8 @@ def execution_fingerprint(report, notebooks: Sequence[Path], parameters: dict) -
         add(f"{label}:files", repr(sorted((name, r.ws.display(p)) for name, p in r.files.items() if p)).encode())
         for year, table in sorted({**r.history, r.year: r.table}.items()):
             add(f"{label}:table:{year}", inert_frame(table).to_csv(index=False, lineterminator="\n").encode())
+        if r.targets is not None:  # the goals read staff ids across years, which no published table shows
+            add(f"{label}:targets", r.targets.to_csv(index=False, lineterminator="\n").encode())
 
     add_report("report", report)
     for slug, other in sorted((report.comparators or {}).items()):

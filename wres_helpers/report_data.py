@@ -15,7 +15,9 @@ from .engine import load_inputs
 from .indicators import compute
 from .inputs import load_year
 from .keys import row_key
+from .population import local_population
 from .result_cache import ResultCache
+from .targets import representation_targets
 from .workspace import OrgSettings, Workspace, YearSettings
 
 KEY = ["indicator", "measure", "breakdown", "group"]
@@ -35,6 +37,7 @@ class ReportData:
     history: dict[int, pd.DataFrame]  # every earlier report year in the workspace, as published
     rules: Rules
     comparators: dict | None = None  # comparator slug -> its ReportData of this year (comparators.py)
+    targets: pd.DataFrame | None = None  # representation goals (targets.py), when org.yaml sets them
 
     @property
     def term(self) -> str:
@@ -105,7 +108,11 @@ def load_report(org: str, year: int, workspace: str | Path | Workspace | None = 
             compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules, history.get(earlier - 1), cache
         )
     table = publish(compute(current, previous), rules, history.get(year - 1), cache)
-    return ReportData(ws, current.org, year, current.settings, dict(current.files), table, history, rules)
+    goals = representation_targets(current, previous, table, rules.threshold)
+    local_population(current.org)  # checked here: a bad setting stops the build before any page is made
+    return ReportData(
+        ws, current.org, year, current.settings, dict(current.files), table, history, rules, targets=goals
+    )
 
 
 def run_time() -> str:

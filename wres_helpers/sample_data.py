@@ -284,6 +284,8 @@ class OrgSpec:
     flag_words: tuple[str, str] = ("Y", "N")  # how the recruitment file writes appointed yes / no
     band_groups: tuple[str, ...] = ()  # the pay band groups the organisation reports (org.yaml)
     comparators: tuple[str, ...] = ()  # organisations whose published figures the pages show beside these
+    representation_target: int | None = None  # org.yaml representation_target: {year: ...} (targets.py)
+    local_bme_pct: float | None = None  # org.yaml local_population (population.py), an invented figure
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -326,6 +328,8 @@ LEEDS = OrgSpec(
     board_name="Governing Body",
     band_groups=("Band 7 and above",),
     comparators=("smallccg", "hwccg"),  # two other CCGs: smallccg shares 2021 (with its withheld figures), hwccg 2020
+    representation_target=2028,
+    local_bme_pct=18.4,
     styles={
         "staff": {"esr": 85, "national": 15},
         "recruitment": {"text": 1},
@@ -412,6 +416,8 @@ MLCSU = OrgSpec(
         "Cluster 3 (Bands 8a-8b)",
         "Cluster 4 (Bands 8c-9 and VSM)",
     ),
+    representation_target=2028,
+    local_bme_pct=21.3,
     styles={"staff": {"esr": 95, "national": 5}, "recruitment": {"text": 1}, "board": {"esr": 1}},
     departments=CSU_DEPARTMENTS,
     flag_words=("Yes", "No"),
@@ -628,8 +634,38 @@ ORGS = (LEEDS, MLCSU, HWCCG, SMALL)
 # ------------------------------------------------------------------------------------------------------
 # Counts -> records
 # ------------------------------------------------------------------------------------------------------
-def staff_rows(org: OrgSpec, spec: YearSpec, rng: random.Random) -> list[tuple[str, str, list[str]]]:
-    """(staff_id, group, row) per person; ids are given after shuffling so they do not follow band order."""
+# Of last year's staff in a pay band and ethnic group, the share who are there again this year under the same
+# id (the rest left or moved band): so that turnover worked out by id (targets.py) looks like an organisation's.
+STAY = 0.88
+BOARD_STAY = 0.8
+
+
+def carried_ids(keys: list, previous: list[tuple[str, object]], prefix: str, width: int, rng, stay: float) -> list:
+    """An id for each of this year's people (keys: what must match, e.g. (band, group)): mostly the id of one of
+    last year's people with the same key, else a new one numbered after last year's. With no previous year,
+    ids are numbered from 1 in order."""
+    pools: dict = {}
+    for sid, key in previous:
+        pools.setdefault(key, []).append(sid)
+    for pool in pools.values():
+        rng.shuffle(pool)
+    n = max((int(sid[len(prefix) :]) for sid, _ in previous), default=0) + 1
+    ids = []
+    for key in keys:
+        pool = pools.get(key)
+        if pool and rng.random() < stay:
+            ids.append(pool.pop())
+        else:
+            ids.append(f"{prefix}{n:0{width}d}")
+            n += 1
+    return ids
+
+
+def staff_rows(
+    org: OrgSpec, spec: YearSpec, rng: random.Random, previous=(), id_rng: random.Random | None = None
+) -> list[tuple[str, str, list[str]]]:
+    """(staff_id, group, row) per person; ids are given after shuffling so they do not follow band order, and
+    carried over from `previous` ((id, (band, group)) of last year's staff) with their own random stream."""
     people = []
     for block in spec.staff:
         groups = ["white"] * block.white + ["bme"] * block.bme + ["unknown"] * block.unknown
@@ -641,9 +677,11 @@ def staff_rows(org: OrgSpec, spec: YearSpec, rng: random.Random) -> list[tuple[s
         for person in rng.sample(in_band, n):
             person["clinical"] = True
     rng.shuffle(people)
+    ids = carried_ids(
+        [(p["band"], p["group"]) for p in people], list(previous), "S", 5, id_rng or random.Random(0), STAY
+    )
     rows = []
-    for i, p in enumerate(people, 1):
-        sid = f"S{i:05d}"
+    for sid, p in zip(ids, people):
         if p["clinical"]:
             occupation, department = rng.choice(CLINICAL_JOBS[tier(p["band"])])
         else:
@@ -696,18 +734,44 @@ def training_rows(
     return [[sid] for sid in sorted(chosen)]
 
 
-def board_rows(org: OrgSpec, seats: tuple[Seat, ...], rng: random.Random) -> list[list[str]]:
-    """The board register in spec order (executives first, as registers usually are)."""
+def board_rows(
+    org: OrgSpec, seats: tuple[Seat, ...], rng: random.Random, previous=(), id_rng: random.Random | None = None
+) -> list[list[str]]:
+    """The board register in spec order (executives first, as registers usually are); member ids carried over
+    from `previous` ((id, seat) of last year's members) as staff ids are."""
     members = [seat for seat in seats for _ in range(seat.count)]
+    keys = [(s.group, s.voting, s.executive) for s in members]
+    ids = carried_ids(keys, list(previous), "B", 2, id_rng or random.Random(0), BOARD_STAY)
     return [
         [
-            f"B{i:02d}",
+            sid,
             ethnicity_value(s.group, org.styles["board"], rng),
             "Y" if s.voting else "N",
             "Y" if s.executive else "N",
         ]
-        for i, s in enumerate(members, 1)
+        for sid, s in zip(ids, members)
     ]
+
+
+def _people(org: OrgSpec, year: int) -> tuple[list, list]:
+    """Last year's staff ((id, (band, group))) and board ((id, seat)) of `year`'s records, or empty."""
+    spec = org.years.get(year)
+    if spec is None:
+        return [], []
+    staff_before, board_before = _people(org, year - 1)
+
+    def rng(name: str) -> random.Random:
+        return random.Random(f"{org.slug}/{year}/{name}")
+
+    staff = staff_rows(org, spec, rng("staff"), staff_before, rng("staff-ids"))
+    board = board_rows(org, spec.board, rng("board"), board_before, rng("board-ids"))
+    return (
+        [(sid, (row[2], group)) for sid, group, row in staff],
+        [
+            (row[0], key)
+            for row, key in zip(board, [(s.group, s.voting, s.executive) for s in spec.board for _ in range(s.count)])
+        ],
+    )
 
 
 def survey_rows(org: OrgSpec, years: tuple[int, ...]) -> list[list[str]]:
@@ -743,7 +807,8 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
         return random.Random(f"{org.slug}/{year}/{name}")
 
     files = {}
-    staff = staff_rows(org, spec, rng("staff"))
+    staff_before, board_before = _people(org, year - 1)
+    staff = staff_rows(org, spec, rng("staff"), staff_before, rng("staff-ids"))
     files["staff.csv"] = csv_text(
         ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"],
         [row for _, _, row in staff],
@@ -761,7 +826,8 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
     if spec.training is not None:
         files["training.csv"] = csv_text(["staff_id"], training_rows(staff, spec.training, rng("training")))
     files["board.csv"] = csv_text(
-        ["member_id", "ethnic_category", "voting", "executive"], board_rows(org, spec.board, rng("board"))
+        ["member_id", "ethnic_category", "voting", "executive"],
+        board_rows(org, spec.board, rng("board"), board_before, rng("board-ids")),
     )
     if spec.survey_years:
         files["staff_survey.csv"] = csv_text(
@@ -806,6 +872,13 @@ def render(org: OrgSpec) -> dict[str, str]:
         settings["band_groups"] = list(org.band_groups)
     if org.comparators:
         settings["comparators"] = list(org.comparators)
+    if org.representation_target:
+        settings["representation_target"] = {"year": org.representation_target}
+    if org.local_bme_pct is not None:
+        settings["local_population"] = {
+            "bme_pct": org.local_bme_pct,
+            "source": "Invented for this synthetic sample; a real report names its Census 2021 area and ages",
+        }
     out = {f"{org.slug}/org.yaml": yaml_text(settings)}
     for year, spec in sorted(org.years.items()):
         for name, text in year_files(org, year, spec).items():
