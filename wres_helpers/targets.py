@@ -197,7 +197,11 @@ def _published_count(table: pd.DataFrame, indicator: int, breakdown: str, group:
                 return sum(int(r["value"]) for r in present), "ok", ""
         return None, "not_published", f"{breakdown} is not among the figures this report publishes"
     if row["status"] != "ok" or pd.isna(row["value"]):
-        reason = "its BME headcount is withheld" if row["status"] == "withheld" else str(row["reason"])
+        reason = (
+            "withheld: a goal would give away a count this report withholds (small numbers)"
+            if row["status"] == "withheld"
+            else str(row["reason"])
+        )
         return None, str(row["status"]), reason
     return int(row["value"]), "ok", ""
 

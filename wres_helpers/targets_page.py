@@ -18,7 +18,10 @@ def _people(row, unit: str = "staff") -> str:
 
 def _row_cells(r: ReportData, row) -> list[str]:
     if row["status"] != "ok":
-        return [_label(r, row), capital(str(row["reason"])), "–", "–", "–", "–"]
+        reason = str(row["reason"])
+        if row["status"] == "withheld":
+            reason = reason.replace("withheld", r.rules.wording, 1)
+        return [_label(r, row), capital(reason), "–", "–", "–", "–"]
     now = f"{count(row['bme'])} of {count(row['headcount'])} ({pct(row['bme_pct'])})"
     more = "met" if row["gap"] == 0 else f"{count(row['gap'])} more"
     level = f"{count(row['goal_bme'])} ({more})"
@@ -26,7 +29,7 @@ def _row_cells(r: ReportData, row) -> list[str]:
         left, appointments = "not known", "not known"
     else:
         left = f"{count(row['leavers'])} of {count(row['previous_headcount'])} ({pct(row['turnover_pct'])})"
-        appointments = f"{row['appointments_per_year']:.1f}"
+        appointments = f"about {count(round(row['appointments_per_year']))}"
     if row["gap"] == 0:
         needed = "none: already level"
     elif pd.isna(row["needed_share_pct"]):
