@@ -509,6 +509,177 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
     )
 
 
+# -- indicator 2 beneath the headline: the recruitment funnel, internal and external recruitment -------------
+FUNNEL_STAGES = (
+    # (breakdown of 2 rate_pct / relative_likelihood, the stage in words, the verb phrase of a sentence)
+    ("shortlisted_from_applied", "Shortlisted from application", "to be shortlisted from their application"),
+    ("all", "Appointed from shortlisting (the headline)", "to be appointed once shortlisted"),
+    ("appointed_from_applied", "Appointed from application", "to be appointed from their application"),
+)
+CAMPAIGNS = (("internal", "Internal recruitment"), ("external", "External recruitment"))
+STAGE_ROWS = (("rate_pct", "shortlisted_from_applied"), ("rate_pct", "appointed_from_applied"))  # of applications
+
+
+def _rate_with_counts(row) -> str:
+    """'27.8% (111 of 400)', or the state in words (the organisation's withheld wording)."""
+    if not ok(row):
+        return state_text(row)
+    if pd.isna(row["numerator"]) or pd.isna(row["denominator"]):
+        return cell(row)
+    return f"{cell(row)} ({count_of(row)})"
+
+
+def _chance_cell(row, wording: str) -> str:
+    """Fisher's exact test in a table cell: 'p = 0.031: significant', 'p = 0.480: could be chance', the
+    withheld wording where disclosure withheld it, or a dash."""
+    maybe = chance(row)
+    if maybe is None:
+        return capital(wording) if ok(row) and interval_withheld(row) else "–"
+    return f"{j.p_words(row['p_value'])}: {'could be chance' if maybe else 'significant'}"
+
+
+def _rl_rows(r: ReportData, stages) -> list[list[str]]:
+    """One table row per stage: each group's rate with its counts, then the White-vs-BME relative likelihood,
+    its 95% interval and Fisher's exact test, as published."""
+    rows = []
+    for breakdown, label, *_ in stages:
+        rl = r.row(2, "relative_likelihood", breakdown, "white_vs_bme")
+        rows.append(
+            [label]
+            + [_rate_with_counts(r.row(2, "rate_pct", breakdown, g)) for g in ("white", "bme", "unknown")]
+            + [cell(rl, fmt=ratio), interval_cell(rl, r.rules.wording), _chance_cell(rl, r.rules.wording)]
+        )
+    return rows
+
+
+def _rl_headers(r: ReportData, first: str) -> list[str]:
+    return [
+        first,
+        "White",
+        capital(r.term),
+        "Unknown",
+        f"Relative likelihood (White ÷ {r.term})",
+        "95% interval",
+        "Fisher's exact test",
+    ]
+
+
+def _stage_words(r: ReportData, stages) -> str | None:
+    """'more likely than BME applicants to be shortlisted from their application (relative likelihood 1.48)
+    and about as likely as them to be appointed ...': the stages whose relative likelihood is published."""
+    said = []
+    for breakdown, _, verb in stages:
+        rl = r.row(2, "relative_likelihood", breakdown, "white_vs_bme")
+        if ok(rl):
+            whom = f"{r.term} applicants" if not said else "them"
+            words = fword(rl, "_likelihood_words", j.likelihood_words(rl["value"]))
+            said.append(f"{words} {whom} {verb} (relative likelihood {fv(rl)})")
+    return " and ".join(said) if said else None
+
+
+def funnel_section(r: ReportData, level: int = 3) -> str:
+    """Applied, shortlisted and appointed per group, with the White-vs-BME relative likelihood at each stage
+    (the EDI Improvement Plan's 'diversity in shortlisted candidates'); when the recruitment data holds
+    shortlisted applications only, the plain reason the application stage cannot be shown. Nothing when there
+    is no recruitment data at all (the headline's panel says so)."""
+    first = r.row(2, "relative_likelihood", FUNNEL_STAGES[0][0], "white_vs_bme")
+    if first is None:
+        return ""
+    if first["status"] == "no_data":
+        return f"{'#' * level} From application to appointment\n\n{_sentence(first['reason'])}\n"
+    text = f"{'#' * level} From application to appointment\n\n" + (
+        "Indicator 2 starts at shortlisting. The recruitment data also holds every application, so each stage "
+        "of recruitment can be compared: being shortlisted from an application, being appointed once "
+        "shortlisted (the headline figure above) and being appointed from an application. A relative "
+        f"likelihood above 1.00 means White applicants were more likely than {r.term} applicants to get through "
+        "that stage."
+    )
+    applied, listed = r.row(2, "share_of_applied_pct", "all", "bme"), r.row(2, "share_of_shortlisted_pct", "all", "bme")
+    if ok(applied) and ok(listed):
+        text += (
+            f" {capital(r.term)} applicants made up {fv(applied)} of applications and {fv(listed)} of shortlisted "
+            "applicants."
+        )
+    said = _stage_words(r, [stage for stage in FUNNEL_STAGES if stage[0] != "all"])
+    if said:
+        text += f" White applicants were {said}."
+
+    def number(group: str, places) -> str:
+        """A count as one of the published rows that carry it prints it, or the withheld wording."""
+        for measure, breakdown, column in places:
+            row = r.row(2, measure, breakdown, group)
+            if ok(row) and not pd.isna(row[column]):
+                return count(row[column])
+        return capital(r.rules.wording)
+
+    counts = [
+        [
+            capital(group_label(r, g)),
+            number(g, [("share_of_applied_pct", "all", "numerator"), *((m, b, "denominator") for m, b in STAGE_ROWS)]),
+            number(
+                g,
+                [
+                    ("share_of_shortlisted_pct", "all", "numerator"),
+                    ("rate_pct", "all", "denominator"),
+                    ("rate_pct", "shortlisted_from_applied", "numerator"),
+                ],
+            ),
+            number(
+                g,
+                [
+                    ("rate_pct", "all", "numerator"),
+                    ("share_of_appointed_pct", "all", "numerator"),
+                    ("rate_pct", "appointed_from_applied", "numerator"),
+                ],
+            ),
+        ]
+        for g in ("white", "bme", "unknown")
+    ]
+    return (
+        text
+        + "\n\n**Applications, shortlisted and appointed**\n\n"
+        + md_table(["Group", "Applications", "Shortlisted", "Appointed"], counts)
+        + "\n**Rate and relative likelihood at each stage**\n\n"
+        + md_table(_rl_headers(r, "Stage"), _rl_rows(r, FUNNEL_STAGES), "lrrrrrl")
+    )
+
+
+def campaign_section(r: ReportData, level: int = 3) -> str:
+    """Appointment from shortlisting for internal and for external recruitment campaigns, per group, with each
+    one's relative likelihood beside the headline; when the data does not tell them apart, the plain reason."""
+    first = r.row(2, "relative_likelihood", CAMPAIGNS[0][0], "white_vs_bme")
+    if first is None:
+        return ""
+    if first["status"] == "no_data":
+        return f"{'#' * level} Internal and external recruitment\n\n{_sentence(first['reason'])}\n"
+    text = f"{'#' * level} Internal and external recruitment\n\n" + (
+        "NHS England asks for internal recruitment campaigns to be included in indicator 2. Here the headline is "
+        "split into appointments from internal campaigns and from external ones, each with its own rates and "
+        "relative likelihood."
+    )
+    said = _stage_words(r, [(b, label, f"to be appointed in {label.lower()}") for b, label in CAMPAIGNS])
+    if said:
+        text += f" Once shortlisted, White applicants were {said}."
+    withheld = [
+        label.lower().replace(" recruitment", "")
+        for b, label in CAMPAIGNS
+        if r.row(2, "relative_likelihood", b, "white_vs_bme")["status"] == "withheld"
+    ]
+    if withheld:
+        which = " and ".join(withheld)
+        text += (
+            f" The relative likelihood{'s' if len(withheld) > 1 else ''} of {which} recruitment "
+            f"{'are' if len(withheld) > 1 else 'is'} withheld: built on a small number, or on a figure that "
+            "would let a small number be worked out."
+        )
+    stages = [*CAMPAIGNS, ("all", "All recruitment (the headline)")]
+    return (
+        text
+        + "\n\n**Appointment from shortlisting, internal and external recruitment**\n\n"
+        + md_table(_rl_headers(r, "Recruitment"), _rl_rows(r, stages), "lrrrrrl")
+    )
+
+
 def _survey_problem(r: ReportData, indicator: int):
     """The first of this survey year's two rows (BME, White) that is not ok, or None."""
     sy = str(r.settings.survey_year)
