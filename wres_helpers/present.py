@@ -1124,7 +1124,8 @@ def data_sources(r: ReportData) -> str:
     s = r.settings
     names = {
         "staff": f"Electronic Staff Record (ESR): staff in post on {s.snapshot:%-d %B %Y} (indicators 1, 3, 4 and 9)",
-        "recruitment": f"Recruitment system (NHS Jobs / TRAC): shortlisted applications, {period(r)} (indicator 2)",
+        "recruitment": f"Recruitment system (NHS Jobs / TRAC): shortlisted applications (or every application), "
+        f"{period(r)} (indicator 2)",
         "disciplinary": f"HR case log: entries into formal disciplinary investigation, {period(r)} (indicator 3)",
         "training": f"Learning and development records: non-mandatory training and CPD, {period(r)} (indicator 4)",
         "board": f"{r.org.board_name} register on {s.snapshot:%-d %B %Y} (indicator 9)",
@@ -1145,7 +1146,8 @@ def suppression_rule(r: ReportData) -> str:
             if rules.board_counts_public
             else "Board counts follow the same rule."
         ),
-        "**Counts nobody prints count too.** Shortlisted applicants who were not appointed, staff who did not "
+        "**Counts nobody prints count too.** Shortlisted applicants who were not appointed (in all, in internal "
+        "and in external recruitment), applications that were not shortlisted, staff who did not "
         "enter a disciplinary investigation and staff who did not access training can be worked out by "
         "subtraction, so a small one of them is protected like a printed count.",
         f"**Everyone in one group.** In a band or staff group of fewer than {rules.all_one_group_below} people "
@@ -1156,7 +1158,8 @@ def suppression_rule(r: ReportData) -> str:
         "are always shown or withheld together.",
         "**Nothing can be worked out.** Figures add up (White + " + r.term + " + Unknown = total; clinical + "
         "non-clinical = all staff; the bands add up to their staff group and to every pay band group; "
-        "appointed + not appointed = shortlisted), percentages pin counts to their denominators, and last "
+        "appointed + not appointed = shortlisted; shortlisted + not shortlisted = applications; internal + external "
+        "recruitment = all recruitment), percentages pin counts to their denominators, and last "
         "year's report and the two-year disciplinary figures are public too. So other figures are withheld "
         f"as well, until no withheld figure can be narrowed to a range of fewer than {rules.width + 1} whole "
         f"numbers (for example 0 to {rules.width}, or 1 to {rules.width + 1}): nobody can tell a withheld "
