@@ -196,8 +196,9 @@ def test_the_page_shows_the_funnel_in_the_organisations_wording(ws):
     text = present.funnel_section(load_report("t", 2021, root)) + present.campaign_section(load_report("t", 2021, root))
     assert "### From application to appointment" in text and "### Internal and external recruitment" in text
     assert "| Not shown |" in text and "withheld |" not in text.lower().replace("not shown", "")
-    # White 30 of 60 shortlisted = 50.0%, 6 of 15 appointed internally = 40.0%.
-    assert "50.0% (30 of 60)" in text and "40.0% (6 of 15)" in text
+    # White: 60 applications, 30 shortlisted (50.0%), 12 appointed; 6 of 15 appointed internally = 40.0%.
+    assert "| White | 60 | 30 | 12 |" in text and "| Shortlisted from application | 50.0% |" in text
+    assert "40.0% (6 of 15)" in text
 
 
 def test_the_page_says_when_the_stages_were_not_supplied(ws):

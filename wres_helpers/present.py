@@ -530,15 +530,15 @@ def _rate_with_counts(row) -> str:
 
 
 def _chance_cell(row, wording: str) -> str:
-    """Fisher's exact test in a table cell: 'p = 0.031: significant', 'p = 0.480: could be chance', the
+    """Fisher's exact test in a table cell: 'significant (p = 0.031)', 'could be chance (p = 0.480)', the
     withheld wording where disclosure withheld it, or a dash."""
     maybe = chance(row)
     if maybe is None:
         return capital(wording) if ok(row) and interval_withheld(row) else "–"
-    return f"{j.p_words(row['p_value'])}: {'could be chance' if maybe else 'significant'}"
+    return f"{'could be chance' if maybe else 'significant'} ({j.p_words(row['p_value'])})"
 
 
-def _rl_rows(r: ReportData, stages) -> list[list[str]]:
+def _rl_rows(r: ReportData, stages, with_counts: bool = True) -> list[list[str]]:
     """One table row per stage: each group's rate with its counts, then the White-vs-BME relative likelihood,
     its 95% interval and Fisher's exact test, as published."""
     rows = []
@@ -546,7 +546,10 @@ def _rl_rows(r: ReportData, stages) -> list[list[str]]:
         rl = r.row(2, "relative_likelihood", breakdown, "white_vs_bme")
         rows.append(
             [label]
-            + [_rate_with_counts(r.row(2, "rate_pct", breakdown, g)) for g in ("white", "bme", "unknown")]
+            + [
+                _rate_with_counts(row) if with_counts else cell(row)
+                for row in (r.row(2, "rate_pct", breakdown, g) for g in ("white", "bme", "unknown"))
+            ]
             + [cell(rl, fmt=ratio), interval_cell(rl, r.rules.wording), _chance_cell(rl, r.rules.wording)]
         )
     return rows
@@ -639,8 +642,8 @@ def funnel_section(r: ReportData, level: int = 3) -> str:
         text
         + "\n\n**Applications, shortlisted and appointed**\n\n"
         + md_table(["Group", "Applications", "Shortlisted", "Appointed"], counts)
-        + "\n**Rate and relative likelihood at each stage**\n\n"
-        + md_table(_rl_headers(r, "Stage"), _rl_rows(r, FUNNEL_STAGES), "lrrrrrl")
+        + "\n**Each group's rate, and the relative likelihood, at each stage**\n\n"
+        + md_table(_rl_headers(r, "Stage"), _rl_rows(r, FUNNEL_STAGES, with_counts=False), "lrrrrrl")
     )
 
 
@@ -675,8 +678,8 @@ def campaign_section(r: ReportData, level: int = 3) -> str:
     stages = [*CAMPAIGNS, ("all", "All recruitment (the headline)")]
     return (
         text
-        + "\n\n**Appointment from shortlisting, internal and external recruitment**\n\n"
-        + md_table(_rl_headers(r, "Recruitment"), _rl_rows(r, stages), "lrrrrrl")
+        + "\n\n**Each group's rate of appointment from shortlisting (appointed of shortlisted), internal and external "
+        "recruitment**\n\n" + md_table(_rl_headers(r, "Recruitment"), _rl_rows(r, stages), "lrrrrrl")
     )
 
 
