@@ -242,16 +242,12 @@ def indicator_2(rows: Rows, recruitment: pd.DataFrame) -> None:
     if "shortlisted" in recruitment.columns:  # every application: the headline is from the shortlisted ones
         recruitment = recruitment[recruitment["shortlisted"].astype(bool)]
     _indicator_2_headline(rows, recruitment)
+    # Without a column its rows are left out (the page says the stage was not supplied: NO_APPLICATION_STAGE,
+    # NO_CAMPAIGN), so that a table without them is the table it always was.
     if "shortlisted" in applications.columns:
         _indicator_2_funnel(rows, applications)
-    else:
-        for breakdown in FUNNEL_BREAKDOWNS:
-            rows.add(2, "relative_likelihood", breakdown, "white_vs_bme", status="no_data", reason=NO_APPLICATION_STAGE)
     if "internal" in recruitment.columns:
         _indicator_2_campaigns(rows, recruitment)
-    else:
-        for breakdown in CAMPAIGN_BREAKDOWNS:
-            rows.add(2, "relative_likelihood", breakdown, "white_vs_bme", status="no_data", reason=NO_CAMPAIGN)
 
 
 def _indicator_2_funnel(rows: Rows, applications: pd.DataFrame) -> None:

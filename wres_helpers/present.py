@@ -580,16 +580,24 @@ def _stage_words(r: ReportData, stages) -> str | None:
     return " and ".join(said) if said else None
 
 
+def _has_recruitment(r: ReportData) -> bool:
+    """Whether indicator 2 had recruitment data (its headline has a state other than no data)."""
+    headline = r.row(2, "relative_likelihood", "all", "white_vs_bme")
+    return headline is not None and headline["status"] != "no_data"
+
+
 def funnel_section(r: ReportData, level: int = 3) -> str:
     """Applied, shortlisted and appointed per group, with the White-vs-BME relative likelihood at each stage
     (the EDI Improvement Plan's 'diversity in shortlisted candidates'); when the recruitment data holds
     shortlisted applications only, the plain reason the application stage cannot be shown. Nothing when there
     is no recruitment data at all (the headline's panel says so)."""
+    from .indicators import NO_APPLICATION_STAGE
+
     first = r.row(2, "relative_likelihood", FUNNEL_STAGES[0][0], "white_vs_bme")
     if first is None:
-        return ""
-    if first["status"] == "no_data":
-        return f"{'#' * level} From application to appointment\n\n{_sentence(first['reason'])}\n"
+        if not _has_recruitment(r):
+            return ""
+        return f"{'#' * level} From application to appointment\n\n{_sentence(NO_APPLICATION_STAGE)}\n"
     text = f"{'#' * level} From application to appointment\n\n" + (
         "Indicator 2 starts at shortlisting. The recruitment data also holds every application, so each stage "
         "of recruitment can be compared: being shortlisted from an application, being appointed once "
@@ -650,11 +658,13 @@ def funnel_section(r: ReportData, level: int = 3) -> str:
 def campaign_section(r: ReportData, level: int = 3) -> str:
     """Appointment from shortlisting for internal and for external recruitment campaigns, per group, with each
     one's relative likelihood beside the headline; when the data does not tell them apart, the plain reason."""
+    from .indicators import NO_CAMPAIGN
+
     first = r.row(2, "relative_likelihood", CAMPAIGNS[0][0], "white_vs_bme")
     if first is None:
-        return ""
-    if first["status"] == "no_data":
-        return f"{'#' * level} Internal and external recruitment\n\n{_sentence(first['reason'])}\n"
+        if not _has_recruitment(r):
+            return ""
+        return f"{'#' * level} Internal and external recruitment\n\n{_sentence(NO_CAMPAIGN)}\n"
     text = f"{'#' * level} Internal and external recruitment\n\n" + (
         "NHS England asks for internal recruitment campaigns to be included in indicator 2. Here the headline is "
         "split into appointments from internal campaigns and from external ones, each with its own rates and "
