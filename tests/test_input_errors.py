@@ -197,3 +197,19 @@ def test_cli_writes_the_table_as_csv(ws, tmp_path):
         lines[0] == "indicator,measure,breakdown,group,value,numerator,denominator,status,reason,ci_low,ci_high,p_value"
     )
     assert any(line.startswith("1,share_pct,all,bme,25.0,1,4,ok,,") for line in lines)  # then its 95% interval
+
+
+def test_appointed_without_being_shortlisted(ws):
+    rec = "application_id,ethnic_category,shortlisted,appointed\na1,A,Y,Y\na2,N,N,N\na3,N,N,Y\n"
+    p, msg = only_problem(ws({2021: {"recruitment.csv": rec}}))
+    assert (p.file, p.row, p.column, p.value) == ("params/t/2021/recruitment.csv", 4, "shortlisted", "N")
+    assert "expected shortlisted = Y, or appointed = N" in msg
+    assert "recruitment.csv, row 4, column 'shortlisted'" in msg
+
+
+@pytest.mark.parametrize("column", ["shortlisted", "internal"])
+def test_a_recruitment_flag_column_needs_y_or_n_in_every_row(ws, column):
+    rec = f"application_id,ethnic_category,appointed,{column}\na1,A,Y,Y\na2,N,N,\na3,N,N,N\n"
+    p, msg = only_problem(ws({2021: {"recruitment.csv": rec}}))
+    assert (p.row, p.column, p.value) == (3, column, "")
+    assert "expected Y or N" in msg

@@ -406,3 +406,51 @@ def board_chart(r: ReportData) -> str | None:
         f"{present.capital(r.term)} share of {r.org.board_name} membership on 31 March {r.year}, "
         "against the whole workforce.",
     )
+
+
+def recruitment_funnel(r: ReportData) -> str | None:
+    """Indicator 2 beneath the headline: of every 100 applications from White and from BME applicants, how many
+    were shortlisted and how many appointed (the published rates of the funnel). None without the application
+    stage, or when neither group's two rates are published."""
+    stages = (("shortlisted_from_applied", "Shortlisted"), ("appointed_from_applied", "Appointed"))
+    groups = []
+    for group in ("white", "bme"):
+        rows = [r.row(2, "rate_pct", b, group) for b, _ in stages]
+        if all(present.ok(row) for row in rows):
+            groups.append((group, rows))
+    if not groups:
+        return None
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    height = 0.8 / len(groups)
+    for k, (group, rows) in enumerate(groups):
+        label = present.capital(present.group_label(r, group))
+        ys = [pos + (k - (len(groups) - 1) / 2) * height for pos in range(len(stages))]
+        values = [j.printed(row["value"]) for row in rows]
+        ax.barh(ys, values, height=height * 0.9, color=PALETTE[group], label=label)
+        for y, v in zip(ys, values):
+            ax.text(v + 0.6, y, f"{v:.1f}", va="center", fontsize=10)
+    ax.set_yticks(range(len(stages)), [name for _, name in stages])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(j.printed(row["value"]) for _, rows in groups for row in rows) * 1.2 + 2)
+    ax.set_xlabel("Per 100 applications from the group")
+    ax.legend(loc="lower right", frameon=False)
+    ax.set_title("Of every 100 applications: how many were shortlisted, how many appointed", loc="left")
+    fig.tight_layout()
+    alt = (
+        "Bar chart of applications shortlisted and appointed per 100 applications. "
+        + "; ".join(
+            f"{present.group_label(r, group)} applicants: {present.pct(rows[0]['value'])} shortlisted and "
+            f"{present.pct(rows[1]['value'])} appointed"
+            for group, rows in groups
+        )
+        + "."
+    )
+    missing = [present.group_label(r, g) for g in ("white", "bme") if g not in dict(groups)]
+    if missing:
+        alt += f" {present.capital(' and '.join(missing))} applicants are not shown: a figure is withheld or missing."
+    return figure_html(
+        fig,
+        alt,
+        "Shortlisted and appointed per 100 applications, by group: the published rates of the table above. The "
+        "relative likelihood at each stage is in the table.",
+    )

@@ -3,9 +3,10 @@
 Rules (shown on every report's methodology page by `present.suppression_rule`):
 1. Small counts. A count from 1 to threshold-1 (default 1 to 4) is withheld. Board counts are public by law and
    are shown unless the organisation says otherwise.
-2. Hidden counts count too. The people shortlisted but not appointed, staff who did not enter a disciplinary
-   investigation and staff who did not access training are never printed, but can be worked out by
-   subtraction; a small one is protected like a printed count.
+2. Hidden counts count too. The people shortlisted but not appointed (in all, and in internal and in external
+   recruitment), applications not shortlisted, staff who did not enter a disciplinary investigation and staff
+   who did not access training are never printed, but can be worked out by subtraction; a small one is
+   protected like a printed count.
 3. All in one group. In a row of indicator 1 with fewer than `all_one_group_below` staff (default 10), all in
    one group, that group's count is protected like a small count (attribute disclosure).
 4. Protection. Every withheld count, and every small hidden count, must keep a range of at least `width`
@@ -127,8 +128,11 @@ def _row_cells(row) -> tuple[Cell | None, Cell | None]:
     i, m, b, g = int(row["indicator"]), row["measure"], str(row["breakdown"]), row["group"]
     if i == 1 and m in ("headcount", "share_pct"):
         return ("1", b, g), ("1", b, "total")
-    if i == 2 and m == "rate_pct":
-        return ("2", "appointed", g), ("2", "shortlisted", g)
+    if i == 2 and m == "rate_pct":  # the headline ('all') and the stages and campaigns beneath it
+        events, people = _IND2_RATE_CELLS.get(b, (None, None))
+        return (("2", events, g), ("2", people, g)) if events else (None, None)
+    if i == 2 and m == "share_of_applied_pct":
+        return ("2", "applied", g), ("2", "applied", "total")
     if i == 2 and m == "share_of_shortlisted_pct":
         return ("2", "shortlisted", g), ("2", "shortlisted", "total")
     if i == 2 and m == "share_of_appointed_pct":
@@ -141,6 +145,17 @@ def _row_cells(row) -> tuple[Cell | None, Cell | None]:
     if i == 9 and m in ("headcount", "share_pct"):
         return ("9", b, g), ("9", b, "total")
     return None, None
+
+
+# Indicator 2's rates by breakdown: (events, people) cell names. 'all' is the headline, appointed from
+# shortlisting; the funnel needs the recruitment file's shortlisted column, the campaigns its internal column.
+_IND2_RATE_CELLS = {
+    "all": ("appointed", "shortlisted"),
+    "shortlisted_from_applied": ("shortlisted", "applied"),
+    "appointed_from_applied": ("appointed", "applied"),
+    "internal": ("appointed internal", "shortlisted internal"),
+    "external": ("appointed external", "shortlisted external"),
+}
 
 
 def _interval_cells(row) -> list[Cell]:
@@ -196,10 +211,18 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
                 covered = [c for c in clusters if set(_GROUP_BANDS[c]) <= set(members)]
                 if name not in _CLUSTERS and covered:
                     add(("1", name, g), [("1", c, g) for c in covered])
-    for kind in ("shortlisted", "appointed"):
+    for kind in ("shortlisted", "appointed", "applied"):
         add(("2", kind, "total"), [("2", kind, g) for g in GROUPS])
     for g in GROUPS:
         add(("2", "shortlisted", g), [("2", "appointed", g), ("2", "not appointed", g)])
+        add(("2", "applied", g), [("2", "shortlisted", g), ("2", "not shortlisted", g)])
+        for kind in ("shortlisted", "appointed", "not appointed"):  # internal + external = all
+            add(("2", kind, g), [("2", f"{kind} internal", g), ("2", f"{kind} external", g)])
+        for campaign in ("internal", "external"):
+            add(
+                ("2", f"shortlisted {campaign}", g),
+                [("2", f"appointed {campaign}", g), ("2", f"not appointed {campaign}", g)],
+            )
         add(("3", "people", g), [("3", "cases", g), ("3", "did not enter", g)])
         add(("3", "people report_year", g), [("3", "cases report_year", g), ("3", "did not enter report_year", g)])
         for kind in ("cases", "people"):  # pooled = report year + the year before
@@ -212,6 +235,9 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
 
 HIDDEN = {
     ("2", "not appointed"): (("2", "shortlisted"), ("2", "appointed")),
+    ("2", "not shortlisted"): (("2", "applied"), ("2", "shortlisted")),
+    ("2", "not appointed internal"): (("2", "shortlisted internal"), ("2", "appointed internal")),
+    ("2", "not appointed external"): (("2", "shortlisted external"), ("2", "appointed external")),
     ("3", "did not enter"): (("3", "people"), ("3", "cases")),
     ("3", "did not enter report_year"): (("3", "people report_year"), ("3", "cases report_year")),
     ("3", "cases previous year"): (("3", "cases"), ("3", "cases report_year")),
@@ -273,6 +299,10 @@ def _cost(cell: Cell) -> float:
             else 1.0
         )
         return _GROUP_COST_1.get(group, 1.0) * level
+    if indicator == "2" and breakdown not in ("shortlisted", "appointed"):
+        # Beneath the headline (applications, internal and external): cheap to withhold, so that the figures
+        # of the headline relative likelihood are kept before them.
+        return _GROUP_COST_RATES.get(group, 1.0)
     return _GROUP_COST_RATES.get(group, 1.0) * 10.0
 
 
@@ -442,6 +472,11 @@ def _denominators(cell: Cell) -> list[Cell]:
     if i == "1":
         return [("1", b, "total")]
     if i == "2":  # the share of appointments may go alone: the rates and relative likelihood matter more
+        if b == "applied":  # printed beside shortlisting and appointment too: it may stay without its share
+            return []
+        kind, _, campaign = b.partition(" ")
+        if campaign:  # internal or external: printed in one row only, so its two counts go together
+            return [("2", f"{'shortlisted' if kind == 'appointed' else 'appointed'} {campaign}", g)]
         return [("2", "shortlisted", g)] if b == "appointed" else [("2", "shortlisted", "total")]
     return [("3", "people", g)] if i == "3" else [("1", "all", g)]
 

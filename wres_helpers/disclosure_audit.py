@@ -9,7 +9,8 @@ solves two integer programmes (HiGHS, through SciPy): the smallest and the large
 - the labels hold: one label for every withheld count says only "at least 0"; where the labels tell small
   counts apart ('small' rows), those are 1 to threshold - 1 and the others 0 or at least the threshold;
 - every sum of the table holds (White + BME + Unknown = total, clinical + non-clinical = all staff, the bands
-  add up to their staff group and to every pay band group, appointed + not appointed = shortlisted, ...);
+  add up to their staff group and to every pay band group, appointed + not appointed = shortlisted,
+  shortlisted + not shortlisted = applications, internal + external recruitment = all of indicator 2, ...);
 - every published percentage and relative likelihood holds with its denominator (100 x numerator = rate x
   denominator; a relative likelihood times one published rate gives the other rate), as does every
   difference between two shares and the share of staff with a recorded ethnicity;
@@ -17,8 +18,9 @@ solves two integer programmes (HiGHS, through SciPy): the smallest and the large
   report is published too.
 
 A withheld figure is protected when that range spans at least the protection width (threshold - 1, so 4).
-Counts never printed (shortlisted but not appointed, staff who did not enter a disciplinary investigation or
-did not train) are checked too: one that may be small must not be narrowed below the width either.
+Counts never printed (shortlisted but not appointed, in all and in internal and external recruitment;
+applications not shortlisted; staff who did not enter a disciplinary investigation or did not train) are
+checked too: one that may be small must not be narrowed below the width either.
 Not modelled: a relative likelihood whose two rates are both withheld (it is not linear); published rules
 never show one.
 
@@ -169,7 +171,9 @@ def _row_meaning(row) -> tuple[tuple | None, tuple | None]:
     if i == 9 and m in ("headcount", "share_pct"):
         return ("9", b, g), ("9", b, "total")
     if i == 2 and m == "rate_pct":
-        return ("2", "appointed", g), ("2", "shortlisted", g)
+        return _recruitment_stage(b, g)
+    if i == 2 and m == "share_of_applied_pct":
+        return ("2", "applications", g), ("2", "applications", "total")
     if i == 2 and m == "share_of_shortlisted_pct":
         return ("2", "shortlisted", g), ("2", "shortlisted", "total")
     if i == 2 and m == "share_of_appointed_pct":
@@ -179,6 +183,21 @@ def _row_meaning(row) -> tuple[tuple | None, tuple | None]:
         return ("3", "cases" + part, g), ("3", "people" + part, g)
     if i == 4 and m == "rate_pct":
         return ("4", "trained", g), ("1", "all", g)
+    return None, None
+
+
+def _recruitment_stage(breakdown: str, group: str) -> tuple[tuple | None, tuple | None]:
+    """Indicator 2's rates read from their breakdown's own words: 'all' is appointed of shortlisted;
+    '<event>_from_<base>' is that stage of the funnel ('applied' is the applications); 'internal' and
+    'external' are appointed of shortlisted within that kind of recruitment campaign."""
+    if breakdown == "all":
+        return ("2", "appointed", group), ("2", "shortlisted", group)
+    if breakdown in ("internal", "external"):
+        return ("2", f"appointed|{breakdown}", group), ("2", f"shortlisted|{breakdown}", group)
+    event, sep, base = breakdown.partition("_from_")
+    stages = {"applied": "applications", "shortlisted": "shortlisted", "appointed": "appointed"}
+    if sep and event in stages and base in stages:
+        return ("2", stages[event], group), ("2", stages[base], group)
     return None, None
 
 
@@ -287,8 +306,11 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
     for c in unpublished:  # the groups of an unpublished band add up too
         if c[-1] == "total":
             att.equal({c: 1.0, **{(*c[:-1], g): -1.0 for g in GROUPS if (*c[:-1], g) in att.index}})
-    for kind in ("shortlisted", "appointed"):
+    for kind in ("applications", "shortlisted", "appointed"):
         total(("2", kind, "total"), [("2", kind, g) for g in GROUPS])
+    for g in GROUPS:  # internal and external campaigns together are all of indicator 2
+        for kind in ("shortlisted", "appointed"):
+            total(("2", kind, g), [("2", f"{kind}|{c}", g) for c in ("internal", "external")])
     for s in {c[1] for c in present if c[0] == "9"}:
         total(("9", s, "total"), [("9", s, g) for g in GROUPS])
     # The counts nobody prints: at least 0 each.
@@ -301,6 +323,9 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
 
 HIDDEN = {
     "not appointed": (lambda g: ("2", "shortlisted", g), lambda g: ("2", "appointed", g)),
+    "not shortlisted": (lambda g: ("2", "applications", g), lambda g: ("2", "shortlisted", g)),
+    "not appointed|internal": (lambda g: ("2", "shortlisted|internal", g), lambda g: ("2", "appointed|internal", g)),
+    "not appointed|external": (lambda g: ("2", "shortlisted|external", g), lambda g: ("2", "appointed|external", g)),
     "did not enter": (lambda g: ("3", "people", g), lambda g: ("3", "cases", g)),
     "not trained": (lambda g: ("1", "all", g), lambda g: ("4", "trained", g)),
 }
@@ -316,10 +341,12 @@ def _add_ratios(att: _Attack, year: int, table: pd.DataFrame, rates: dict) -> No
         if m == "relative_likelihood" and i in (2, 3, 4):
             top, bottom = g.split("_vs_")
             cells = {
-                grp: _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": "all", "group": grp})
+                grp: _row_meaning({"indicator": i, "measure": "rate_pct", "breakdown": b, "group": grp})
                 for grp in (top, bottom)
             }
-            rt, rb = rates.get((i, "rate_pct", "all", top)), rates.get((i, "rate_pct", "all", bottom))
+            if cells[top][0] is None or cells[bottom][0] is None:
+                continue
+            rt, rb = rates.get((i, "rate_pct", b, top)), rates.get((i, "rate_pct", b, bottom))
             if rb is not None:  # rate_top = RL x rate_bottom
                 n, d = cells[top]
                 att.equal({_count(year, n): 100.0, _count(year, d): -v * rb}, -TOLERANCE, TOLERANCE)

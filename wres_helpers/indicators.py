@@ -221,7 +221,86 @@ def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = 
 
 
 # -- indicators 2, 3 and 4 ----------------------------------------------------------------------------
+# Indicator 2 beneath the headline. Breakdowns of `2 rate_pct <breakdown> <group>` and
+# `2 relative_likelihood <breakdown> white_vs_bme` beside the headline ('all': appointed from shortlisting):
+# the recruitment funnel (with the optional `shortlisted` column: the file then holds every application) and
+# internal and external recruitment (with the optional `internal` column, on the shortlisted applications).
+FUNNEL_BREAKDOWNS = ("shortlisted_from_applied", "appointed_from_applied")
+CAMPAIGN_BREAKDOWNS = ("internal", "external")
+NO_APPLICATION_STAGE = (
+    "the application stage was not supplied: the recruitment data holds shortlisted applications only, so "
+    "shortlisting from application cannot be shown"
+)
+NO_CAMPAIGN = (
+    "internal and external recruitment were not told apart: the recruitment data does not say which "
+    "applications came from internal recruitment campaigns"
+)
+
+
 def indicator_2(rows: Rows, recruitment: pd.DataFrame) -> None:
+    applications = recruitment
+    if "shortlisted" in recruitment.columns:  # every application: the headline is from the shortlisted ones
+        recruitment = recruitment[recruitment["shortlisted"].astype(bool)]
+    _indicator_2_headline(rows, recruitment)
+    # Without a column its rows are left out (the page says the stage was not supplied: NO_APPLICATION_STAGE,
+    # NO_CAMPAIGN), so that a table without them is the table it always was.
+    if "shortlisted" in applications.columns:
+        _indicator_2_funnel(rows, applications)
+    if "internal" in recruitment.columns:
+        _indicator_2_campaigns(rows, recruitment)
+
+
+def _indicator_2_funnel(rows: Rows, applications: pd.DataFrame) -> None:
+    """Applied -> shortlisted -> appointed per group: each group's share of the applications, the rate of
+    shortlisting from application and of appointment from application, and the White-vs-BME relative
+    likelihood of each (appointment from shortlisting is the headline)."""
+    applied = _counts(applications)
+    shortlisted = _counts(applications[applications["shortlisted"].astype(bool)])
+    appointed = _counts(applications[applications["appointed"].astype(bool)])
+    for group in vocab.GROUPS:
+        rate(rows, 2, "share_of_applied_pct", "all", group, applied[group], len(applications), "nobody applied")
+    for breakdown, events, verb in (
+        ("shortlisted_from_applied", shortlisted, "were shortlisted"),
+        ("appointed_from_applied", appointed, "were appointed"),
+    ):
+        rates = {
+            group: rate(
+                rows,
+                2,
+                "rate_pct",
+                breakdown,
+                group,
+                events[group],
+                applied[group],
+                f"no {GROUP_WORDS[group]} applications were received",
+            )
+            for group in vocab.GROUPS
+        }
+        relative_likelihood(rows, 2, breakdown, "white_vs_bme", rates["white"], rates["bme"], verb)
+
+
+def _indicator_2_campaigns(rows: Rows, shortlisted: pd.DataFrame) -> None:
+    """Appointment from shortlisting for internal and for external recruitment, per group, and each one's
+    White-vs-BME relative likelihood."""
+    internal = shortlisted["internal"].astype(bool)
+    for breakdown, part in (("internal", shortlisted[internal]), ("external", shortlisted[~internal])):
+        rates = {}
+        for group in vocab.GROUPS:
+            subset = part[part["group"] == group]
+            rates[group] = rate(
+                rows,
+                2,
+                "rate_pct",
+                breakdown,
+                group,
+                int(subset["appointed"].sum()),
+                len(subset),
+                f"no {GROUP_WORDS[group]} applicants were shortlisted in {breakdown} recruitment",
+            )
+        relative_likelihood(rows, 2, breakdown, "white_vs_bme", rates["white"], rates["bme"], "were appointed")
+
+
+def _indicator_2_headline(rows: Rows, recruitment: pd.DataFrame) -> None:
     rates = {}
     for group in vocab.GROUPS:
         subset = recruitment[recruitment["group"] == group]

@@ -58,10 +58,18 @@ SCHEMAS: dict[str, Schema] = {
         "person in post at the snapshot",
     ),
     "recruitment": Schema(
-        (Column("application_id", "id"), Column("ethnic_category", "ethnicity"), Column("appointed", "flag")),
+        (
+            Column("application_id", "id"),
+            Column("ethnic_category", "ethnicity"),
+            Column("appointed", "flag"),
+            # With shortlisted, the file holds every application (indicator 2 is still from the shortlisted ones);
+            # internal marks internal recruitment campaigns (indicator 2 split into internal and external).
+            Column("shortlisted", "flag", False),
+            Column("internal", "flag", False),
+        ),
         ("application_id",),
         False,
-        "shortlisted application",
+        "application",
     ),
     "disciplinary": Schema(
         (Column("case_id", "id"), Column("ethnic_category", "ethnicity"), Column("date_entered", "date")),
@@ -175,6 +183,8 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
             out[col.name] = parsed
     if "staff_group" in out.columns:
         _clinical_from_staff_group(out, frame, shown, problems)
+    if {"appointed", "shortlisted"} <= set(out.columns):
+        _check_appointed_were_shortlisted(out, frame, shown, problems)
     _check_unique(out, frame, schema, shown, problems)
     return out
 
@@ -205,6 +215,22 @@ def _clinical_from_staff_group(out: pd.DataFrame, frame: pd.DataFrame, shown: st
         out["clinical"] = clinical.to_numpy()
     else:  # typed, as a clinical column of Y and N is
         out["clinical"] = pd.Series(clinical.to_numpy(), index=out.index, dtype=bool)
+
+
+def _check_appointed_were_shortlisted(out: pd.DataFrame, frame: pd.DataFrame, shown: str, problems: ProblemList):
+    """Recruitment with a shortlisted column: an application appointed must have been shortlisted first."""
+    appointed = out["appointed"].astype(object).to_numpy() == True  # noqa: E712 (None where unparsed)
+    not_shortlisted = out["shortlisted"].astype(object).to_numpy() == False  # noqa: E712
+    clash = appointed & not_shortlisted
+    for row, value in zip(out.loc[clash, ROW], frame.loc[clash, "shortlisted"]):
+        problems.add(
+            shown,
+            int(row),
+            "shortlisted",
+            value,
+            "this application was appointed (appointed = Y), and only a shortlisted application can be appointed: "
+            "expected shortlisted = Y, or appointed = N",
+        )
 
 
 def _per_value(values, fn) -> np.ndarray:

@@ -13,7 +13,15 @@ import math
 
 from .indicators import NON_ADVERSE_RANGE
 
-PCT_MEASURES = ("share_pct", "rate_pct", "pct", "declared_pct", "share_of_shortlisted_pct", "share_of_appointed_pct")
+PCT_MEASURES = (
+    "share_pct",
+    "rate_pct",
+    "pct",
+    "declared_pct",
+    "share_of_shortlisted_pct",
+    "share_of_appointed_pct",
+    "share_of_applied_pct",
+)
 DIGITS = {"pct": 1, "ratio": 2, "count": 0}
 
 # A printed relative likelihood in this band reads "about as likely" (documented on the methodology page and in

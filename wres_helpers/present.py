@@ -509,6 +509,190 @@ def rate_table(r: ReportData, indicator: int, events: str, people: str) -> str:
     )
 
 
+# -- indicator 2 beneath the headline: the recruitment funnel, internal and external recruitment -------------
+FUNNEL_STAGES = (
+    # (breakdown of 2 rate_pct / relative_likelihood, the stage in words, the verb phrase of a sentence)
+    ("shortlisted_from_applied", "Shortlisted from application", "to be shortlisted from their application"),
+    ("all", "Appointed from shortlisting (the headline)", "to be appointed once shortlisted"),
+    ("appointed_from_applied", "Appointed from application", "to be appointed from their application"),
+)
+CAMPAIGNS = (("internal", "Internal recruitment"), ("external", "External recruitment"))
+STAGE_ROWS = (("rate_pct", "shortlisted_from_applied"), ("rate_pct", "appointed_from_applied"))  # of applications
+
+
+def _rate_with_counts(row) -> str:
+    """'27.8% (111 of 400)', or the state in words (the organisation's withheld wording)."""
+    if not ok(row):
+        return state_text(row)
+    if pd.isna(row["numerator"]) or pd.isna(row["denominator"]):
+        return cell(row)
+    return f"{cell(row)} ({count_of(row)})"
+
+
+def _chance_cell(row, wording: str) -> str:
+    """Fisher's exact test in a table cell: 'significant (p = 0.031)', 'could be chance (p = 0.480)', the
+    withheld wording where disclosure withheld it, or a dash."""
+    maybe = chance(row)
+    if maybe is None:
+        return capital(wording) if ok(row) and interval_withheld(row) else "–"
+    return f"{'could be chance' if maybe else 'significant'} ({j.p_words(row['p_value'])})"
+
+
+def _rl_rows(r: ReportData, stages, with_counts: bool = True) -> list[list[str]]:
+    """One table row per stage: each group's rate with its counts, then the White-vs-BME relative likelihood,
+    its 95% interval and Fisher's exact test, as published."""
+    rows = []
+    for breakdown, label, *_ in stages:
+        rl = r.row(2, "relative_likelihood", breakdown, "white_vs_bme")
+        rows.append(
+            [label]
+            + [
+                _rate_with_counts(row) if with_counts else cell(row)
+                for row in (r.row(2, "rate_pct", breakdown, g) for g in ("white", "bme", "unknown"))
+            ]
+            + [cell(rl, fmt=ratio), interval_cell(rl, r.rules.wording), _chance_cell(rl, r.rules.wording)]
+        )
+    return rows
+
+
+def _rl_headers(r: ReportData, first: str) -> list[str]:
+    return [
+        first,
+        "White",
+        capital(r.term),
+        "Unknown",
+        f"Relative likelihood (White ÷ {r.term})",
+        "95% interval",
+        "Fisher's exact test",
+    ]
+
+
+def _stage_words(r: ReportData, stages) -> str | None:
+    """'more likely than BME applicants to be shortlisted from their application (relative likelihood 1.48)
+    and about as likely as them to be appointed ...': the stages whose relative likelihood is published."""
+    said = []
+    for breakdown, _, verb in stages:
+        rl = r.row(2, "relative_likelihood", breakdown, "white_vs_bme")
+        if ok(rl):
+            whom = f"{r.term} applicants" if not said else "them"
+            words = fword(rl, "_likelihood_words", j.likelihood_words(rl["value"]))
+            said.append(f"{words} {whom} {verb} (relative likelihood {fv(rl)})")
+    return " and ".join(said) if said else None
+
+
+def _has_recruitment(r: ReportData) -> bool:
+    """Whether indicator 2 had recruitment data (its headline has a state other than no data)."""
+    headline = r.row(2, "relative_likelihood", "all", "white_vs_bme")
+    return headline is not None and headline["status"] != "no_data"
+
+
+def funnel_section(r: ReportData, level: int = 3) -> str:
+    """Applied, shortlisted and appointed per group, with the White-vs-BME relative likelihood at each stage
+    (the EDI Improvement Plan's 'diversity in shortlisted candidates'); when the recruitment data holds
+    shortlisted applications only, the plain reason the application stage cannot be shown. Nothing when there
+    is no recruitment data at all (the headline's panel says so)."""
+    from .indicators import NO_APPLICATION_STAGE
+
+    first = r.row(2, "relative_likelihood", FUNNEL_STAGES[0][0], "white_vs_bme")
+    if first is None:
+        if not _has_recruitment(r):
+            return ""
+        return f"{'#' * level} From application to appointment\n\n{_sentence(NO_APPLICATION_STAGE)}\n"
+    text = f"{'#' * level} From application to appointment\n\n" + (
+        "Indicator 2 starts at shortlisting. The recruitment data also holds every application, so each stage "
+        "of recruitment can be compared: being shortlisted from an application, being appointed once "
+        "shortlisted (the headline figure above) and being appointed from an application. A relative "
+        f"likelihood above 1.00 means White applicants were more likely than {r.term} applicants to get through "
+        "that stage."
+    )
+    applied, listed = r.row(2, "share_of_applied_pct", "all", "bme"), r.row(2, "share_of_shortlisted_pct", "all", "bme")
+    if ok(applied) and ok(listed):
+        text += (
+            f" {capital(r.term)} applicants made up {fv(applied)} of applications and {fv(listed)} of shortlisted "
+            "applicants."
+        )
+    said = _stage_words(r, [stage for stage in FUNNEL_STAGES if stage[0] != "all"])
+    if said:
+        text += f" White applicants were {said}."
+
+    def number(group: str, places) -> str:
+        """A count as one of the published rows that carry it prints it, or the withheld wording."""
+        for measure, breakdown, column in places:
+            row = r.row(2, measure, breakdown, group)
+            if ok(row) and not pd.isna(row[column]):
+                return count(row[column])
+        return capital(r.rules.wording)
+
+    counts = [
+        [
+            capital(group_label(r, g)),
+            number(g, [("share_of_applied_pct", "all", "numerator"), *((m, b, "denominator") for m, b in STAGE_ROWS)]),
+            number(
+                g,
+                [
+                    ("share_of_shortlisted_pct", "all", "numerator"),
+                    ("rate_pct", "all", "denominator"),
+                    ("rate_pct", "shortlisted_from_applied", "numerator"),
+                ],
+            ),
+            number(
+                g,
+                [
+                    ("rate_pct", "all", "numerator"),
+                    ("share_of_appointed_pct", "all", "numerator"),
+                    ("rate_pct", "appointed_from_applied", "numerator"),
+                ],
+            ),
+        ]
+        for g in ("white", "bme", "unknown")
+    ]
+    return (
+        text
+        + "\n\n**Applications, shortlisted and appointed**\n\n"
+        + md_table(["Group", "Applications", "Shortlisted", "Appointed"], counts)
+        + "\n**Each group's rate, and the relative likelihood, at each stage**\n\n"
+        + md_table(_rl_headers(r, "Stage"), _rl_rows(r, FUNNEL_STAGES, with_counts=False), "lrrrrrl")
+    )
+
+
+def campaign_section(r: ReportData, level: int = 3) -> str:
+    """Appointment from shortlisting for internal and for external recruitment campaigns, per group, with each
+    one's relative likelihood beside the headline; when the data does not tell them apart, the plain reason."""
+    from .indicators import NO_CAMPAIGN
+
+    first = r.row(2, "relative_likelihood", CAMPAIGNS[0][0], "white_vs_bme")
+    if first is None:
+        if not _has_recruitment(r):
+            return ""
+        return f"{'#' * level} Internal and external recruitment\n\n{_sentence(NO_CAMPAIGN)}\n"
+    text = f"{'#' * level} Internal and external recruitment\n\n" + (
+        "NHS England asks for internal recruitment campaigns to be included in indicator 2. Here the headline is "
+        "split into appointments from internal campaigns and from external ones, each with its own rates and "
+        "relative likelihood."
+    )
+    said = _stage_words(r, [(b, label, f"to be appointed in {label.lower()}") for b, label in CAMPAIGNS])
+    if said:
+        text += f" Once shortlisted, White applicants were {said}."
+    withheld = [
+        label.lower().replace(" recruitment", "")
+        for b, label in CAMPAIGNS
+        if r.row(2, "relative_likelihood", b, "white_vs_bme")["status"] == "withheld"
+    ]
+    if withheld:
+        which = " and ".join(withheld)
+        text += (
+            f" The relative likelihood{'s' if len(withheld) > 1 else ''} of {which} recruitment "
+            f"{'are' if len(withheld) > 1 else 'is'} withheld: built on a small number, or on a figure that "
+            "would let a small number be worked out."
+        )
+    stages = [*CAMPAIGNS, ("all", "All recruitment (the headline)")]
+    return (
+        text
+        + "\n\n**Each group's rate of appointment from shortlisting (appointed of shortlisted), internal and external "
+        "recruitment**\n\n" + md_table(_rl_headers(r, "Recruitment"), _rl_rows(r, stages), "lrrrrrl")
+    )
+
+
 def _survey_problem(r: ReportData, indicator: int):
     """The first of this survey year's two rows (BME, White) that is not ok, or None."""
     sy = str(r.settings.survey_year)
@@ -953,7 +1137,8 @@ def data_sources(r: ReportData) -> str:
     s = r.settings
     names = {
         "staff": f"Electronic Staff Record (ESR): staff in post on {s.snapshot:%-d %B %Y} (indicators 1, 3, 4 and 9)",
-        "recruitment": f"Recruitment system (NHS Jobs / TRAC): shortlisted applications, {period(r)} (indicator 2)",
+        "recruitment": f"Recruitment system (NHS Jobs / TRAC): shortlisted applications (or every application), "
+        f"{period(r)} (indicator 2)",
         "disciplinary": f"HR case log: entries into formal disciplinary investigation, {period(r)} (indicator 3)",
         "training": f"Learning and development records: non-mandatory training and CPD, {period(r)} (indicator 4)",
         "board": f"{r.org.board_name} register on {s.snapshot:%-d %B %Y} (indicator 9)",
@@ -974,7 +1159,8 @@ def suppression_rule(r: ReportData) -> str:
             if rules.board_counts_public
             else "Board counts follow the same rule."
         ),
-        "**Counts nobody prints count too.** Shortlisted applicants who were not appointed, staff who did not "
+        "**Counts nobody prints count too.** Shortlisted applicants who were not appointed (in all, in internal "
+        "and in external recruitment), applications that were not shortlisted, staff who did not "
         "enter a disciplinary investigation and staff who did not access training can be worked out by "
         "subtraction, so a small one of them is protected like a printed count.",
         f"**Everyone in one group.** In a band or staff group of fewer than {rules.all_one_group_below} people "
@@ -985,7 +1171,8 @@ def suppression_rule(r: ReportData) -> str:
         "are always shown or withheld together.",
         "**Nothing can be worked out.** Figures add up (White + " + r.term + " + Unknown = total; clinical + "
         "non-clinical = all staff; the bands add up to their staff group and to every pay band group; "
-        "appointed + not appointed = shortlisted), percentages pin counts to their denominators, and last "
+        "appointed + not appointed = shortlisted; shortlisted + not shortlisted = applications; internal + external "
+        "recruitment = all recruitment), percentages pin counts to their denominators, and last "
         "year's report and the two-year disciplinary figures are public too. So other figures are withheld "
         f"as well, until no withheld figure can be narrowed to a range of fewer than {rules.width + 1} whole "
         f"numbers (for example 0 to {rules.width}, or 1 to {rules.width + 1}): nobody can tell a withheld "

@@ -264,6 +264,10 @@ class YearSpec:
     board: tuple[Seat, ...]
     clinical: dict[str, int] = field(default_factory=dict)  # band -> clinical staff in it
     recruitment: dict[str, tuple[int, int]] | None = None  # group -> (shortlisted, appointed)
+    # With these the recruitment file holds every application (a shortlisted column) ...
+    not_shortlisted: dict[str, int] | None = None  # group -> applications not shortlisted
+    # ... and says which came from internal recruitment campaigns (an internal column).
+    internal: dict[str, tuple[int, int]] | None = None  # group -> (shortlisted internal, appointed internal)
     disciplinary: dict[str, int] | None = None  # group -> cases; {} = header only; None = no file
     training: dict[str, int] | None = None  # group -> staff who accessed training
     survey_years: tuple[int, ...] = ()  # rows of the org's survey table to write
@@ -386,6 +390,10 @@ LEEDS = OrgSpec(
             ),
             clinical={"Band 6": 3, "Band 7": 9, "Band 8a": 7, "Band 8b": 3, "Band 8c": 1, "VSM": 1},
             recruitment={"white": (111, 26), "bme": (30, 9), "unknown": (6, 1)},  # RL 0.78
+            # Every application (shortlisting RL 1.48) and internal campaigns: 4 BME appointed externally is
+            # a small number, so internal and external are withheld for BME (5 internal = 9 - 4).
+            not_shortlisted={"white": 289, "bme": 130, "unknown": 24},
+            internal={"white": (40, 12), "bme": (12, 5), "unknown": (2, 1)},
             disciplinary={},  # nobody entered
             training={"white": 124, "bme": 23, "unknown": 4},  # RL 1.00
             board=(
@@ -530,6 +538,8 @@ MLCSU = OrgSpec(
                 Block({"VSM": 15}, 13, 1, 1),
             ),
             recruitment={"white": (427, 144), "bme": (371, 51), "unknown": (22, 3)},  # RL 2.45
+            not_shortlisted={"white": 1100, "bme": 1300, "unknown": 80},  # shortlisting RL 1.26
+            internal={"white": (150, 60), "bme": (120, 20), "unknown": (8, 2)},  # internal RL 2.40
             board=(
                 Seat("bme", True, True),
                 Seat("white", True, True, 3),
@@ -705,6 +715,32 @@ def recruitment_rows(org: OrgSpec, counts: dict[str, tuple[int, int]], rng: rand
     ]
 
 
+def application_rows(org: OrgSpec, spec: YearSpec, rng: random.Random) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a recruitment file that holds every application (`shortlisted`) and, when the spec
+    has them, which applications came from internal recruitment campaigns (`internal`; one in four of the
+    applications not shortlisted)."""
+    yes, no = org.flag_words
+    flag = lambda b: yes if b else no  # noqa: E731
+    apps = []  # (group, shortlisted, appointed, internal)
+    for group, (shortlisted, appointed) in spec.recruitment.items():
+        inside, inside_appointed = (spec.internal or {}).get(group, (0, 0))
+        for k in range(shortlisted):
+            hired = k < appointed
+            internal = k < inside_appointed if hired else k - appointed < inside - inside_appointed
+            apps.append((group, True, hired, internal))
+        for k in range((spec.not_shortlisted or {}).get(group, 0)):
+            apps.append((group, False, False, k % 4 == 0))
+    rng.shuffle(apps)
+    header = ["application_id", "ethnic_category", "shortlisted", "appointed"]
+    if spec.internal is not None:
+        header.append("internal")
+    rows = []
+    for i, (group, listed, hired, internal) in enumerate(apps, 1):
+        row = [f"A{i:05d}", ethnicity_value(group, org.styles["recruitment"], rng), flag(listed), flag(hired)]
+        rows.append(row + ([flag(internal)] if spec.internal is not None else []))
+    return header, rows
+
+
 def random_day(start: date, end: date, rng: random.Random) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
@@ -813,7 +849,9 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
         ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"],
         [row for _, _, row in staff],
     )
-    if spec.recruitment is not None:
+    if spec.recruitment is not None and spec.not_shortlisted is not None:
+        files["recruitment.csv"] = csv_text(*application_rows(org, spec, rng("recruitment")))
+    elif spec.recruitment is not None:
         files["recruitment.csv"] = csv_text(
             ["application_id", "ethnic_category", "appointed"],
             recruitment_rows(org, spec.recruitment, rng("recruitment")),

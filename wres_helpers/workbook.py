@@ -128,6 +128,8 @@ def _rates(book, r: ReportData, indicator: int, events: str, people: str, shares
     periods = [("all", str(r.year))]
     if p.ok(pooled) and pooled["value"] == 2:
         periods = [("all", f"{r.year - 1} and {r.year} together"), ("report_year", f"{r.year} alone")]
+    if indicator == 2:  # beneath the headline, where the recruitment data has them
+        periods += [(b, label) for b, label in INDICATOR_2_BENEATH if r.row(2, "rate_pct", b, "white") is not None]
     key, top, bottom = p.RL_WORDS[indicator][:3]
     line = HEADER_ROW
     for breakdown, label in periods:
@@ -140,7 +142,7 @@ def _rates(book, r: ReportData, indicator: int, events: str, people: str, shares
                 sheet,
                 line,
                 [f"{label}: {names[group]}", _figure(row, "denominator"), _figure(row, "numerator"), _figure(row)]
-                + [_figure(r.row(indicator, m, breakdown, group)) for m, _ in shares],
+                + [_figure(r.row(indicator, m, breakdown, group)) if breakdown == "all" else None for m, _ in shares],
             )
         line += 1
         _row(
@@ -154,6 +156,16 @@ def _rates(book, r: ReportData, indicator: int, events: str, people: str, shares
             ],
         )
     return sheet, line
+
+
+# Indicator 2's rows beneath the headline (present.funnel_section and campaign_section): a funnel stage's
+# people are applications, not shortlisted applicants, and the label says so.
+INDICATOR_2_BENEATH = (
+    ("shortlisted_from_applied", "Shortlisted from application (of applications)"),
+    ("appointed_from_applied", "Appointed from application (of applications)"),
+    ("internal", "Internal recruitment"),
+    ("external", "External recruitment"),
+)
 
 
 def _survey(book, r: ReportData, indicator: int):
