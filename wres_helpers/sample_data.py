@@ -284,6 +284,7 @@ class OrgSpec:
     flag_words: tuple[str, str] = ("Y", "N")  # how the recruitment file writes appointed yes / no
     band_groups: tuple[str, ...] = ()  # the pay band groups the organisation reports (org.yaml)
     comparators: tuple[str, ...] = ()  # organisations whose published figures the pages show beside these
+    job_columns: bool = True  # the staff file has the optional occupation and department columns
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -552,6 +553,7 @@ HWCCG = OrgSpec(
         "board": {"national": 1},
     },
     departments=CCG_DEPARTMENTS,
+    job_columns=False,  # a staff file without the optional occupation and department columns
     years={
         2020: YearSpec(
             staff=(
@@ -744,10 +746,9 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
 
     files = {}
     staff = staff_rows(org, spec, rng("staff"))
-    files["staff.csv"] = csv_text(
-        ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"],
-        [row for _, _, row in staff],
-    )
+    header = ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"]
+    width = len(header) if org.job_columns else 4  # without the optional occupation and department
+    files["staff.csv"] = csv_text(header[:width], [row[:width] for _, _, row in staff])
     if spec.recruitment is not None:
         files["recruitment.csv"] = csv_text(
             ["application_id", "ethnic_category", "appointed"],
