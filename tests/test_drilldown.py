@@ -82,7 +82,7 @@ def test_by_occupation_and_department_worked_by_hand():
 def test_a_value_few_staff_share_has_no_row_of_its_own():
     t = table_of(staff_frame(SEVEN), free_text_min=5)  # the default threshold: no value has 5 staff
     occupations = [b for b in t.breakdown.unique() if b.startswith("occupation: ")]
-    assert occupations == ["occupation: Other occupations (3 with fewer staff each)"]
+    assert occupations == ["occupation: 3 other occupations, not named"]
     assert int(figure(t, occupations[0], "total")["value"]) == 7
 
 

@@ -241,7 +241,7 @@ def free_text_key(value) -> str:
 
 
 def other_label(column: str, values: int) -> str:
-    return f"Other {column}s ({values:,} with fewer staff each)"
+    return f"{values:,} other {column}{'' if values == 1 else 's'}, not named"
 
 
 def _drilldowns(rows: Rows, staff: pd.DataFrame, count, free_text_min: int) -> None:

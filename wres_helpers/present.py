@@ -1208,9 +1208,9 @@ def cluster_table(r: ReportData) -> str:
     present_ = [c for c in clusters if r.row(1, "headcount", c, "total") is not None]
     if not present_:
         return (
-            "NHS England's four pay band clusters are published only when the single pay bands above are too "
-            "small to show, or when the organisation reports them (`band_groups`); this report shows the single "
-            "bands instead, which hold the same staff in more detail."
+            "NHS England also groups pay bands into four clusters (bands 1 to 4, 5 to 7, 8a and 8b, 8c to VSM). "
+            "This report does not print them, because the single pay bands above are shown instead and the "
+            "clusters could be subtracted from them to reveal small numbers."
         )
     return (
         "*A presentation grouping: NHS England's pay band clusters (bands 1 to 4, 5 to 7, 8a and 8b, 8c to VSM), "
@@ -1229,5 +1229,6 @@ def drilldown_note(r: ReportData) -> str:
         "These tables go beneath the headline figures. Each count comes from the same staff records as the "
         f"tables above, and small numbers are protected in the same way: a figure reading "
         f"'{r.rules.wording}' is withheld so that no one can be identified, either because it is small or "
-        "because it would let a small number be worked out from the other figures."
+        "because it would let a small number be worked out from the other figures. An occupation or department "
+        f"with fewer than {r.rules.threshold} staff is not named: such staff are counted together in the last row."
     )
