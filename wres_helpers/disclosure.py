@@ -37,6 +37,7 @@ import pandas as pd
 
 from . import vocab
 from .errors import InputError, Problem
+from .indicators import CATEGORY_BREAKDOWN, FREE_TEXT_COLUMNS, FREE_TEXT_PREFIX, SENIOR, SENIOR_SPLIT
 from .result_cache import ResultCache, table_bytes
 from .workspace import OrgSettings
 
@@ -121,6 +122,19 @@ def rules_for(org: OrgSettings) -> Rules:
 
 # -- cells: the counts behind the table, and the sums that tie them together ---------------------------------
 Cell = tuple
+# Indicator 1 beneath the headline (indicators._drilldowns): by ethnic category, by occupation and department,
+# and band 8a and above by staff group. A free-text value may hold '/', so these are told apart by name first.
+_DRILL_PREFIXES = (*FREE_TEXT_PREFIX.values(), *(f"{name.split(':')[0]}:" for name in SENIOR_SPLIT.values()))
+
+
+def drilldown(breakdown: str) -> bool:
+    """Whether an indicator 1 breakdown is one of the figures beneath the headline."""
+    return breakdown == CATEGORY_BREAKDOWN or breakdown in FREE_TEXT_COLUMNS or breakdown.startswith(_DRILL_PREFIXES)
+
+
+def _by_kind(breakdown: str) -> bool:
+    """A band within a staff group ('Band 5/clinical')."""
+    return "/" in breakdown and not drilldown(breakdown)
 
 
 def _row_cells(row) -> tuple[Cell | None, Cell | None]:
@@ -190,7 +204,7 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
             sums.append((total, parts))
 
     breakdowns = {c[1] for c in values if c[0] == "1"}
-    for b in breakdowns:
+    for b in sorted(breakdowns):  # sorted: the same table gives the same programme in every process
         add(("1", b, "total"), [("1", b, g) for g in GROUPS])
     bands = [b for b in vocab.pay_bands() if b in breakdowns]
     kinds = ("clinical", "non-clinical")
@@ -211,6 +225,7 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
                 covered = [c for c in clusters if set(_GROUP_BANDS[c]) <= set(members)]
                 if name not in _CLUSTERS and covered:
                     add(("1", name, g), [("1", c, g) for c in covered])
+    _drilldown_sums(values, breakdowns, bands, add)
     for kind in ("shortlisted", "appointed", "applied"):
         add(("2", kind, "total"), [("2", kind, g) for g in GROUPS])
     for g in GROUPS:
@@ -228,9 +243,54 @@ def _sums(values: dict[Cell, int]) -> list[tuple[Cell, list[Cell]]]:
         for kind in ("cases", "people"):  # pooled = report year + the year before
             add(("3", kind, g), [("3", f"{kind} report_year", g), ("3", f"{kind} previous year", g)])
         add(("1", "all", g), [("4", "trained", g), ("4", "not trained", g)])
-    for subset in {c[1] for c in values if c[0] == "9"}:
+    for subset in sorted({c[1] for c in values if c[0] == "9"}):
         add(("9", subset, "total"), [("9", subset, g) for g in GROUPS])
     return sums
+
+
+def _drilldown_sums(values: dict[Cell, int], breakdowns: set, bands: list[str], add) -> None:
+    """The sums beneath the headline: the categories of each group add up to the group's count of all staff
+    (and all categories to all staff), the values of occupation and of department add up to all staff in each
+    group, and band 8a and above of each staff group to that staff group's bands 8a to VSM."""
+    categories = [c for c in vocab.CATEGORY_ORDER if ("1", CATEGORY_BREAKDOWN, c) in values]
+    for g in GROUPS:
+        add(("1", "all", g), [("1", CATEGORY_BREAKDOWN, c) for c in categories if vocab.category_group(c) == g])
+    add(("1", CATEGORY_BREAKDOWN, "total"), [("1", "all", "total")])  # the same figure
+    add(("1", CATEGORY_BREAKDOWN, "total"), [("1", CATEGORY_BREAKDOWN, c) for c in categories])
+    for prefix in FREE_TEXT_PREFIX.values():
+        rows = sorted(b for b in breakdowns if b.startswith(prefix))
+        for g in (*GROUPS, "total"):
+            add(("1", "all", g), [("1", b, g) for b in rows])
+    senior = set(_GROUP_BANDS[SENIOR])
+    for g in (*GROUPS, "total"):
+        for kind, name in SENIOR_SPLIT.items():
+            add(("1", name, g), [("1", f"{b}/{kind}", g) for b in bands if b in senior])
+        add(("1", SENIOR, g), [("1", name, g) for name in SENIOR_SPLIT.values()])
+
+
+def _balances(values: dict[Cell, int]) -> list[tuple[list[Cell], list[Cell]]]:
+    """Sums with parts on both sides: band 8a and above, clinical plus non-clinical, is the sum of the single
+    bands 8a to VSM, or of the clusters that make it up when clusters are published in place of bands (when
+    'Band 8a and above' itself is published, `_sums` has it)."""
+    out = []
+    breakdowns = {c[1] for c in values if c[0] == "1"}
+    senior = set(_GROUP_BANDS[SENIOR])
+    bands = [b for b in vocab.pay_bands() if b in breakdowns and b in senior]
+    clusters = [c for c in _CLUSTERS if c in breakdowns and set(_GROUP_BANDS[c]) <= senior]
+    covered = set().union(*(set(_GROUP_BANDS[c]) for c in clusters)) if clusters else set()
+    for g in (*GROUPS, "total"):
+        left = [("1", name, g) for name in SENIOR_SPLIT.values() if ("1", name, g) in values]
+        if not left or ("1", SENIOR, g) in values:
+            continue
+        if bands:
+            right = [("1", b, g) for b in bands]
+        elif covered == senior:
+            right = [("1", c, g) for c in clusters]
+        else:
+            continue
+        right = [c for c in right if c in values]
+        out.append((left, right))
+    return out
 
 
 HIDDEN = {
@@ -286,6 +346,10 @@ _GROUP_COST_RATES = {"white": 10.0, "bme": 10.0, "unknown": 2.0, "total": 3.0}
 
 def _cost(cell: Cell) -> float:
     indicator, breakdown, group = cell
+    if indicator == "1" and drilldown(breakdown):
+        # Beneath the headline: the cheapest figures to withhold, so that protecting them never costs a
+        # headline figure that another choice would keep. Band 8a and above by staff group a little dearer.
+        return _GROUP_COST_1.get(group, 1.0) * (0.5 if breakdown in SENIOR_SPLIT.values() else 0.2)
     if indicator == "1":
         level = (
             50.0
@@ -295,7 +359,7 @@ def _cost(cell: Cell) -> float:
             else 10.0
             if breakdown in _GROUP_BANDS
             else 2.0
-            if "/" in breakdown
+            if _by_kind(breakdown)
             else 1.0
         )
         return _GROUP_COST_1.get(group, 1.0) * level
@@ -337,6 +401,7 @@ class _Problem:
     always_unknown: np.ndarray  # never printed: hidden counts, and last year's withheld headcounts
     sensitive: np.ndarray  # must be protected: small counts, small hidden counts, all-one-group cells
     cost: np.ndarray
+    headline: np.ndarray  # not only a figure beneath the headline (`drilldown`)
 
 
 def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
@@ -360,6 +425,14 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
         for p in parts:
             row[where[rep(p)]] -= 1
         if row.any() and not any((row == r).all() for r in rows[-4:]):
+            rows.append(row)
+    for left, right in _balances(values):
+        row = np.zeros(len(cells))
+        for c in left:
+            row[where[rep(c)]] += 1
+        for c in right:
+            row[where[rep(c)]] -= 1
+        if row.any():
             rows.append(row)
     value = np.array([values.get(c, last_year.get(c) or 0) for c in cells], dtype=float)
     members: dict[Cell, list[Cell]] = defaultdict(list)
@@ -385,6 +458,7 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
         always_unknown,
         sensitive & (choosable | always_unknown),
         cost,
+        np.array([any(not (m[0] == "1" and drilldown(m[1])) for m in members[c]) for c in cells], dtype=bool),
     ), rep
 
 
@@ -511,15 +585,41 @@ def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame |
     printed figure; where a range is narrower than the protection width, a cut says "withhold at least one
     more of the printed figures that limit it". Repeat until every range is wide enough.
     `earlier`: last year's published table (its headcounts are part of indicator 3's two-year figures).
+
+    In two steps: first the table without the figures beneath the headline (`drilldown`), then those figures
+    with every other choice kept. So the drill-downs never change which headline figure is withheld; they are
+    protected by withholding more of themselves (the sums they are part of hold each headline figure once and
+    drill-down figures only, so that is always possible).
     """
+    drill = table.breakdown.astype(str).map(drilldown) & (table.indicator == 1)
+    first = _solve(table[~drill].reset_index(drop=True), rules, earlier)
+    if not drill.any():
+        return first
+    return _solve(table, rules, earlier, first)
+
+
+def _solve(
+    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None, fixed: dict[Cell, str] | None = None
+) -> dict[Cell, str]:
+    """`_suppressed_cells` for one table; with `fixed`, only figures beneath the headline may be chosen, and
+    every other figure is withheld exactly when `fixed` withholds it."""
     from scipy.optimize import LinearConstraint, milp
 
     prob, rep = _problem(table, rules, earlier)
     n = len(prob.cells)
-    if not prob.sensitive.any() or rules.width <= 0:
-        return {}
-    cuts: list[tuple[np.ndarray, float]] = []  # (coefficients, lower bound) of  coef . x >= lb
+    forced = np.zeros(n, dtype=bool)
     index = {c: i for i, c in enumerate(prob.cells)}
+    if fixed is not None:
+        for cell in fixed:
+            j = index.get(rep(cell))
+            if j is not None:
+                forced[j] = True
+        prob.choosable = prob.choosable & ~prob.headline
+        prob.sensitive = prob.sensitive & (prob.choosable | prob.always_unknown)
+        forced &= ~prob.always_unknown
+    if (not prob.sensitive.any() and not forced.any()) or rules.width <= 0:
+        return dict(fixed or {})
+    cuts: list[tuple[np.ndarray, float]] = []  # (coefficients, lower bound) of  coef . x >= lb
 
     def at_least_one_more(of: set[int], target: int) -> None:
         row = np.zeros(n)
@@ -538,8 +638,12 @@ def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame |
         if any(prob.always_unknown[j] for j in members):
             continue
         for t in members:
+            if any(forced[j] for j in members if j != t):
+                continue  # a figure of the first step is withheld in this sum already
+            others = {j for j in members if j != t and prob.choosable[j]}
             if prob.choosable[t] or prob.sensitive[t]:
-                at_least_one_more({j for j in members if j != t and prob.choosable[j]}, t)
+                if others or not prob.sensitive[t]:
+                    at_least_one_more(others, t)
     for j, cell in enumerate(prob.cells):
         for den in _denominators(cell):
             d = index.get(rep(den))
@@ -552,18 +656,20 @@ def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame |
     given_up: set[int] = set()
     memo: dict = {}
     for _ in range(200):
-        constraints = [LinearConstraint(np.array([c for c, _ in cuts]), np.array([lb for _, lb in cuts]), np.inf)]
+        constraints = (
+            [LinearConstraint(np.array([c for c, _ in cuts]), np.array([lb for _, lb in cuts]), np.inf)] if cuts else []
+        )
         res = milp(prob.cost * prob.choosable, integrality=np.ones(n), bounds=(lower, upper), constraints=constraints)
         if res.x is None:
             raise AssertionError(f"cell suppression found no solution ({res.message})")
-        withheld = (res.x > 0.5) & prob.choosable
+        withheld = ((res.x > 0.5) & prob.choosable) | forced
         targets = [j for j in range(n) if (withheld[j] or prob.sensitive[j]) and j not in given_up]
         added = 0
         for t, (low, high, limiting) in _ranges(prob, withheld, targets, memo).items():
             if _width(low, high) >= rules.width:
                 continue
             more = {j for j in limiting if prob.choosable[j] and not withheld[j]}
-            if not more and not prob.choosable[t]:
+            if not more and (not prob.choosable[t] or prob.sensitive[t]):
                 given_up.add(t)  # nothing printed is left to withhold: as wide as it can be
                 continue
             at_least_one_more(more, t)
@@ -572,10 +678,10 @@ def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame |
             break
     else:
         raise AssertionError("cell suppression did not converge")
-    out = {}
+    out = dict(fixed or {})
     for c in _cells(table):
         j = index.get(rep(c))
-        if j is not None and withheld[j]:
+        if j is not None and withheld[j] and c not in out:
             out[c] = "primary" if prob.sensitive[j] else "secondary"
     return out
 
@@ -605,6 +711,8 @@ BAND_VIEWS = ("bands by staff group", "bands", "clusters")
 
 def _view_rows(breakdown: str, view: str, band_groups: tuple) -> bool:
     """Whether an indicator 1 breakdown is published in `view`."""
+    if drilldown(breakdown):  # beneath the headline: in every view
+        return True
     if "/" in breakdown:  # a band within a staff group
         return view == BAND_VIEWS[0]
     if breakdown in vocab.pay_bands():
@@ -630,7 +738,7 @@ def _in_view(table: pd.DataFrame, view: str, band_groups: tuple) -> pd.Series:
 def _view_breakdowns(table: pd.DataFrame, view: str) -> list[str]:
     rows = table[(table.indicator == 1) & (table.measure == "headcount") & (table.group == "total")]
     if view == BAND_VIEWS[0]:
-        return [b for b in rows.breakdown if "/" in b]
+        return [b for b in rows.breakdown if _by_kind(b)]
     if view == "bands":
         return [b for b in rows.breakdown if b in vocab.pay_bands()]
     return [b for b in rows.breakdown if b in _CLUSTERS]
@@ -742,7 +850,7 @@ def _publish(
 def published_view(table: pd.DataFrame) -> str:
     """Which of BAND_VIEWS a published table is in, from the rows it holds."""
     breakdowns = set(table.loc[table.indicator == 1, "breakdown"].astype(str))
-    if any("/" in b for b in breakdowns):
+    if any(_by_kind(b) for b in breakdowns):
         return BAND_VIEWS[0]
     return "bands" if breakdowns & set(vocab.pay_bands()) else "clusters"
 

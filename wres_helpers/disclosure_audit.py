@@ -38,6 +38,12 @@ import pandas as pd
 from . import vocab
 
 GROUPS = ("white", "bme", "unknown")
+# Indicator 1 beneath the headline, by the names README's indicator table documents (written here again, not
+# imported from the engine or from disclosure.py: the audit reads the table on its own terms).
+CATEGORIES = "ethnic category"  # one row per census category code, groups A ... S, Z, 99, 0 and total
+FREE_TEXT = ("occupation: ", "department: ")  # then the value as the analyst spelt it
+SENIOR_BY_KIND = {"clinical": "8a and above: clinical", "non-clinical": "8a and above: non-clinical"}
+SENIOR_BANDS = ("Band 8a", "Band 8b", "Band 8c", "Band 8d", "Band 9", "VSM")
 TOLERANCE = 1e-6  # the downloads print rates to 15 significant figures
 BIG = 1e6  # no count is larger: keeps every programme bounded
 
@@ -269,7 +275,7 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
     breakdowns = {c[1] for c in present if c[0] == "1"}
     kinds = [k for k in ("clinical", "non-clinical") if k in breakdowns]
     singles = [b for b in vocab.pay_bands() if b in breakdowns]
-    by_kind = any("/" in b for b in breakdowns)
+    by_kind = any("/" in b and not b.startswith(FREE_TEXT) for b in breakdowns)
     bands = singles if singles else list(vocab.pay_bands()) if "all" in breakdowns else []
 
     def known(c: tuple) -> bool:
@@ -306,6 +312,7 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
     for c in unpublished:  # the groups of an unpublished band add up too
         if c[-1] == "total":
             att.equal({c: 1.0, **{(*c[:-1], g): -1.0 for g in GROUPS if (*c[:-1], g) in att.index}})
+    _beneath_the_headline(att, year, present, breakdowns, bands, kinds, known, total)
     for kind in ("applications", "shortlisted", "appointed"):
         total(("2", kind, "total"), [("2", kind, g) for g in GROUPS])
     for g in GROUPS:  # internal and external campaigns together are all of indicator 2
@@ -319,6 +326,31 @@ def _add_sums(att: _Attack, year: int, present: set[tuple]) -> list[tuple]:
             if t(g) in present and part(g) in present:
                 att.equal({_count(year, t(g)): 1.0, _count(year, part(g)): -1.0, (year, "hidden", name, g): -1.0})
     return unpublished
+
+
+def _beneath_the_headline(att: _Attack, year: int, present, breakdowns, bands, kinds, known, total) -> None:
+    """Indicator 1 by census category (each category is part of its group's count of all staff: A, B, C and 0
+    of White; D to S of BME; Z and 99 of Unknown), by occupation and by department (every value of a column
+    together is all staff, group by group), and band 8a and above by staff group (each is its staff group's
+    bands 8a to VSM; the two together are bands 8a to VSM of all staff)."""
+    codes = [c[2] for c in present if c[0] == "1" and c[1] == CATEGORIES and c[2] != "total"]
+    for g in GROUPS:
+        total(("1", "all", g), [("1", CATEGORIES, c) for c in codes if vocab.ethnic_categories()[c].group == g])
+    total(("1", CATEGORIES, "total"), [("1", CATEGORIES, c) for c in codes])
+    total(("1", CATEGORIES, "total"), [("1", "all", "total")])
+    for prefix in FREE_TEXT:
+        values = [b for b in breakdowns if b.startswith(prefix)]
+        for g in (*GROUPS, "total"):
+            total(("1", "all", g), [("1", b, g) for b in values])
+    senior = [b for b in bands if b in SENIOR_BANDS]
+    for g in (*GROUPS, "total"):
+        split = [("1", name, g) for name in SENIOR_BY_KIND.values() if ("1", name, g) in present]
+        for kind, name in SENIOR_BY_KIND.items():
+            if kind in kinds:
+                total(("1", name, g), [("1", f"{b}/{kind}", g) for b in senior])
+        parts = [("1", b, g) for b in senior if known(("1", b, g))]
+        if split and parts:  # clinical + non-clinical at 8a and above = bands 8a to VSM
+            att.equal({**{_count(year, c): 1.0 for c in split}, **{_count(year, c): -1.0 for c in parts}})
 
 
 HIDDEN = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import uncertainty, vocab
@@ -163,7 +164,7 @@ def _representation_of(rows: Rows, indicator: int, breakdown: str, counts: dict[
         rate(rows, indicator, "share_pct", breakdown, group, counts[group], total, f"there are no staff in {breakdown}")
 
 
-def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = ()) -> None:
+def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = (), free_text_min: int = 5) -> None:
     # Staff are counted once, by pay band, staff group and ethnic group; every breakdown below is a sum of
     # those cells (slicing the staff table for each of ~60 breakdowns was most of the time of a national run).
     kinds = staff["clinical"].map({True: "clinical", False: "non-clinical"})
@@ -218,6 +219,99 @@ def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = 
     counts, people = count(lambda b, k, f: f == "medical")
     if people:
         _representation_of(rows, 1, "Medical and dental", counts)
+    _drilldowns(rows, staff, count, free_text_min)
+
+
+# -- indicator 1 beneath the headline (README, "The indicator table") ------------------------------------------
+# Breakdown names that no pay band, pay band group or staff group can take (they hold ':' or are spelt so).
+CATEGORY_BREAKDOWN = "ethnic category"  # groups: the category codes of vocab.CATEGORY_ORDER, and 'total'
+SENIOR = "Band 8a and above"
+SENIOR_SPLIT = {kind: f"8a and above: {kind}" for kind in ("clinical", "non-clinical")}
+FREE_TEXT_COLUMNS = ("occupation", "department")
+FREE_TEXT_PREFIX = {column: f"{column}: " for column in FREE_TEXT_COLUMNS}
+FREE_TEXT_MAX_ROWS = 50  # the largest values have rows of their own; the rest share one row
+NOT_RECORDED = "Not recorded"
+
+
+def free_text_key(value) -> str:
+    """How free-text values are grouped: capitals, spaces and punctuation do not count ('Finance ', 'finance',
+    'A&E', 'A & E'); a value of punctuation alone counts as blank."""
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+def other_label(column: str, values: int) -> str:
+    return f"{values:,} other {column}{'' if values == 1 else 's'}, not named"
+
+
+def _drilldowns(rows: Rows, staff: pd.DataFrame, count, free_text_min: int) -> None:
+    """Indicator 1 by census ethnic category, band 8a and above by staff group, and by occupation and by
+    department where the staff file has those columns."""
+    codes, uniques = pd.factorize(staff["ethnic_category"].astype(object).fillna(""), use_na_sentinel=False)
+    category = np.array([vocab.ethnic_category_code(u) for u in uniques], dtype=object)[codes] if len(codes) else []
+    by_category = pd.Series(category, dtype=object).value_counts()
+    total = len(staff)
+    for code in vocab.CATEGORY_ORDER:
+        n = int(by_category.get(code, 0))
+        if n or code in vocab.ALWAYS_SHOWN_CATEGORIES:
+            rows.add(1, "headcount", CATEGORY_BREAKDOWN, code, n, n, total)
+    rows.add(1, "headcount", CATEGORY_BREAKDOWN, "total", total, total, total)
+    for code in vocab.CATEGORY_ORDER:
+        n = int(by_category.get(code, 0))
+        if n or code in vocab.ALWAYS_SHOWN_CATEGORIES:
+            rate(rows, 1, "share_pct", CATEGORY_BREAKDOWN, code, n, total, "there are no staff")
+    senior = set(dict(vocab.band_groupings())[SENIOR])
+    for kind, breakdown in SENIOR_SPLIT.items():
+        counts, people = count(lambda b, k, f: b in senior and k == kind)
+        if people:
+            _representation_of(rows, 1, breakdown, counts)
+    for column in FREE_TEXT_COLUMNS:
+        if column in staff.columns:
+            _free_text(rows, staff, column, free_text_min)
+        else:
+            rows.add(
+                1,
+                "headcount",
+                column,
+                "total",
+                status="no_data",
+                reason=f"the staff file has no {column} column, so there is no breakdown by {column}",
+            )
+
+
+def _free_text(rows: Rows, staff: pd.DataFrame, column: str, free_text_min: int) -> None:
+    """One row per value of a free-text column, grouped by `free_text_key` and shown in the spelling most staff
+    have (the first of equals). A value held by fewer than `free_text_min` staff (the small-number threshold: a
+    name that few people share is close to a record) and values beyond the largest FREE_TEXT_MAX_ROWS share one
+    row, 'Other ...s'. Staff with no value are 'Not recorded'."""
+    raw = staff[column].astype(object).where(staff[column].notna(), "")
+    frame = pd.DataFrame({"raw": raw.map(lambda v: " ".join(str(v).split())), "group": staff["group"].to_numpy()})
+    frame["key"] = frame["raw"].map(free_text_key)
+    frame.loc[frame["key"] == "", "raw"] = NOT_RECORDED
+    frame.loc[frame["key"] == "", "key"] = free_text_key(NOT_RECORDED)
+    spelling = (
+        frame.groupby(["key", "raw"], sort=False)
+        .size()
+        .reset_index(name="n")
+        .sort_values("n", ascending=False, kind="stable")
+    )
+    shown_as = spelling.drop_duplicates("key").set_index("key")["raw"]
+    sizes = frame["key"].value_counts(sort=False)
+    order = sorted(sizes.index, key=lambda k: (-int(sizes[k]), shown_as[k].casefold(), shown_as[k]))
+    kept = [k for k in order if sizes[k] >= max(free_text_min, 1)][:FREE_TEXT_MAX_ROWS]
+    rest = [k for k in order if k not in set(kept)]
+    label = {k: shown_as[k] for k in kept}
+    if rest:
+        other = other_label(column, len(rest))
+        for k in rest:
+            label[k] = other
+    frame["label"] = frame["key"].map(label)
+    counts = frame.groupby(["label", "group"]).size()
+    names = [label[k] for k in kept] + ([label[rest[0]]] if rest else [])
+    for name in names:
+        _representation_of(
+            rows, 1, FREE_TEXT_PREFIX[column] + name, {g: int(counts.get((name, g), 0)) for g in vocab.GROUPS}
+        )
 
 
 # -- indicators 2, 3 and 4 ----------------------------------------------------------------------------
@@ -543,7 +637,7 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
 
     staff = inputs["staff"]
     if staff is not None:
-        indicator_1(rows, staff, org.band_groups)
+        indicator_1(rows, staff, org.band_groups, _threshold(org))
     else:
         _no_data(rows, 1, IND1_KEYS, missing("staff"))
 
@@ -603,6 +697,13 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
     for col in ("numerator", "denominator"):
         table[col] = table[col].astype("Int64")
     return table
+
+
+def _threshold(org) -> int:
+    """The small-number threshold of org.yaml (disclosure.rules_for checks it): a free-text value held by fewer
+    staff has no row of its own."""
+    value = getattr(org, "extra", {}).get("small_number_threshold", 5)
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100 else 5
 
 
 def _apply_declarations(table: pd.DataFrame, inputs: YearInputs) -> pd.DataFrame:

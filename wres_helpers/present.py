@@ -1284,3 +1284,138 @@ def downloads(r: ReportData) -> str:
         "and not computable figures say so there too. Its Notes sheet, like the methodology page, lists the "
         "definitions, the rules and the input files' fingerprints."
     )
+
+
+# -- indicator 1 beneath the headline (indicators._drilldowns) ----------------------------------------------
+def literal(text: str) -> str:
+    """Free text from the inputs (an occupation, a department) shown exactly as spelt: on one line, with every
+    character Markdown or MyST could read as markup escaped, so it can add no link, role, HTML or emphasis."""
+    out = []
+    for ch in " ".join(str(text).split()):
+        if ch == "<":
+            out.append("&lt;")
+        elif ch in "\\`*_{}[]()#+-.!~$:>&'\"=@%^" and ch != "|":  # md_table escapes '|'
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _count_share(number, share) -> str:
+    if not ok(number):
+        return state_text(number).lower()
+    return f"{count(number['value'])} ({cell(share) if ok(share) else state_text(share).lower()})"
+
+
+def category_table(r: ReportData) -> str:
+    """Indicator 1 by census ethnic category, for the whole workforce: each category's headcount and share."""
+    from .indicators import CATEGORY_BREAKDOWN
+    from .vocab import CATEGORY_ORDER, category_group, category_label
+
+    rows = []
+    for code in CATEGORY_ORDER:
+        number = r.row(1, "headcount", CATEGORY_BREAKDOWN, code)
+        if number is None:
+            continue
+        share = r.row(1, "share_pct", CATEGORY_BREAKDOWN, code)
+        rows.append(
+            [
+                f"{code} {category_label(code)}" if code not in ("0", "99") else category_label(code),
+                group_label(r, category_group(code)),
+                count(number["value"]) if ok(number) else state_text(number).lower(),
+                cell(share) if ok(share) else state_text(share).lower(),
+            ]
+        )
+    if not rows:
+        return state_panel(r.row(1, "share_pct", "all", "bme"), "by ethnic category")
+    return md_table(["Ethnic category", "Counted as", "Headcount", "Share of all staff"], rows)
+
+
+def senior_split_table(r: ReportData) -> str:
+    """Band 8a and above, clinical and non-clinical staff: the headcount and the BME share of each."""
+    from .indicators import SENIOR, SENIOR_SPLIT
+
+    rows = []
+    for label, breakdown in (
+        ("Clinical staff", SENIOR_SPLIT["clinical"]),
+        ("Non-clinical staff", SENIOR_SPLIT["non-clinical"]),
+        ("All staff", SENIOR),
+    ):
+        total = r.row(1, "headcount", breakdown, "total")
+        if total is None:
+            continue
+        bme, share = r.row(1, "headcount", breakdown, "bme"), r.row(1, "share_pct", breakdown, "bme")
+        rows.append(
+            [
+                label,
+                count(total["value"]) if ok(total) else state_text(total).lower(),
+                count(bme["value"]) if ok(bme) else state_text(bme).lower(),
+                cell(share) if ok(share) else state_text(share).lower(),
+            ]
+        )
+    if not rows:
+        return "There are no staff at band 8a and above."
+    return md_table(["Band 8a and above", "Headcount", capital(r.term), f"{capital(r.term)} share"], rows)
+
+
+def free_text_table(r: ReportData, column: str) -> str:
+    """Indicator 1 by the staff file's optional occupation or department column: White, BME and Unknown
+    headcount and share for each value, largest first, spelt as the staff file spells it."""
+    from .indicators import FREE_TEXT_PREFIX
+
+    missing = r.row(1, "headcount", column, "total")
+    if missing is not None:
+        article = "an" if column[0] in "aeiou" else "a"
+        return f"*{_sentence(str(missing['reason']))}* Add {article} `{column}` column to the staff file to see it."
+    prefix = FREE_TEXT_PREFIX[column]
+    names = [
+        b
+        for b in r.table[(r.table.indicator == 1) & (r.table.measure == "headcount")].breakdown.unique()
+        if str(b).startswith(prefix)
+    ]
+    if not names:
+        return f"There is no breakdown by {column} for this year."
+    rows = []
+    for b in names:
+        total = r.row(1, "headcount", b, "total")
+        rows.append(
+            [literal(str(b)[len(prefix) :])]
+            + [
+                _count_share(r.row(1, "headcount", b, g), r.row(1, "share_pct", b, g))
+                for g in ("white", "bme", "unknown")
+            ]
+            + [count(total["value"]) if ok(total) else state_text(total).lower()]
+        )
+    return md_table([capital(column), "White", capital(r.term), "Unknown", "Headcount"], rows)
+
+
+def cluster_table(r: ReportData) -> str:
+    """NHS England's four pay band clusters (a presentation grouping, not an indicator breakdown), all staff."""
+    clusters = [name for name, _ in _band_groupings() if name.startswith("Cluster")]
+    present_ = [c for c in clusters if r.row(1, "headcount", c, "total") is not None]
+    if not present_:
+        return (
+            "NHS England also groups pay bands into four clusters (bands 1 to 4, 5 to 7, 8a and 8b, 8c to VSM). "
+            "This report does not print them, because the single pay bands above are shown instead and the "
+            "clusters could be subtracted from them to reveal small numbers."
+        )
+    return (
+        "*A presentation grouping: NHS England's pay band clusters (bands 1 to 4, 5 to 7, 8a and 8b, 8c to VSM), "
+        "not an official indicator breakdown.*\n\n" + representation_table(r, present_)
+    )
+
+
+def _band_groupings():
+    from .vocab import band_groupings
+
+    return band_groupings()
+
+
+def drilldown_note(r: ReportData) -> str:
+    return (
+        "These tables go beneath the headline figures. Each count comes from the same staff records as the "
+        f"tables above, and small numbers are protected in the same way: a figure reading "
+        f"'{r.rules.wording}' is withheld so that no one can be identified, either because it is small or "
+        "because it would let a small number be worked out from the other figures. An occupation or department "
+        f"with fewer than {r.rules.threshold} staff is not named: such staff are counted together in the last row."
+    )

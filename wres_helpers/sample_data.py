@@ -290,6 +290,7 @@ class OrgSpec:
     comparators: tuple[str, ...] = ()  # organisations whose published figures the pages show beside these
     representation_target: int | None = None  # org.yaml representation_target: {year: ...} (targets.py)
     local_bme_pct: float | None = None  # org.yaml local_population (population.py), an invented figure
+    job_columns: bool = True  # the staff file has the optional occupation and department columns
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -568,6 +569,7 @@ HWCCG = OrgSpec(
         "board": {"national": 1},
     },
     departments=CCG_DEPARTMENTS,
+    job_columns=False,  # a staff file without the optional occupation and department columns
     years={
         2020: YearSpec(
             staff=(
@@ -845,10 +847,9 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
     files = {}
     staff_before, board_before = _people(org, year - 1)
     staff = staff_rows(org, spec, rng("staff"), staff_before, rng("staff-ids"))
-    files["staff.csv"] = csv_text(
-        ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"],
-        [row for _, _, row in staff],
-    )
+    header = ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"]
+    width = len(header) if org.job_columns else 4  # without the optional occupation and department
+    files["staff.csv"] = csv_text(header[:width], [row[:width] for _, _, row in staff])
     if spec.recruitment is not None and spec.not_shortlisted is not None:
         files["recruitment.csv"] = csv_text(*application_rows(org, spec, rng("recruitment")))
     elif spec.recruitment is not None:

@@ -32,12 +32,13 @@ class EthnicCategory:
     group: str
     label: str
     scheme: str
+    category: str = ""  # the 2001 census category it is counted under by ethnic category (ethnic_category)
 
 
 @cache
 def ethnic_categories() -> dict[str, EthnicCategory]:
     return {
-        r["code"]: EthnicCategory(r["code"], r["group"], r["label"], r["scheme"])
+        r["code"]: EthnicCategory(r["code"], r["group"], r["label"], r["scheme"], r["category"])
         for r in _read_csv("ethnic_categories.csv")
     }
 
@@ -76,6 +77,51 @@ def ethnic_group(value: str | None) -> str | None:
         national = token[0]
         if national in cats:
             return cats[national].group
+    return None
+
+
+@cache
+def _category_text() -> dict[str, str]:
+    table = {_words(r["text"]): r["category"] for r in _read_csv("ethnicity_text.csv")}
+    for cat in ethnic_categories().values():
+        table.setdefault(_words(cat.label), cat.category)
+    return table
+
+
+# The categories indicator 1 is broken down by (breakdown 'ethnic category'): the 16 categories of the 2001
+# census, not stated (Z), and two that appear only when a record needs them: 'White' with no category (the
+# old numeric code 0, or the word alone) and not known (99, X, the old code 9, blank).
+CATEGORY_ORDER = ("A", "B", "C", "0", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Z", "99")
+ALWAYS_SHOWN_CATEGORIES = tuple(c for c in CATEGORY_ORDER if c not in ("0", "99"))
+_CATEGORY_LABELS = {"0": "White - category not recorded", "99": "Not known or blank"}
+
+
+def category_label(code: str) -> str:
+    return _CATEGORY_LABELS.get(code) or ethnic_categories()[code].label
+
+
+def category_group(code: str) -> str:
+    return ethnic_categories()[code].group
+
+
+def ethnic_category_code(value: str | None) -> str | None:
+    """The census category (one of CATEGORY_ORDER) a recorded ethnicity is counted under; None if the value
+    is not recognised. Read as `ethnic_group` reads it: 'C3 White - Any other White background' is C,
+    'LK Asian - Sri Lankan' is L, the old code 4 is H (Indian), 'Arab' is S, blank is 99 (not known)."""
+    text = "" if value is None else str(value).strip()
+    if text == "":
+        return "99"
+    cats = ethnic_categories()
+    words = _words(text)
+    if words in _category_text():
+        return _category_text()[words]
+    match = _CODE_TOKEN.match(text)
+    if match:
+        token = match.group(1).upper()
+        if token.isdigit():
+            return cats[token].category if token in cats else None
+        if token[0] in cats:
+            return cats[token[0]].category
     return None
 
 

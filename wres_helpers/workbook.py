@@ -109,7 +109,12 @@ def _indicator_1(book, r: ReportData):
     names = _groups(r)
     sheet = _start(book, r, 1, ["Staff group and pay band", *names, "Total headcount", *[f"{n} %" for n in names]])
     line = HEADER_ROW
+    from .indicators import CATEGORY_BREAKDOWN, FREE_TEXT_COLUMNS
+    from .vocab import CATEGORY_ORDER, category_group, category_label
+
     for breakdown in t.breakdown.unique():
+        if breakdown == CATEGORY_BREAKDOWN or breakdown in FREE_TEXT_COLUMNS:
+            continue  # by ethnic category below; a free-text column the staff file does not have
         line += 1
         _row(
             sheet,
@@ -117,6 +122,22 @@ def _indicator_1(book, r: ReportData):
             ["All staff" if breakdown == "all" else p.capital(str(breakdown))]
             + [_figure(r.row(1, "headcount", breakdown, g)) for g in (*GROUPS, "total")]
             + [_figure(r.row(1, "share_pct", breakdown, g)) for g in GROUPS],
+        )
+    # Beneath the headline: each census category's count and share, in the column of the group it counts under.
+    for code in CATEGORY_ORDER:
+        number = r.row(1, "headcount", CATEGORY_BREAKDOWN, code)
+        if number is None:
+            continue
+        line += 1
+        group = category_group(code)
+        share = r.row(1, "share_pct", CATEGORY_BREAKDOWN, code)
+        _row(
+            sheet,
+            line,
+            [f"Ethnic category: {category_label(code)}"]
+            + [_figure(number) if g == group else None for g in GROUPS]
+            + [None]
+            + [_figure(share) if g == group else None for g in GROUPS],
         )
     return sheet, line
 
