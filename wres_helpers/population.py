@@ -74,3 +74,9 @@ def population_sentence(r) -> str:
     else:
         where = f"{points(gap)} {'above' if gap > 0 else 'below'} the local population's"
     return text + f"The workforce's share, {fv(workforce)} ({fof(workforce)}), is {where}."
+
+
+def population_section(r, level: int = 3) -> str:
+    """The sentence under its own heading, or '' when the organisation supplies no local population."""
+    text = population_sentence(r)
+    return f"{'#' * level} Beside the local population\n\n{text}\n" if text else ""

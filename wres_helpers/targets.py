@@ -169,8 +169,9 @@ def _published_row(table: pd.DataFrame, indicator: int, breakdown: str, group: s
 
 
 def _partitions(breakdown: str) -> list[list[str]]:
-    """Other published breakdowns that add up to this pay band group exactly: NHS England's clusters (a report
-    that shows clusters: 8a and above is clusters 3 and 4), or the single bands."""
+    """Other published breakdowns that add up to this pay band group exactly: 8a and above by staff group,
+    NHS England's clusters (a report that shows clusters: 8a and above is clusters 3 and 4), or the single
+    bands."""
     from . import vocab
 
     groups = dict(vocab.band_groupings())
@@ -179,6 +180,8 @@ def _partitions(breakdown: str) -> list[list[str]]:
         return []
     clusters = [name for name, members in groups.items() if name.startswith("Cluster") and set(members) <= bands]
     out = []
+    if breakdown == "Band 8a and above":  # indicator 1 by staff group at 8a and above (always computed)
+        out.append(["8a and above: clinical", "8a and above: non-clinical"])
     if clusters and set().union(*(set(groups[c]) for c in clusters)) == bands:
         out.append(clusters)
     out.append([b for b in vocab.pay_bands() if b in bands])
