@@ -198,3 +198,23 @@ def test_publish_of_the_hand_made_table_passes_the_audit(columns):
     t = table_of(staff_frame(SEVEN, columns), free_text_min=1)
     published = disclosure.publish(t, disclosure.Rules())
     assert disclosure_audit.unprotected(disclosure_audit.audit({2021: published}, 2021), 4) == []
+
+
+def test_a_tiny_organisation_whose_total_is_withheld_shows_nothing_beneath_the_headline(tmp_path):
+    # 4 staff (2 White A, 1 Indian H, 1 blank): the count of all staff, 4, is itself a small number. With the
+    # 15 empty categories printed as 0, the audit pinned that total at exactly 4 (found by a kill -9 test's
+    # fixture); so every figure beneath the headline is withheld, zeros too, and the audit finds nothing.
+    from wres_helpers import disclosure_audit
+    from wres_helpers.report_data import load_report
+
+    org = tmp_path / "params" / "tiny"
+    (org / "2021").mkdir(parents=True)
+    (org / "org.yaml").write_text("name: Tiny NHS Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Trust Board\n")
+    (org / "2021" / "staff.csv").write_text(
+        "staff_id,ethnic_category,pay_band,clinical\nS1,A,Band 5,Y\nS2,H,Band 5,N\nS3,A,Band 6,Y\nS4,,Band 7,N\n"
+    )
+    table = load_report("tiny", 2021, str(tmp_path)).table
+    beneath = table[table.breakdown == "ethnic category"]
+    assert len(beneath) and (beneath.status == "withheld").all()
+    assert beneath[["value", "numerator", "denominator"]].isna().all().all()
+    assert disclosure_audit.unprotected(disclosure_audit.audit({2021: table}, 2021), 4) == []

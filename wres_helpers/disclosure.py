@@ -595,6 +595,12 @@ def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame |
     first = _solve(table[~drill].reset_index(drop=True), rules, earlier)
     if not drill.any():
         return first
+    if ("1", "all", "total") in first:
+        # The count of all staff is itself withheld (a very small organisation): which categories, jobs and
+        # departments have anyone in them would be all a drill-down could add, and with zeros printed the
+        # audit pinned the withheld total. Nothing beneath the headline is shown.
+        cells = {("1", str(b), g) for b, g in zip(table.loc[drill, "breakdown"], table.loc[drill, "group"])}
+        return {**first, **{c: "secondary" for c in sorted(cells) if c not in first}}
     return _solve(table, rules, earlier, first)
 
 
