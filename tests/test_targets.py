@@ -82,6 +82,9 @@ def test_bad_target_year_is_a_clear_error(tmp_path):
         load_report("smallccg", 2021, ws)
     text = str(caught.value)
     assert "org.yaml" in text and "representation_target" in text and "after the report year 2021" in text
+    ws = _workspace(tmp_path / "far", "smallccg", {"year": 2042})
+    with pytest.raises(InputError, match="at most 20 years after 2021"):
+        load_report("smallccg", 2021, ws)
     ws = _workspace(tmp_path / "b", "smallccg", {"year": "soon"})
     with pytest.raises(InputError, match="representation_target: {year: 2028}"):
         load_report("smallccg", 2021, ws)

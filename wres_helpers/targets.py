@@ -240,32 +240,16 @@ def representation_targets(
     goal_year = target_year(current.org)
     if goal_year is None:
         return None
-    if goal_year <= year:
-        raise InputError(
-            [
-                Problem(
-                    f"params/{current.org.slug}/org.yaml",
-                    None,
-                    "representation_target",
-                    str(goal_year),
-                    f"expected a target year after the report year {year}",
-                )
-            ],
-            f"the settings of {current.org.slug}",
-        )
-    if goal_year > year + MAX_YEARS_AHEAD:
-        raise InputError(
-            [
-                Problem(
-                    f"params/{current.org.slug}/org.yaml",
-                    None,
-                    "representation_target",
-                    str(goal_year),
-                    f"expected a target year at most {MAX_YEARS_AHEAD} years after {year}",
-                )
-            ],
-            f"the settings of {current.org.slug}",
-        )
+    wrong = (
+        f"expected a target year after the report year {year}"
+        if goal_year <= year
+        else f"expected a target year at most {MAX_YEARS_AHEAD} years after {year}"
+        if goal_year > year + MAX_YEARS_AHEAD
+        else None
+    )
+    if wrong:
+        problem = Problem(f"params/{current.org.slug}/org.yaml", None, "representation_target", str(goal_year), wrong)
+        raise InputError([problem], f"the settings of {current.org.slug}")
     groups = dict(vocab.band_groupings())
     years = goal_year - year
     workforce_bme, status_w, _ = _published_count(published, 1, "all", "bme")
