@@ -402,6 +402,9 @@ class YearInputs:
     settings: YearSettings
     tables: dict[str, pd.DataFrame | None]
     files: dict[str, Path] = field(default_factory=dict)
+    # Where the tables came from: "records" (the record-level files), "counts" (a counts-only counts.csv,
+    # counts.py) or "aggregate" (the members' records together, aggregate.py). Ids mean people only in records.
+    source: str = "records"
 
     def __getitem__(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
