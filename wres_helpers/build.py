@@ -96,7 +96,7 @@ def _audit_disclosure(report, cache=None) -> None:
     """The independent interval audit (disclosure_audit.py) attacks the tables this build would publish:
     a withheld figure it can narrow below the protection width stops the build, and nothing is published.
     `cache` (result_cache.py) keeps a pass, by the published tables it passed on; a failure is found again."""
-    from .disclosure_audit import audit, interval_leaks, unprotected
+    from .disclosure_audit import audit, audit_together, interval_leaks, unprotected
     from .result_cache import ResultCache, table_bytes
 
     tables = {**report.history, report.year: report.table}
@@ -105,13 +105,25 @@ def _audit_disclosure(report, cache=None) -> None:
         "audit",
         repr((report.rules.threshold, report.rules.width)),
         *[part for y in sorted(tables) for part in (str(y), table_bytes(tables[y]))],
+        *[
+            part
+            for m, theirs in sorted((report.member_tables or {}).items())
+            for y in sorted(theirs)
+            for part in (f"{m} {y}", table_bytes(theirs[y]))
+        ],
     )
     if cache.get(key) == "passed":
         return
+
+    def attack(year: int):
+        if report.member_tables:  # an aggregate: its report and its members' reports read together
+            return audit_together(tables, report.member_tables, year, report.rules.threshold, report.org.slug)
+        return audit(tables, year, report.rules.threshold)
+
     found = [
         f
         for year in sorted(tables)  # the pages show every year's table (trends.py)
-        for f in unprotected(audit(tables, year, report.rules.threshold), report.rules.width, report.rules.threshold)
+        for f in unprotected(attack(year), report.rules.width, report.rules.threshold)
     ]
     if found:
         shown = "\n".join(f"    {f.year}/{'/'.join(map(str, f.cell))}: {f.low} to {f.high}" for f in found[:20])

@@ -122,6 +122,21 @@ def rules_for(org: OrgSettings) -> Rules:
 
 # -- cells: the counts behind the table, and the sums that tie them together ---------------------------------
 Cell = tuple
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of an aggregate organisation (aggregate.py) as its own report publishes it. The aggregate's
+    figures are sums of its members' (aggregate cell = the members' cells added up), so disclosure control of
+    the aggregate works on one problem holding both: every count a member withheld or never printed keeps its
+    protection against a reader of the aggregate's report and of every member's report together."""
+
+    slug: str
+    table: pd.DataFrame  # the member's indicator table before disclosure control (every pay band view)
+    published: pd.DataFrame  # what the member's report publishes
+    earlier: pd.DataFrame | None = None  # the member's published table of last year (indicator 3)
+
+
 # Indicator 1 beneath the headline (indicators._drilldowns): by ethnic category, by occupation and department,
 # and band 8a and above by staff group. A free-text value may hold '/', so these are told apart by name first.
 _DRILL_PREFIXES = (*FREE_TEXT_PREFIX.values(), *(f"{name.split(':')[0]}:" for name in SENIOR_SPLIT.values()))
@@ -404,16 +419,19 @@ class _Problem:
     headline: np.ndarray  # not only a figure beneath the headline (`drilldown`)
 
 
-def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
+def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None, members: tuple = ()):
     values = _cells(table)
     hidden = _add_hidden(values)
     exempt = {c for c in values if c[0] == "9"} if rules.board_counts_public else set()
     sums = [(t, p) for t, p in _sums(values) if t not in exempt]
+    balances = _balances(values)
     last_year: dict[Cell, float | None] = {}
     for g, v in _pooled_people(table, earlier).items():
         if ("3", "people", g) in values and ("1", "all", g) in values:
             last_year[("last year", "all", g)] = v
             sums.append((("3", "people", g), [("1", "all", g), ("last year", "all", g)]))
+    own = dict(values)
+    known, unknown, protect, links = _members(values, hidden, sums, balances, last_year, members, rules)
     same = _same_figures(sums)
     rep = lambda c: same.get(c, c)  # noqa: E731
     cells = sorted({rep(c) for c in values} | {rep(c) for c in last_year}, key=str)
@@ -426,7 +444,7 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
             row[where[rep(p)]] -= 1
         if row.any() and not any((row == r).all() for r in rows[-4:]):
             rows.append(row)
-    for left, right in _balances(values):
+    for left, right in [*balances, *links]:  # links: kept out of _same_figures, which would print them
         row = np.zeros(len(cells))
         for c in left:
             row[where[rep(c)]] += 1
@@ -438,18 +456,27 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
     members: dict[Cell, list[Cell]] = defaultdict(list)
     for c in [*values, *last_year]:
         members[rep(c)].append(c)
+    member_known = np.array([any(m in known for m in members[c]) for c in cells], dtype=bool)
     always_unknown = np.array(
         [
-            any(m in hidden for m in members[c]) or any(m in last_year and last_year[m] is None for m in members[c])
-            for c in cells
+            any(m in hidden for m in members[c])
+            or any(m in last_year and last_year[m] is None for m in members[c])
+            or (any(m in unknown for m in members[c]) and not member_known[k])  # a member's withheld count
+            for k, c in enumerate(cells)
         ],
         dtype=bool,
     )
-    printed_public = np.array([any(m in exempt or m in last_year for m in members[c]) for c in cells], dtype=bool)
+    printed_public = member_known | np.array(
+        [any(m in exempt or m in last_year for m in members[c]) for c in cells], dtype=bool
+    )
     choosable = ~always_unknown & ~printed_public
     small = (value > 0) & (value < rules.threshold) & ~printed_public
-    sensitive = small | np.array([c in _all_one_group(values, rules, rep) for c in cells], dtype=bool)
-    cost = np.array([sum(_cost(m) for m in members[c] if m[0] != "last year") for c in cells])
+    sensitive = (
+        small
+        | np.array([c in _all_one_group(own, rules, rep) for c in cells], dtype=bool)
+        | np.array([any(m in protect for m in members[c]) for c in cells], dtype=bool)
+    )
+    cost = np.array([sum(_cost(m) for m in members[c] if len(m) == 3 and m[0] != "last year") for c in cells])
     return _Problem(
         cells,
         value,
@@ -460,6 +487,65 @@ def _problem(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None):
         cost,
         np.array([any(not (m[0] == "1" and drilldown(m[1])) for m in members[c]) for c in cells], dtype=bool),
     ), rep
+
+
+def _members(values, hidden, sums, balances, last_year, members: tuple, rules: Rules):
+    """Adds each member's counts to the aggregate's problem, as cells named (indicator, breakdown, group,
+    member): its sums, its hidden counts and last year's headcounts, as in its own problem. Returns the member
+    cells its report prints (`known`, with the aggregate's counts whose every part is printed there), those it
+    does not (`unknown`), those to protect (`protect`: withheld
+    in its report, or small and never printed) and the rows that tie the aggregate's counts to the members'
+    (`links`: aggregate cell = the members' cells added up; a member without that cell has none there).
+    Board counts are left out: an aggregate's board is its own."""
+    known, unknown, protect, links = set(), set(), set(), []
+    if not members:
+        return known, unknown, protect, links
+    aggregate = {c for c in values if c[0] in ("1", "2", "3", "4") and c not in hidden}
+    mine: dict[str, dict[Cell, int]] = {}
+    for member in members:
+        cells = {c: v for c, v in _cells(member.table).items() if c[0] != "9"}
+        member_hidden = _add_hidden(cells)
+        printed = {c for c in _cells(member.published) if c[0] != "9"}
+        withheld = set()
+        for _, row in member.published[member.published.status == "withheld"].iterrows():
+            withheld |= {c for c in _row_cells(row) if c is not None}
+
+        def name(c: Cell, slug: str = member.slug) -> Cell:
+            return (*c, slug)
+
+        for c, v in cells.items():
+            values[name(c)] = v
+            if c in printed:
+                known.add(name(c))
+            else:
+                unknown.add(name(c))
+                if c in withheld or 0 < v < rules.threshold:
+                    protect.add(name(c))
+        hidden |= {name(c) for c in member_hidden}
+        sums += [(name(t), [name(p) for p in parts]) for t, parts in _sums(cells)]
+        balances += [([name(c) for c in left], [name(c) for c in right]) for left, right in _balances(cells)]
+        for g, v in _pooled_people(member.table, member.earlier).items():
+            if ("3", "people", g) in cells and ("1", "all", g) in cells:
+                last_year[("last year", "all", g, member.slug)] = v
+                sums.append((name(("3", "people", g)), [name(("1", "all", g)), ("last year", "all", g, member.slug)]))
+        mine[member.slug] = cells
+    # Indicator 3: an aggregate that could not pool two years (not every member has last year) has this
+    # year's figures; a member that pooled has those as its 'report_year' cells.
+    pooled = any(c[:2] == ("3", "cases report_year") for c in aggregate)
+    for c in sorted(aggregate, key=str):
+        parts = []
+        for slug, cells in mine.items():
+            own = c
+            if c[0] == "3" and not pooled and any(k[:2] == ("3", "cases report_year") for k in cells):
+                own = ("3", f"{c[1]} report_year", c[2])
+            if own in cells:
+                parts.append((*own, slug))
+            elif c[0] == "1" and c[1] in _GROUP_BANDS:  # a pay band group this member does not report
+                parts += [(*k, slug) for k in cells if k[0] == "1" and k[2] == c[2] and k[1] in _GROUP_BANDS[c[1]]]
+        links.append(([c], parts))
+        if all(p in known for p in parts):
+            known.add(c)  # the members' reports print every part of it: it is public already
+    return known, unknown, protect, links
 
 
 def _all_one_group(values: dict[Cell, int], rules: Rules, rep) -> set[Cell]:
@@ -561,22 +647,35 @@ def _width(low: float, high: float) -> int:
 
 
 def suppressed_cells(
-    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None, cache: ResultCache | None = None
+    table: pd.DataFrame,
+    rules: Rules,
+    earlier: pd.DataFrame | None = None,
+    cache: ResultCache | None = None,
+    members: tuple[Member, ...] = (),
 ) -> dict[Cell, str]:
     """`_suppressed_cells`, kept in `cache` (see result_cache.py) by the tables and rules it is chosen from."""
-    key = cache.key("suppression", table_bytes(table), repr(rules), table_bytes(earlier)) if cache else None
+    of_members = [(m.slug, table_bytes(m.table), table_bytes(m.published), table_bytes(m.earlier)) for m in members]
+    key = (
+        cache.key(
+            "suppression", table_bytes(table), repr(rules), table_bytes(earlier), *[b for m in of_members for b in m]
+        )
+        if cache
+        else None
+    )
     hit = cache.get(key) if cache else None
     if isinstance(hit, list) and all(
         isinstance(e, list) and len(e) == 2 and isinstance(e[0], list) and e[1] in ("primary", "secondary") for e in hit
     ):
         return {tuple(cell): kind for cell, kind in hit}
-    out = _suppressed_cells(table, rules, earlier)
+    out = _suppressed_cells(table, rules, earlier, members)
     if cache:
         cache.put(key, [[list(cell), kind] for cell, kind in out.items()])
     return out
 
 
-def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None) -> dict[Cell, str]:
+def _suppressed_cells(
+    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None, members: tuple[Member, ...] = ()
+) -> dict[Cell, str]:
     """Which printed counts are withheld: {cell: 'primary' | 'secondary'} (hidden counts are not printed).
 
     Optimal cell suppression by cut generation, as statistical offices do it: a small integer programme
@@ -592,7 +691,10 @@ def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame |
     drill-down figures only, so that is always possible).
     """
     drill = table.breakdown.astype(str).map(drilldown) & (table.indicator == 1)
-    first = _solve(table[~drill].reset_index(drop=True), rules, earlier)
+    # The members whole in both steps: a member's figure beneath its headline (band 8a and above by staff
+    # group, when it publishes bands for all staff) can be the sum of the aggregate's headline figures less
+    # the other members'.
+    first = _solve(table[~drill].reset_index(drop=True), rules, earlier, None, members)
     if not drill.any():
         return first
     if ("1", "all", "total") in first:
@@ -601,17 +703,21 @@ def _suppressed_cells(table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame |
         # audit pinned the withheld total. Nothing beneath the headline is shown.
         cells = {("1", str(b), g) for b, g in zip(table.loc[drill, "breakdown"], table.loc[drill, "group"])}
         return {**first, **{c: "secondary" for c in sorted(cells) if c not in first}}
-    return _solve(table, rules, earlier, first)
+    return _solve(table, rules, earlier, first, members)
 
 
 def _solve(
-    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None, fixed: dict[Cell, str] | None = None
+    table: pd.DataFrame,
+    rules: Rules,
+    earlier: pd.DataFrame | None,
+    fixed: dict[Cell, str] | None = None,
+    members: tuple[Member, ...] = (),
 ) -> dict[Cell, str]:
     """`_suppressed_cells` for one table; with `fixed`, only figures beneath the headline may be chosen, and
     every other figure is withheld exactly when `fixed` withholds it."""
     from scipy.optimize import LinearConstraint, milp
 
-    prob, rep = _problem(table, rules, earlier)
+    prob, rep = _problem(table, rules, earlier, members)
     n = len(prob.cells)
     forced = np.zeros(n, dtype=bool)
     index = {c: i for i, c in enumerate(prob.cells)}
@@ -626,6 +732,7 @@ def _solve(
     if (not prob.sensitive.any() and not forced.any()) or rules.width <= 0:
         return dict(fixed or {})
     cuts: list[tuple[np.ndarray, float]] = []  # (coefficients, lower bound) of  coef . x >= lb
+    owners: list[int | None] = []  # the figure never printed that a cut protects, if any
 
     def at_least_one_more(of: set[int], target: int) -> None:
         row = np.zeros(n)
@@ -634,8 +741,10 @@ def _solve(
         if prob.choosable[target]:
             row[target] -= 1.0  # required only when the target itself is withheld
             cuts.append((row, 0.0))
+            owners.append(None)
         else:
             cuts.append((row, 1.0))
+            owners.append(target)
 
     # Starting cuts: no sum may hold exactly one unknown figure; a share goes with its count (a band's
     # total withheld takes its counts with it; a rate's denominator takes its numerator).
@@ -651,12 +760,13 @@ def _solve(
                 if others or not prob.sensitive[t]:
                     at_least_one_more(others, t)
     for j, cell in enumerate(prob.cells):
-        for den in _denominators(cell):
+        for den in _denominators(cell) if len(cell) == 3 else ():
             d = index.get(rep(den))
             if d is not None and d != j and prob.choosable[j] and prob.choosable[d]:
                 row = np.zeros(n)
                 row[j], row[d] = 1.0, -1.0
                 cuts.append((row, 0.0))
+                owners.append(None)
     lower = np.where(prob.sensitive & prob.choosable, 1.0, 0.0)
     upper = np.where(prob.choosable, 1.0, 0.0)
     given_up: set[int] = set()
@@ -666,8 +776,19 @@ def _solve(
             [LinearConstraint(np.array([c for c, _ in cuts]), np.array([lb for _, lb in cuts]), np.inf)] if cuts else []
         )
         res = milp(prob.cost * prob.choosable, integrality=np.ones(n), bounds=(lower, upper), constraints=constraints)
+        if res.x is None and any(o is not None and len(prob.cells[o]) == 4 for o in owners):
+            # An aggregate: a member's figure asks for one of ours to be withheld that cannot be (the members'
+            # own reports print what it is made of). Withholding ours cannot protect that figure; it is left to
+            # the independent audit of all the reports together, which refuses to publish if it can in fact be
+            # worked out.
+            drop = _unsatisfiable(cuts, owners)
+            if drop:
+                given_up |= {owners[k] for k in drop}
+                cuts = [c for k, c in enumerate(cuts) if k not in drop]
+                owners = [o for k, o in enumerate(owners) if k not in drop]
+                continue
         if res.x is None:
-            raise AssertionError(f"cell suppression found no solution ({res.message})")
+            raise _NoSolution(f"cell suppression found no solution ({res.message})")
         withheld = ((res.x > 0.5) & prob.choosable) | forced
         targets = [j for j in range(n) if (withheld[j] or prob.sensitive[j]) and j not in given_up]
         added = 0
@@ -675,7 +796,8 @@ def _solve(
             if _width(low, high) >= rules.width:
                 continue
             more = {j for j in limiting if prob.choosable[j] and not withheld[j]}
-            if not more and (not prob.choosable[t] or prob.sensitive[t]):
+            certainly_zero = high < 1 - 1e-6  # zeros are published: a withheld 0 that is known to be 0 tells nothing
+            if not more and (not prob.choosable[t] or prob.sensitive[t] or certainly_zero):
                 given_up.add(t)  # nothing printed is left to withhold: as wide as it can be
                 continue
             at_least_one_more(more, t)
@@ -692,20 +814,62 @@ def _solve(
     return out
 
 
+class _NoSolution(AssertionError):
+    """No choice of figures to withhold protects every figure (only an aggregate's problem can be so)."""
+
+
+def _unsatisfiable(cuts: list[tuple[np.ndarray, float]], owners: list) -> set[int]:
+    """The cuts protecting a member's figure (an aggregate's problem) that no choice can meet: every figure
+    they offer is one that may not be withheld (a cut 'x <= 0'), or one that takes such a figure with it
+    (a share's denominator takes its count: 'x_count >= x_total')."""
+    never = {int(np.nonzero(row)[0][0]) for row, lb in cuts if lb == 0 and (row != 0).sum() == 1 and row.sum() < 0}
+    takes = [
+        (int(np.nonzero(row > 0)[0][0]), int(np.nonzero(row < 0)[0][0]))
+        for row, lb in cuts
+        if lb == 0 and (row != 0).sum() == 2 and row.sum() == 0
+    ]
+    grown = True
+    while grown:
+        grown = False
+        for count, total in takes:
+            if count in never and total not in never:
+                never.add(total)
+                grown = True
+    return {
+        k
+        for k, (row, lb) in enumerate(cuts)
+        if owners[k] is not None and lb >= 1 and set(np.nonzero(row)[0].tolist()) <= never
+    }
+
+
 # -- the published table --------------------------------------------------------------------------------------
 def publish(
-    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None, cache: ResultCache | None = None
+    table: pd.DataFrame,
+    rules: Rules,
+    earlier: pd.DataFrame | None = None,
+    cache: ResultCache | None = None,
+    members: tuple[Member, ...] = (),
 ) -> pd.DataFrame:
     """The table as it may be published, in the most detailed pay band view that still shows the BME share of
     at least half of its bands (see `BAND_VIEWS`); the rows of the finer views are not published at all.
     `cache`: where the choice of figures to withhold is kept between builds (result_cache.py)."""
     views = BAND_VIEWS if rules.band_view == "auto" else (rules.band_view,)
+    found = None
     for view in views:
         shown = table[_in_view(table, view, rules.band_groups)].reset_index(drop=True)
-        out = _publish(shown, rules, earlier, cache)
+        try:
+            out = _publish(shown, rules, earlier, cache, members)
+        except _NoSolution:
+            # An aggregate: a coarser view than its members' own (clusters where they publish bands) can be
+            # all but worked out from their reports, so it cannot protect its own small counts. The more
+            # detailed view that could be protected is published.
+            if not members or (view == views[-1] and found is None):
+                raise
+            continue
+        found = out if found is None else found
         if view == views[-1] or _enough_shown(out, view):
             return out
-    raise AssertionError("unreachable")
+    return found
 
 
 # -- the pay band view ----------------------------------------------------------------------------------------
@@ -762,7 +926,11 @@ def _enough_shown(published: pd.DataFrame, view: str) -> bool:
 
 
 def _publish(
-    table: pd.DataFrame, rules: Rules, earlier: pd.DataFrame | None = None, cache: ResultCache | None = None
+    table: pd.DataFrame,
+    rules: Rules,
+    earlier: pd.DataFrame | None = None,
+    cache: ResultCache | None = None,
+    members: tuple[Member, ...] = (),
 ) -> pd.DataFrame:
     """The table as it may be published (see the module's rules). Adds a `suppression` column: 'withheld'
     (rules 1 to 3: one label, whichever rule withheld it), 'derived' (rule 4), 'survey' (rule 5) or '', and
@@ -771,7 +939,7 @@ def _publish(
     out = table.copy()
     out["suppression"] = ""
     out["shown_as"] = ""
-    withheld = suppressed_cells(table, rules, earlier, cache)
+    withheld = suppressed_cells(table, rules, earlier, cache, members)
     why = (
         "withheld so that no one can be identified: a small number, or a figure that would let a small "
         "number be worked out"
@@ -784,6 +952,7 @@ def _publish(
         out.loc[index, "shown_as"] = rules.wording
 
     rate_withheld: set[tuple] = set()
+    small_in_members = _survey_in_members(members, rules)
     for index, row in table.iterrows():
         if row["status"] != "ok":
             continue
@@ -813,6 +982,14 @@ def _publish(
                 "survey",
                 f"fewer than {rules.survey_min_respondents} respondents: the NHS Staff Survey "
                 "does not publish results for groups this small",
+            )
+            rate_withheld.add((i, m, b, row["group"]))
+        elif i in (5, 6, 7, 8) and m == "pct" and (i, b, row["group"]) in small_in_members:
+            mark(
+                index,
+                "survey",
+                "withheld because a member organisation's result for this group has fewer than "
+                f"{rules.survey_min_respondents} respondents, and this figure less the other members' would show it",
             )
             rate_withheld.add((i, m, b, row["group"]))
     for index, row in table.iterrows():
@@ -850,6 +1027,20 @@ def _publish(
         out[column] = out[column].mask(hidden)
     # A shown count's row also names its total; when that total is withheld, so is the count (see the cuts).
     return out
+
+
+def _survey_in_members(members: tuple[Member, ...], rules: Rules) -> set[tuple]:
+    """The staff survey results (indicator, year, group) an aggregate must withhold: where the members that
+    withhold a result (too few respondents) have between 1 and survey_min_respondents - 1 respondents
+    together, the aggregate's result less the other members' published ones would be theirs."""
+    hidden: dict[tuple, int] = defaultdict(int)
+    for member in members:
+        t = member.table
+        rows = t[t.indicator.isin([5, 6, 7, 8]) & (t.measure == "pct") & (t.status == "ok")]
+        for i, b, g, n in zip(rows.indicator, rows.breakdown, rows.group, rows.denominator):
+            if int(n) < rules.survey_min_respondents:
+                hidden[(int(i), str(b), g)] += int(n)
+    return {key for key, n in hidden.items() if 0 < n < rules.survey_min_respondents}
 
 
 # -- which pay band view a chart can show -----------------------------------------------------------------------

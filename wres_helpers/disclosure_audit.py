@@ -444,6 +444,74 @@ def audit(tables: dict[int, pd.DataFrame], year: int, threshold: int = 5) -> lis
     return findings
 
 
+@dataclass(frozen=True, order=True)
+class OrgYear:
+    """One organisation's year, where the audit attacks several organisations' reports together (an aggregate
+    and its members): it stands in for the year in every count's name, and last year is `OrgYear - 1`."""
+
+    org: str
+    year: int
+
+    def __sub__(self, years: int) -> OrgYear:
+        return OrgYear(self.org, self.year - years)
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.year}"
+
+
+# Band groups and clusters by their bands, as README lists them (vocab reads the same published grouping).
+def _group_bands() -> dict[str, tuple[str, ...]]:
+    return {name: tuple(bands) for name, bands in vocab.band_groupings()}
+
+
+def audit_together(
+    aggregate: dict[int, pd.DataFrame],
+    members: dict[str, dict[int, pd.DataFrame]],
+    year: int,
+    threshold: int = 5,
+    name: str = "aggregate",
+) -> list[Finding]:
+    """`audit` of an aggregate organisation's report and its members' reports read together: each of the
+    aggregate's counts is the sum of its members' (White staff in band 5 of the aggregate = White staff in band
+    5 of each member, added up; a band group a member does not publish is its bands added up; a member without
+    a row has nobody there), indicator 3's cases year by year. Board counts are not tied: an aggregate's board
+    is its own. Returns the findings of `year` for the aggregate and for every member."""
+    att = _Attack()
+    targets: list[tuple] = []
+    unpublished: set[tuple] = set()
+    everyone = {name: aggregate, **members}
+    for org, tables in everyone.items():
+        for y in sorted(tables):
+            where = OrgYear(org, y)
+            found = _add_year(att, where, tables[y], threshold, tables)
+            if y == year:
+                targets += found + [k for k in att.index if k[0] == where and k[1] == "hidden"]
+                unpublished |= {k for k in found if k[1] == "1" and not _printed(tables[y], k)}
+    groups = _group_bands()
+    for y in sorted(aggregate):
+        if not all(y in tables for tables in members.values()):
+            continue
+        ours = OrgYear(name, y)
+        for key in [k for k in att.index if k[0] == ours]:
+            if not (key[1] in ("1", "2", "4") or key[1] == "single cases"):
+                continue
+            parts: dict = {}
+            for member in members:
+                theirs = (OrgYear(member, y), *key[1:])
+                if theirs in att.index:
+                    parts[theirs] = -1.0
+                elif key[1] == "1" and key[2] in groups:  # a band group this member does not publish
+                    bands = [(OrgYear(member, y), "1", b, key[3]) for b in groups[key[2]]]
+                    parts.update({b: -1.0 for b in bands if b in att.index})
+            att.equal({key: 1.0, **parts})
+    findings = []
+    for key in targets:
+        low, high = att.bounds({key: 1.0})
+        cell = ("unpublished", *key[1:]) if key in unpublished else key[1:]
+        findings.append(Finding(key[0], cell, int(np.ceil(low - 1e-6)), int(np.floor(high + 1e-6))))
+    return findings
+
+
 def unprotected(findings: list[Finding], width: int, threshold: int = 5) -> list[Finding]:
     """Withheld counts narrowed below the width (unless certainly 0: zeros are published); counts never printed
     that may be small (1 to threshold - 1) and are narrowed below it too."""

@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from .aggregate import load_year
 from .indicators import compute
-from .inputs import YearInputs, load_year
+from .inputs import YearInputs
 from .workspace import Workspace
 
 
 def load_inputs(
     org: str, year: int, workspace: str | Path | Workspace | None = None
 ) -> tuple[YearInputs, YearInputs | None]:
-    """This year's validated inputs and last year's (None when there is no folder for last year)."""
+    """This year's validated inputs and last year's (None when there is no folder for last year). An aggregate's
+    are its members' records together (aggregate.py)."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     year = int(ws.year_dir(org, year).name)  # refuses anything but an existing four-digit year folder
     current = load_year(ws, org, year)

@@ -633,7 +633,7 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
     def missing(name: str) -> str:
         # Plain words: this reason is published. The file it would come from is in the build log
         # (engine.missing_input_notes).
-        return f"no {INPUT_WORDS[name]} data was supplied for {year}"
+        return inputs.why_missing.get(name) or f"no {INPUT_WORDS[name]} data was supplied for {year}"
 
     staff = inputs["staff"]
     if staff is not None:
@@ -665,7 +665,10 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
             )
             lacking = " and ".join(INPUT_WORDS[n] for n in absent)
             single = (
-                f"one year only: no {lacking} data was supplied for {year - 1}, "
+                f"one year only: not every member organisation has {year - 1} records, "
+                "so the two-year rolling figure could not be formed"
+                if inputs.source == "aggregate" and previous is None
+                else f"one year only: no {lacking} data was supplied for {year - 1}, "
                 "so the two-year rolling figure could not be formed"
             )
         indicator_3(rows, years, single)

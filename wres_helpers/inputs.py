@@ -405,6 +405,8 @@ class YearInputs:
     # Where the tables came from: "records" (the record-level files), "counts" (a counts-only counts.csv,
     # counts.py) or "aggregate" (the members' records together, aggregate.py). Ids mean people only in records.
     source: str = "records"
+    # Published reasons for an input that is absent for a reason other than "not supplied" (an aggregate's).
+    why_missing: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)

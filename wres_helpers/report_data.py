@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .disclosure import Rules, publish, rules_for
-from .engine import load_inputs
+from . import aggregate
+from .disclosure import Member, Rules, publish, rules_for
+from .errors import WresError
 from .indicators import compute
-from .inputs import load_year
+from .inputs import YearInputs, load_year
 from .keys import row_key
 from .population import local_population
 from .result_cache import ResultCache
@@ -38,6 +39,8 @@ class ReportData:
     rules: Rules
     comparators: dict | None = None  # comparator slug -> its ReportData of this year (comparators.py)
     targets: pd.DataFrame | None = None  # representation goals (targets.py), when org.yaml sets them
+    # An aggregate's members' published tables by year (what the disclosure audit reads beside the aggregate's).
+    member_tables: dict[str, dict[int, pd.DataFrame]] | None = None
 
     @property
     def term(self) -> str:
@@ -90,6 +93,60 @@ def _from_build(org: str, year: int, ws: Workspace) -> ReportData | None:
     return report if same else None
 
 
+@dataclass
+class _Year:
+    inputs: YearInputs
+    previous: YearInputs | None  # last year's, for indicator 3 (None when there are none)
+    table: pd.DataFrame  # the indicator table before disclosure control
+    published: pd.DataFrame
+    members: dict[str, dict[int, pd.DataFrame]] | None = None  # an aggregate's: each member's published years
+
+
+def _years(ws: Workspace, org: str, upto: int, cache: ResultCache | None) -> dict[int, _Year]:
+    """Every report year of `org` up to `upto`, validated, computed and published in order (each year's
+    disclosure control reads last year's published table). An aggregate's years are built from its members'
+    (aggregate.py), whose own published tables its disclosure control protects (disclosure.Member)."""
+    settings = ws.org_settings(org)
+    rules = rules_for(settings)
+    years = [y for y in ws.years(org) if y <= upto]
+    out: dict[int, _Year] = {}
+    if not settings.members:
+        loaded: dict[int, YearInputs | None] = {}
+        for y in years:
+            current = loaded.get(y) or load_year(ws, org, y)
+            previous = loaded[y - 1] if y - 1 in loaded else load_year(ws, org, y - 1, optional=True)
+            loaded[y] = current
+            table = compute(current, previous)
+            earlier = out[y - 1].published if y - 1 in out else None
+            out[y] = _Year(current, previous, table, publish(table, rules, earlier, cache))
+        return out
+    members = {m: _years(ws, m, upto, cache) for m in settings.members}
+    for m in settings.members:
+        theirs = rules_for(ws.org_settings(m))
+        if theirs.threshold > rules.threshold:
+            raise WresError(
+                f"params/{org}/org.yaml: small_number_threshold is {rules.threshold}, but its member {m} withholds "
+                f"counts below {theirs.threshold}: an aggregate must protect small numbers at least as strictly as "
+                "each of its members (set its small_number_threshold to at least that)."
+            )
+    for y in years:
+        aggregate.lacking_year(org, settings.members, lambda m: members[m], y)
+        current = aggregate.combine(aggregate.own_year(ws, org, y), {m: members[m][y].inputs for m in members})
+        previous = None
+        if all(y - 1 in members[m] for m in members):
+            own = aggregate.own_year(ws, org, y - 1, optional=True)
+            previous = aggregate.combine(own, {m: members[m][y - 1].inputs for m in members})
+        table = compute(current, previous)
+        theirs = tuple(
+            Member(m, mine[y].table, mine[y].published, mine[y - 1].published if y - 1 in mine else None)
+            for m, mine in members.items()
+        )
+        earlier = out[y - 1].published if y - 1 in out else None
+        published = {m: {k: v.published for k, v in mine.items()} for m, mine in members.items()}
+        out[y] = _Year(current, previous, table, publish(table, rules, earlier, cache, theirs), published)
+    return out
+
+
 def load_report(org: str, year: int, workspace: str | Path | Workspace | None = None) -> ReportData:
     """Validate and compute this year and every earlier year, then apply disclosure control to each table:
     the record-level inputs go no further than this function."""
@@ -97,21 +154,26 @@ def load_report(org: str, year: int, workspace: str | Path | Workspace | None = 
     cached = _from_build(org, year, ws)
     if cached is not None:
         return cached
-    current, previous = load_inputs(org, year, ws)
-    year = current.settings.year
-    rules = rules_for(current.org)
+    year = int(ws.year_dir(org, year).name)  # refuses anything but an existing four-digit year folder
     cache = ResultCache.for_workspace(ws.root)
-    history: dict[int, pd.DataFrame] = {}
-    for earlier in sorted(y for y in ws.years(org) if y < year):
-        inputs = previous if earlier == year - 1 else load_year(ws, org, earlier)
-        history[earlier] = publish(
-            compute(inputs, load_year(ws, org, earlier - 1, optional=True)), rules, history.get(earlier - 1), cache
-        )
-    table = publish(compute(current, previous), rules, history.get(year - 1), cache)
-    goals = representation_targets(current, previous, table, rules.threshold)
+    years = _years(ws, org, year, cache)
+    this = years[year]
+    current, table = this.inputs, this.published
+    rules = rules_for(current.org)
+    history = {y: years[y].published for y in years if y < year}
+    goals = representation_targets(current, this.previous, table, rules.threshold)
     local_population(current.org)  # checked here: a bad setting stops the build before any page is made
     return ReportData(
-        ws, current.org, year, current.settings, dict(current.files), table, history, rules, targets=goals
+        ws,
+        current.org,
+        year,
+        current.settings,
+        dict(current.files),
+        table,
+        history,
+        rules,
+        targets=goals,
+        member_tables=this.members,
     )
 
 

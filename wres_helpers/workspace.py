@@ -50,6 +50,11 @@ class OrgSettings:
     def comparators(self) -> tuple[str, ...]:
         return tuple(self.extra.get("comparators", ()))
 
+    @property
+    def members(self) -> tuple[str, ...]:
+        """An aggregate's member organisations (aggregate.py); empty for one reporting on its own records."""
+        return tuple(self.extra.get("members") or ())
+
 
 @dataclass(frozen=True)
 class IndicatorDeclaration:
@@ -185,6 +190,8 @@ class Workspace:
                 shown, None, "band_groups", groups, f"expected a list of pay band groups from: {', '.join(names)}"
             )
         self._check_comparators(org, data.get("comparators", []), shown, problems)
+        if "members" in data:
+            self._check_members(org, data["members"], shown, problems)
         problems.raise_if_any(f"the settings of {org}")
         known = {"name", "type", "term_for_bme", "board_name"}
         return OrgSettings(
@@ -215,6 +222,30 @@ class Workspace:
             )
             if why:
                 problems.add(shown, None, "comparators", name, f"{name!r} {why}; {expected}")
+
+    def _check_members(self, org: str, names: Any, shown: str, problems: ProblemList) -> None:
+        """members: two or more other organisations of this workspace, none an aggregate itself, none twice."""
+        others = [o for o in self.orgs() if o != org]
+        expected = (
+            f"expected a list of two or more other organisations of this workspace: {', '.join(others) or 'none'}"
+        )
+        if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
+            problems.add(shown, None, "members", names, expected)
+            return
+        for index, name in enumerate(names):
+            why = (
+                "is this organisation itself"
+                if name == org
+                else f"is not an organisation of this workspace (no params/{name}/org.yaml)"
+                if name not in others
+                else "is named twice"
+                if name in names[:index]
+                else "is an aggregate itself: name its members instead"
+                if self._load_yaml(self.org_dir(name) / "org.yaml").get("members")
+                else None
+            )
+            if why:
+                problems.add(shown, None, "members", name, f"{name!r} {why}; {expected}")
 
     def year_settings(self, org: str, year: int) -> YearSettings:
         folder = self.year_dir(org, year)
