@@ -1259,7 +1259,7 @@ def data_quality(r: ReportData) -> str:
     if counted(r):
         items.append(
             "Counts-only input: the figures come from counts, not records, so they could not be checked record by "
-            "record (an unknown ethnic category or pay band, or a person counted twice, cannot be found in counts)."
+            "record (a person counted twice, or in the wrong pay band or group, cannot be found in counts)."
         )
     return bullets(items) if items else "No data-quality issues were found.\n"
 
