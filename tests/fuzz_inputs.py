@@ -161,6 +161,10 @@ TOKENS = [
 ]
 
 CSV_FILES = ("staff.csv", "recruitment.csv", "disciplinary.csv", "training.csv", "board.csv", "staff_survey.csv")
+# A counts-only year (counts.py): the first mutation of counts.csv starts from the countsccg sample's counts and
+# removes the record-level files it replaces, so that the counts are what is read.
+COUNTS_SAMPLE = REPO / "params" / "countsccg" / "2022" / "counts.csv"
+RECORD_FILES = CSV_FILES[:5]
 YAML_FILES = ("settings.yaml", "actions.yaml", "../org.yaml", "../2020/actions.yaml")
 MARKDOWN_FILES = tuple(f"narrative/{name}" for name in NARRATIVE)
 
@@ -323,8 +327,15 @@ def mutate(rng: random.Random, root: Path) -> list[str]:
     year = root / "params" / ORG / "2021"
     done = []
     for _ in range(rng.choice([1, 1, 1, 2, 3])):
-        name = rng.choice(CSV_FILES * 2 + YAML_FILES * 2 + MARKDOWN_FILES * 2 + ("narrative/workforce.md",))
+        name = rng.choice(
+            CSV_FILES * 2 + YAML_FILES * 2 + MARKDOWN_FILES * 2 + ("narrative/workforce.md", "counts.csv")
+        )
         path = (year / name).resolve() if ".." in name else year / name
+        if name == "counts.csv" and not os.path.lexists(path):
+            for record in RECORD_FILES:
+                if (year / record).is_file():
+                    (year / record).unlink()
+            shutil.copyfile(COUNTS_SAMPLE, path)
         if rng.random() < 0.06:
             done.append(f"{name}: {_mutate_path(rng, path, root)}")
             continue

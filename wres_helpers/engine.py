@@ -33,6 +33,7 @@ def indicator_table(org: str, year: int, workspace: str | Path | Workspace | Non
 def missing_input_notes(org: str, year: int, workspace: str | Path | Workspace | None = None) -> list[str]:
     """For the analyst's log, never the site: each optional input that is absent, with the file that would
     supply it (the published pages say only "no ... data was supplied")."""
+    from .counts import REPLACES
     from .inputs import INPUT_NAMES
 
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -41,4 +42,5 @@ def missing_input_notes(org: str, year: int, workspace: str | Path | Workspace |
         f"no {name} file: its indicators show 'No data' (to report them, add {folder}/{name}.csv or .xlsx)"
         for name in INPUT_NAMES
         if ws.input_file(org, year, name) is None
+        and not (name in REPLACES and ws.input_file(org, year, "counts"))  # counts.csv gives it (counts.py)
     ]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import uncertainty, vocab
+from .counts import NO_CATEGORY, no_free_text
 from .inputs import YearInputs
 
 COLUMNS = [
@@ -164,7 +165,11 @@ def _representation_of(rows: Rows, indicator: int, breakdown: str, counts: dict[
         rate(rows, indicator, "share_pct", breakdown, group, counts[group], total, f"there are no staff in {breakdown}")
 
 
-def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = (), free_text_min: int = 5) -> None:
+def indicator_1(
+    rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = (), free_text_min: int = 5, counted: bool = False
+) -> None:
+    """`counted`: the staff table was made from counts (counts.py), which give no ethnic category, occupation or
+    department: those drill-downs are no_data."""
     # Staff are counted once, by pay band, staff group and ethnic group; every breakdown below is a sum of
     # those cells (slicing the staff table for each of ~60 breakdowns was most of the time of a national run).
     kinds = staff["clinical"].map({True: "clinical", False: "non-clinical"})
@@ -219,7 +224,7 @@ def indicator_1(rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = 
     counts, people = count(lambda b, k, f: f == "medical")
     if people:
         _representation_of(rows, 1, "Medical and dental", counts)
-    _drilldowns(rows, staff, count, free_text_min)
+    _drilldowns(rows, staff, count, free_text_min, counted)
 
 
 # -- indicator 1 beneath the headline (README, "The indicator table") ------------------------------------------
@@ -244,9 +249,19 @@ def other_label(column: str, values: int) -> str:
     return f"{values:,} other {column}{'' if values == 1 else 's'}, not named"
 
 
-def _drilldowns(rows: Rows, staff: pd.DataFrame, count, free_text_min: int) -> None:
+def _drilldowns(rows: Rows, staff: pd.DataFrame, count, free_text_min: int, counted: bool = False) -> None:
     """Indicator 1 by census ethnic category, band 8a and above by staff group, and by occupation and by
-    department where the staff file has those columns."""
+    department where the staff file has those columns (counts give band 8a and above by staff group only)."""
+    if counted:
+        rows.add(1, "headcount", CATEGORY_BREAKDOWN, "total", status="no_data", reason=NO_CATEGORY)
+        senior = set(dict(vocab.band_groupings())[SENIOR])
+        for kind, breakdown in SENIOR_SPLIT.items():
+            found, people = count(lambda b, k, f: b in senior and k == kind)
+            if people:
+                _representation_of(rows, 1, breakdown, found)
+        for column in FREE_TEXT_COLUMNS:
+            rows.add(1, "headcount", column, "total", status="no_data", reason=no_free_text(column))
+        return
     codes, uniques = pd.factorize(staff["ethnic_category"].astype(object).fillna(""), use_na_sentinel=False)
     category = np.array([vocab.ethnic_category_code(u) for u in uniques], dtype=object)[codes] if len(codes) else []
     by_category = pd.Series(category, dtype=object).value_counts()
@@ -637,7 +652,7 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
 
     staff = inputs["staff"]
     if staff is not None:
-        indicator_1(rows, staff, org.band_groups, _threshold(org))
+        indicator_1(rows, staff, org.band_groups, _threshold(org), inputs.source == "counts")
     else:
         _no_data(rows, 1, IND1_KEYS, missing("staff"))
 

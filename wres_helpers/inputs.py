@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import staff_groups, vocab
+from . import counts, staff_groups, vocab
 from .errors import InputError, ProblemList
 from .tables import ROW, RawTable, read_table
 from .workspace import INPUT_NAMES, OrgSettings, Workspace, YearSettings
@@ -423,9 +423,13 @@ def load_year(ws: Workspace, org: str, year: int, *, optional: bool = False) -> 
     problems = ProblemList()
     tables: dict[str, pd.DataFrame | None] = {}
     files: dict[str, Path] = {}
+    counts_path = ws.input_file(org, year, counts.NAME)  # counts-only input (counts.py) in place of records
+    beside: dict[str, str] = {}
     for name in INPUT_NAMES:
         path = ws.input_file(org, year, name)
-        if path is None:
+        if path is None or (counts_path is not None and name in counts.REPLACES):
+            if path is not None:
+                beside[name] = ws.display(path)
             tables[name] = None
             continue
         files[name] = path
@@ -436,9 +440,18 @@ def load_year(ws: Workspace, org: str, year: int, *, optional: bool = False) -> 
             tables[name] = None
             continue
         tables[name] = validate(raw, SCHEMAS[name], ctx, problems)
-    _check_training_refs(tables, ws, files, problems)
+    if counts_path is None:
+        _check_training_refs(tables, ws, files, problems)
+    else:
+        shown = ws.display(counts_path)
+        counts.beside_records(beside, shown, problems)
+        counted = counts.read_counts(counts_path, shown, org_settings.term_for_bme, problems)
+        tables.update(counted)
+        files["counts"] = counts_path
+        # Each table the counts give is named by the file it came from, so "was staff data supplied?" reads alike.
+        files.update({name: counts_path for name, table in counted.items() if table is not None})
     problems.raise_if_any(f"the {year} inputs of {org} ({ws.display(ws.year_dir(org, year))})")
-    return YearInputs(org_settings, settings, tables, files)
+    return YearInputs(org_settings, settings, tables, files, "records" if counts_path is None else "counts")
 
 
 def _check_training_refs(tables, ws: Workspace, files, problems: ProblemList) -> None:

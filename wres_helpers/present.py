@@ -1146,8 +1146,31 @@ def data_sources(r: ReportData) -> str:
     }
     rows = []
     for name, what in names.items():
-        rows.append([what, "Supplied" if r.files.get(name) else "**No data supplied**"])
-    return md_table(["Source", "Data"], rows, "ll")
+        supplied = "Supplied as counts" if counted(r) and name in COUNTED else "Supplied"
+        rows.append([what, supplied if r.files.get(name) else "**No data supplied**"])
+    return md_table(["Source", "Data"], rows, "ll") + ("\n" + counts_note(r) + "\n" if counted(r) else "")
+
+
+COUNTED = ("staff", "recruitment", "disciplinary", "training", "board")  # what counts.csv replaces (counts.py)
+
+
+def counted(r: ReportData) -> bool:
+    """Whether this year's figures came from counts (a counts-only counts.csv) rather than records."""
+    return "counts" in r.files
+
+
+def counts_note(r: ReportData) -> str:
+    """The sentence that says the figures came from counts, and what counts cannot give ('' for records)."""
+    if not counted(r):
+        return ""
+    return (
+        f"The figures for indicators 1 to 4 and 9 were computed from counts supplied by {r.org.name} (headcounts "
+        "by pay band, staff group and ethnic group, as the ESR WRES dashboard gives them), not from records of "
+        "individual staff. Rates, relative likelihoods and intervals are worked out from those counts exactly as "
+        "they would be from records. Counts cannot give the workforce by ethnic category, occupation or "
+        "department, the stages of recruitment before shortlisting, internal and external recruitment, or "
+        "turnover from one year to the next, so those figures are not shown."
+    )
 
 
 def suppression_rule(r: ReportData) -> str:
@@ -1233,6 +1256,11 @@ def data_quality(r: ReportData) -> str:
     missing = [words for n, words in INPUT_WORDS.items() if n not in r.files]
     if missing:
         items.append("No data was supplied for: " + ", ".join(missing) + ".")
+    if counted(r):
+        items.append(
+            "Counts-only input: the figures come from counts, not records, so they could not be checked record by "
+            "record (a person counted twice, or in the wrong pay band or group, cannot be found in counts)."
+        )
     return bullets(items) if items else "No data-quality issues were found.\n"
 
 
@@ -1278,7 +1306,8 @@ def downloads(r: ReportData) -> str:
     from .workbook import workbook_name
 
     return (
-        f"Every figure in this report is in the analyst's workbook, [{workbook_name(r.org.slug, r.year)}]"
+        (counts_note(r) + "\n\n" if counted(r) else "")  # the home page says where the figures came from
+        + f"Every figure in this report is in the analyst's workbook, [{workbook_name(r.org.slug, r.year)}]"
         f"(data/{workbook_name(r.org.slug, r.year)}) (Excel): one sheet per indicator, laid out as NHS "
         "England's data collection asks for the figures, rounded as on these pages. Withheld, not collected "
         "and not computable figures say so there too. Its Notes sheet, like the methodology page, lists the "
@@ -1326,6 +1355,9 @@ def category_table(r: ReportData) -> str:
                 cell(share) if ok(share) else state_text(share).lower(),
             ]
         )
+    missing = r.row(1, "headcount", CATEGORY_BREAKDOWN, "total")
+    if not rows and missing is not None and missing["status"] == "no_data":
+        return f"*{_sentence(str(missing['reason']))}*"
     if not rows:
         return state_panel(r.row(1, "share_pct", "all", "bme"), "by ethnic category")
     return md_table(["Ethnic category", "Counted as", "Headcount", "Share of all staff"], rows)
@@ -1366,6 +1398,8 @@ def free_text_table(r: ReportData, column: str) -> str:
     missing = r.row(1, "headcount", column, "total")
     if missing is not None:
         article = "an" if column[0] in "aeiou" else "a"
+        if counted(r):
+            return f"*{_sentence(str(missing['reason']))}*"
         return f"*{_sentence(str(missing['reason']))}* Add {article} `{column}` column to the staff file to see it."
     prefix = FREE_TEXT_PREFIX[column]
     names = [
@@ -1412,8 +1446,9 @@ def _band_groupings():
 
 
 def drilldown_note(r: ReportData) -> str:
+    source = "counts" if counted(r) else "staff records"
     return (
-        "These tables go beneath the headline figures. Each count comes from the same staff records as the "
+        f"These tables go beneath the headline figures. Each count comes from the same {source} as the "
         f"tables above, and small numbers are protected in the same way: a figure reading "
         f"'{r.rules.wording}' is withheld so that no one can be identified, either because it is small or "
         "because it would let a small number be worked out from the other figures. An occupation or department "

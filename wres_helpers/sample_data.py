@@ -33,6 +33,7 @@ FILES = (
     "board.csv",
     "staff_survey.csv",
     "settings.yaml",
+    "counts.csv",
 )
 HEADER_NOTE = (
     "# Synthetic sample data written by `python -m wres_helpers.sample_data`: edit the generator, not this file."
@@ -291,6 +292,7 @@ class OrgSpec:
     representation_target: int | None = None  # org.yaml representation_target: {year: ...} (targets.py)
     local_bme_pct: float | None = None  # org.yaml local_population (population.py), an invented figure
     job_columns: bool = True  # the staff file has the optional occupation and department columns
+    counts_only: bool = False  # one counts.csv (counts.py) in place of the record-level files
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -640,7 +642,50 @@ SMALL = OrgSpec(
     },
 )
 
-ORGS = (LEEDS, MLCSU, HWCCG, SMALL)
+# A counts-only organisation (counts.py): it has the ESR WRES dashboard's counts, not records, and supplies one
+# counts.csv in place of staff, recruitment, disciplinary, training and board. Its counts are those of records
+# drawn from this spec as for the other samples, counted cell by cell.
+COUNTS = OrgSpec(
+    slug="countsccg",
+    name="NHS Counts Example CCG (synthetic)",
+    type="CCG",
+    term_for_bme="BME",
+    board_name="Governing Body",
+    band_groups=("Band 8a and above",),
+    styles={"staff": {"national": 1}, "recruitment": {"national": 1}, "board": {"national": 1}},
+    departments=CCG_DEPARTMENTS,
+    counts_only=True,
+    representation_target=2027,
+    survey={
+        2021: {
+            i: {"white": invented(k, 120), "bme": invented(j, 30)}
+            for i, k, j in ((5, 6, 2), (6, 14, 5), (7, 66, 12), (8, 5, 3))
+        },
+    },
+    years={
+        2022: YearSpec(
+            staff=(
+                Block({"Band 3": 22, "Band 4": 30, "Band 5": 28, "Band 6": 34}, 88, 20, 6),
+                Block({"Band 7": 30, "Band 8a": 18, "Band 8b": 12}, 49, 8, 3),
+                Block({"Band 8c": 8, "Band 8d": 6, "VSM": 6}, 18, 1, 1),
+            ),
+            clinical={"Band 6": 8, "Band 7": 10, "Band 8a": 6, "Band 8b": 2},
+            recruitment={"white": (60, 14), "bme": (22, 3), "unknown": (5, 1)},
+            disciplinary={"white": 2, "bme": 1},
+            training={"white": 70, "bme": 12, "unknown": 2},
+            board=(
+                Seat("white", True, True, 4),
+                Seat("white", True, False, 6),
+                Seat("bme", True, False, 2),
+                Seat("bme", False, True),
+                Seat("white", False, False, 2),
+            ),
+            survey_years=(2021,),
+        ),
+    },
+)
+
+ORGS = (LEEDS, MLCSU, HWCCG, SMALL, COUNTS)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -847,6 +892,15 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
     files = {}
     staff_before, board_before = _people(org, year - 1)
     staff = staff_rows(org, spec, rng("staff"), staff_before, rng("staff-ids"))
+    if org.counts_only:
+        files["counts.csv"] = csv_text(list(COUNTS_HEADER), counts_rows(org, spec, staff, rng("training")))
+        if spec.survey_years:
+            files["staff_survey.csv"] = csv_text(
+                ["survey_year", "indicator", "group", "respondents", "percent"], survey_rows(org, spec.survey_years)
+            )
+        if spec.settings is not None:
+            files["settings.yaml"] = yaml_text(spec.settings)
+        return files
     header = ["staff_id", "ethnic_category", "pay_band", "clinical", "occupation", "department"]
     width = len(header) if org.job_columns else 4  # without the optional occupation and department
     files["staff.csv"] = csv_text(header[:width], [row[:width] for _, _, row in staff])
@@ -877,6 +931,67 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
     return files
 
 
+COUNTS_HEADER = ("indicator", "measure", "breakdown", "group", "numerator", "denominator")
+
+
+def counts_rows(org: OrgSpec, spec: YearSpec, staff, rng: random.Random) -> list[list[str]]:
+    """counts.csv (counts.py) of one year's records: indicator 1 by pay band, staff group and ethnic group, with
+    a total row per cell and the whole workforce as check rows; indicators 2, 3 and 4 by group (3 and 4 with the
+    headcount as denominator); indicator 9 by voting and executive membership, with the check rows."""
+    from . import vocab
+
+    cells: dict[tuple[str, str], dict[str, int]] = {}
+    for _, group, row in staff:
+        kind = "clinical" if row[3] == "Y" else "non-clinical"
+        cells.setdefault((row[2], kind), dict.fromkeys(GROUPS, 0))[group] += 1
+    order = list(vocab.pay_bands())
+    rows = []
+    heads = dict.fromkeys(GROUPS, 0)
+    for (band, kind), counts in sorted(cells.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        for group in GROUPS:
+            rows.append(["1", "headcount", f"{band}/{kind}", group, str(counts[group]), ""])
+            heads[group] += counts[group]
+        rows.append(["1", "headcount", f"{band}/{kind}", "total", str(sum(counts.values())), ""])
+    for group in GROUPS:
+        rows.append(["1", "headcount", "all", group, str(heads[group]), ""])
+    rows.append(["1", "headcount", "all", "total", str(sum(heads.values())), ""])
+    if spec.recruitment is not None:
+        for group in GROUPS:
+            shortlisted, appointed = spec.recruitment.get(group, (0, 0))
+            rows.append(["2", "appointed", "all", group, str(appointed), str(shortlisted)])
+    trained = {g: len(ids) for g, ids in _trained_by_group(staff, spec, rng).items()}
+    for indicator, measure, events in (
+        ("3", "entered_investigation", spec.disciplinary),
+        ("4", "accessed_training", trained if spec.training is not None else None),
+    ):
+        if events is not None:
+            for group in GROUPS:
+                rows.append([indicator, measure, "all", group, str(events.get(group, 0)), str(heads[group])])
+    board: dict[str, dict[str, int]] = {}
+    for seat in spec.board:
+        key = f"{'voting' if seat.voting else 'non-voting'}/{'executive' if seat.executive else 'non-executive'}"
+        board.setdefault(key, dict.fromkeys(GROUPS, 0))[seat.group] += seat.count
+    for key, counts in board.items():
+        rows += [["9", "headcount", key, group, str(counts[group]), ""] for group in GROUPS]
+    for check, parts in (
+        ("voting", ("voting/executive", "voting/non-executive")),
+        ("executive", ("voting/executive", "non-voting/executive")),
+        ("all_members", tuple(board)),
+    ):
+        total = sum(board.get(p, {}).get(g, 0) for p in parts for g in GROUPS)
+        rows.append(["9", "headcount", check, "total", str(total), ""])
+    return rows
+
+
+def _trained_by_group(staff, spec: YearSpec, rng: random.Random) -> dict[str, list[str]]:
+    ids = training_rows(staff, spec.training or {}, rng)
+    group_of = {sid: group for sid, group, _ in staff}
+    out: dict[str, list[str]] = {g: [] for g in GROUPS}
+    for (sid,) in ids:
+        out[group_of[sid]].append(sid)
+    return out
+
+
 README = """\
 # Sample workspace
 
@@ -890,6 +1005,10 @@ are chosen so that the engine reproduces the correct figures printed in three pu
 | `mlcsu/` | NHS Midlands and Lancashire CSU | 2022, 2023, 2024 |
 | `hwccg/` | NHS Herefordshire and Worcestershire CCG | 2020 |
 
+Two more are invented outright: `smallccg/` (2021, 40 staff: what small-number protection withholds) and
+`countsccg/` (2022, a counts-only organisation: one `counts.csv` in place of the record-level files, as an
+organisation that has only the ESR WRES dashboard's counts supplies it).
+
 `tests/test_seed_figures.py` checks those figures; `tests/test_sample_data.py` checks that the files here
 are exactly what the generator writes. Do not edit the files by hand: change the specs in the generator
 and regenerate (the output is the same byte for byte on every run):
@@ -900,7 +1019,8 @@ and regenerate (the output is the same byte for byte on every run):
 Each organisation has `org.yaml` (name, type, term for the BME group, board name) and one folder per report
 year with `staff.csv`, `board.csv` and, where the organisation had them, `recruitment.csv`,
 `disciplinary.csv`, `training.csv`, `staff_survey.csv` and `settings.yaml` (survey year, and indicators
-declared withheld, not collected or not required, with the reason).
+declared withheld, not collected or not required, with the reason). `countsccg/` has `counts.csv`,
+`staff_survey.csv` and no record-level files.
 """
 
 

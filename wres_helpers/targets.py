@@ -8,6 +8,7 @@ organisation's own figures only:
   *published* indicator table (a group whose BME count is withheld gets no goal: the goal would give it away);
 - turnover r: the people in the group in last year's file and not in this year's (leavers, by staff_id or
   member_id), over last year's headcount; and the people in it now who were not in it last year (joiners).
+  A year supplied as counts (counts.py) names nobody, so with it on either side turnover is unknown.
 
 The model, stated on the page: the group keeps its size N; every year a share r of its members leave,
 whatever their ethnicity, and are replaced one for one (r x N appointments a year); x of those appointments
@@ -277,7 +278,10 @@ def representation_targets(
             continue
         bands = tuple(groups.get(breakdown, (breakdown,)))
         now = _group_members(current, indicator, breakdown, bands)
-        before = _group_members(previous, indicator, breakdown, bands)
+        # Counts (counts.py) name nobody: with a counts year on either side there is nobody to follow, so the
+        # year counts as having no file for last year (its made-up ids must never be matched).
+        counted = [y for y, inputs in ((year, current), (year - 1, previous)) if inputs and inputs.source == "counts"]
+        before = None if counted else _group_members(previous, indicator, breakdown, bands)
         turnover = None
         if before is not None and len(before):
             moved = flow(now, before)
@@ -295,6 +299,10 @@ def representation_targets(
             status="ok",
             reason=""
             if turnover is not None
+            else f"counts-only input for {' and '.join(str(y) for y in sorted(counted))}: counts name nobody, so "
+            "nobody can be followed from one year to the next; turnover is unknown, so the figure assumes nobody "
+            "leaves and is a least number"
+            if counted
             else f"no {'board' if indicator == 9 else 'staff'} file for {year - 1}: turnover is unknown, so the "
             "figure assumes nobody leaves and is a least number",
             headcount=total,

@@ -101,6 +101,12 @@ def goals_section(r: ReportData, level: int = 2) -> str:
         "- *Left in the last year*: people in the group in last year's records and not in this year's "
         "(by staff or member id), including those who moved to another band. Where last year's records "
         "were not supplied, turnover is not known and the figure is the least number needed (nobody leaving)."
+        + (
+            " This report's figures came from counts, not records: counts name nobody, so nobody can be followed "
+            "from one year to the next and turnover is not known."
+            if goals["reason"].astype(str).str.startswith("counts-only input").any()
+            else ""
+        )
     )
     parts.append(
         "- The group keeps its size: every leaver is replaced, so the appointments a year are the turnover "
