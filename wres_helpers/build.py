@@ -107,7 +107,7 @@ def _audit_disclosure(report, cache=None) -> None:
         *[part for y in sorted(tables) for part in (str(y), table_bytes(tables[y]))],
         *[
             part
-            for m, theirs in sorted((report.member_tables or {}).items())
+            for m, theirs in sorted((getattr(report, "member_tables", None) or {}).items())
             for y in sorted(theirs)
             for part in (f"{m} {y}", table_bytes(theirs[y]))
         ],
@@ -116,7 +116,7 @@ def _audit_disclosure(report, cache=None) -> None:
         return
 
     def attack(year: int):
-        if report.member_tables:  # an aggregate: its report and its members' reports read together
+        if getattr(report, "member_tables", None):  # an aggregate: its report and its members' reports read together
             return audit_together(tables, report.member_tables, year, report.rules.threshold, report.org.slug)
         return audit(tables, year, report.rules.threshold)
 
