@@ -205,32 +205,27 @@ class Workspace:
 
     def _check_comparators(self, org: str, names: Any, shown: str, problems: ProblemList) -> None:
         """comparators: other organisations of this workspace whose published figures the pages show beside ours."""
-        others = [o for o in self.orgs() if o != org]
-        expected = f"expected a list of other organisations in this workspace: {', '.join(others) or 'none'}"
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            problems.add(shown, None, "comparators", names, expected)
-            return
-        for index, name in enumerate(names):
-            why = (
-                "is this organisation itself"
-                if name == org
-                else f"is not an organisation of this workspace (no params/{name}/org.yaml)"
-                if name not in others
-                else "is named twice"
-                if name in names[:index]
-                else None
-            )
-            if why:
-                problems.add(shown, None, "comparators", name, f"{name!r} {why}; {expected}")
+        self._check_org_list(org, "comparators", names, shown, problems, "other organisations in this workspace")
 
     def _check_members(self, org: str, names: Any, shown: str, problems: ProblemList) -> None:
         """members: two or more other organisations of this workspace, none an aggregate itself, none twice."""
+
+        def aggregate(name: str) -> str | None:
+            members = self._load_yaml(self.org_dir(name) / "org.yaml").get("members")
+            return "is an aggregate itself: name its members instead" if members else None
+
+        words = "two or more other organisations of this workspace"
+        self._check_org_list(org, "members", names, shown, problems, words, least=2, also=aggregate)
+
+    def _check_org_list(
+        self, org: str, key: str, names: Any, shown: str, problems: ProblemList, words: str, least: int = 0, also=None
+    ) -> None:
+        """A setting that names other organisations of this workspace: a list of at least `least`, none of them
+        this organisation, unknown or named twice, and none that `also` (name -> why, or None) refuses."""
         others = [o for o in self.orgs() if o != org]
-        expected = (
-            f"expected a list of two or more other organisations of this workspace: {', '.join(others) or 'none'}"
-        )
-        if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
-            problems.add(shown, None, "members", names, expected)
+        expected = f"expected a list of {words}: {', '.join(others) or 'none'}"
+        if not isinstance(names, list) or len(names) < least or not all(isinstance(n, str) for n in names):
+            problems.add(shown, None, key, names, expected)
             return
         for index, name in enumerate(names):
             why = (
@@ -240,12 +235,12 @@ class Workspace:
                 if name not in others
                 else "is named twice"
                 if name in names[:index]
-                else "is an aggregate itself: name its members instead"
-                if self._load_yaml(self.org_dir(name) / "org.yaml").get("members")
+                else also(name)
+                if also
                 else None
             )
             if why:
-                problems.add(shown, None, "members", name, f"{name!r} {why}; {expected}")
+                problems.add(shown, None, key, name, f"{name!r} {why}; {expected}")
 
     def year_settings(self, org: str, year: int) -> YearSettings:
         folder = self.year_dir(org, year)
