@@ -83,11 +83,14 @@ values: $(STAMP)
 narrative: $(STAMP)
 	$(BIN)/python -m wres_helpers narrative $(ORG) $(YEAR) --workspace "$(WRES_WORKSPACE)"
 
-# Lint and format checks first (a second), then the suite, browser tests included.
+# Lint and format checks first (a second), then the suite, browser tests included, in TEST_WORKERS pytest-xdist
+# processes (a test file at a time; tests/conftest.py says why), and the 15 slowest tests listed.
+TEST_WORKERS ?= 2
 test: setup
 	$(BIN)/ruff check wres_helpers tests
 	$(BIN)/ruff format --check wres_helpers tests
-	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --ignore=tests/fixtures \
+	  -n $(TEST_WORKERS) --durations=15
 
 # Lint and format check (settings in pyproject.toml), both reported. Not part of `make test` yet.
 lint: $(STAMP)

@@ -102,3 +102,21 @@ def sample_site(tmp_path_factory):
         return built[org, year]
 
     return get
+
+
+# The suites that read the session's shared sample sites (the `sample_site` fixture) run in one worker.
+SAMPLE_SITE_SUITES = {"tests/test_browser.py", "tests/test_sample_reports.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs in pytest-xdist workers, a test file at a time: its module fixtures are built once and
+    nbval's cells of one notebook share one kernel. (xdist_group marks would say the same, but pytest-xdist 3.8's
+    loadgroup renames nodes through an attribute pytest 9 no longer reads, so it groups nothing.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "sample sites" if path in SAMPLE_SITE_SUITES else path
+
+    return ByFile(config, log)
