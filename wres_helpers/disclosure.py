@@ -584,11 +584,13 @@ def _components(matrix: np.ndarray, unknown: np.ndarray) -> list[np.ndarray]:
 BIG = 1e7  # an upper bound no count reaches: keeps every attacker's problem bounded
 
 
-def _ranges(prob: _Problem, withheld: np.ndarray, targets: list[int], memo: dict):
+def _ranges(prob: _Problem, withheld: np.ndarray, targets: list[int], memo: dict, width: int):
     """For each target variable: (lowest, highest, printed variables whose values limit the range). The
     attacker's linear programme: every sum holds, every count is at least 0, printed counts are fixed.
-    `memo` keeps the answers of earlier rounds: a component whose unknowns did not change has the same ranges."""
-    from scipy.optimize import linprog
+    `memo` keeps the answers of earlier rounds: a component whose unknowns did not change has the same ranges,
+    and a range at least `width` wide stays so while every figure unknown then is still unknown (an attacker
+    who knows less can narrow nothing further), so it is not solved again."""
+    from .lp_ranges import Bounds
 
     unknown = withheld | prob.always_unknown
     out = {}
@@ -596,31 +598,39 @@ def _ranges(prob: _Problem, withheld: np.ndarray, targets: list[int], memo: dict
     for comp in _components(prob.matrix, unknown):
         for j in comp:
             component_of[j] = comp
+    fixed_index = np.nonzero(~unknown)[0]
+    models: dict[tuple, tuple] = {}  # one attacker's model per component, for all of its targets
     for t in targets:
         comp = component_of[t]
         key = (tuple(comp), t)
         if key in memo:
             out[t] = memo[key]
             continue
-        rows = np.nonzero(np.abs(prob.matrix[:, comp]).sum(axis=1))[0]
-        a = prob.matrix[np.ix_(rows, comp)]
-        fixed = prob.matrix[rows][:, ~unknown]
-        b = -fixed @ prob.value[~unknown]
-        if not len(rows):
+        wide = next((r for mask, r in memo.get(("wide", t), ()) if not (mask & ~unknown).any()), None)
+        if wide is not None:
+            out[t] = wide
+            continue
+        if key[0] not in models:
+            rows = np.nonzero(np.abs(prob.matrix[:, comp]).sum(axis=1))[0]
+            fixed = prob.matrix[rows][:, ~unknown]
+            b = -fixed @ prob.value[~unknown]
+            model = Bounds(prob.matrix[np.ix_(rows, comp)], b, BIG) if len(rows) else None
+            models[key[0]] = (model, fixed)
+        model, fixed = models[key[0]]
+        if model is None:
             out[t] = (0.0, BIG, set())
             continue
         position = int(np.nonzero(comp == t)[0][0])
         ends, limiting = [], set()
         for sign in (1.0, -1.0):
-            c = np.zeros(len(comp))
-            c[position] = sign
-            res = linprog(c, A_eq=a, b_eq=b, bounds=[(0, BIG)] * len(comp), method="highs")
-            ends.append(sign * res.fun)
+            end, duals = model.extreme(position, sign)
+            ends.append(end)
             # A printed count limits the range when the optimum moves with it (a non-zero shadow price).
-            sensitivity = fixed.T @ res.eqlin.marginals
-            fixed_index = np.nonzero(~unknown)[0]
+            sensitivity = fixed.T @ duals
             limiting |= {int(fixed_index[k]) for k in np.nonzero(np.abs(sensitivity) > 1e-9)[0]}
         out[t] = memo[key] = (ends[0], ends[1], limiting)
+        if _width(*ends) >= width:
+            memo.setdefault(("wide", t), []).append((unknown, out[t]))
     return out
 
 
@@ -792,7 +802,7 @@ def _solve(
         withheld = ((res.x > 0.5) & prob.choosable) | forced
         targets = [j for j in range(n) if (withheld[j] or prob.sensitive[j]) and j not in given_up]
         added = 0
-        for t, (low, high, limiting) in _ranges(prob, withheld, targets, memo).items():
+        for t, (low, high, limiting) in _ranges(prob, withheld, targets, memo, rules.width).items():
             if _width(low, high) >= rules.width:
                 continue
             more = {j for j in limiting if prob.choosable[j] and not withheld[j]}
