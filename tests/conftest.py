@@ -38,13 +38,19 @@ def write_workspace(
 
 
 def copy_sample(params: Path, root: Path, org: str) -> None:
-    """Copy a sample organisation into root/params with the comparators its org.yaml names (its pages show them)."""
+    """Copy a sample organisation into root/params with the comparators its org.yaml names (its pages show them)
+    and, for an aggregate, its members (and theirs)."""
     import shutil
 
     import yaml
 
-    for name in [org, *(yaml.safe_load((params / org / "org.yaml").read_text()).get("comparators") or [])]:
-        shutil.copytree(params / name, root / "params" / name)
+    settings = yaml.safe_load((params / org / "org.yaml").read_text())
+    for name in [org, *(settings.get("comparators") or []), *(settings.get("members") or [])]:
+        if not (root / "params" / name).exists():
+            if name == org or not (params / name / "org.yaml").is_file():
+                shutil.copytree(params / name, root / "params" / name)
+            else:
+                copy_sample(params, root, name)
 
 
 def staff_csv(

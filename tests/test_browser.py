@@ -46,12 +46,13 @@ ALL_SITES = [
     ("mlcsu", 2024),
     ("hwccg", 2020),
     ("smallccg", 2021),
+    ("exampleicb", 2020),
 ]
 # Within the suite's time budget (building a site takes 15-30 s here): four sites, one of each kind. leeds 2021
 # has a previous year, mlcsu 2024 two and an ICB-sized workforce, hwccg 2020 is a first year (no comparison),
 # smallccg 2021 withholds the most; the other three sites are the same pages with other figures. The first three
-# are built for test_sample_reports.py anyway. WRES_BROWSER_SITES=all runs every check on all seven; the page and
-# axe check always runs on all seven.
+# are built for test_sample_reports.py anyway. WRES_BROWSER_SITES=all runs every check on all eight; the page and
+# axe check always runs on all eight (the aggregate sample, exampleicb 2020, too).
 SITES = (
     ALL_SITES
     if os.environ.get("WRES_BROWSER_SITES") == "all"
@@ -113,7 +114,7 @@ def served(request, sample_site):
 
 @pytest.fixture(scope="module", params=ALL_SITES, ids=lambda p: f"{p[0]}-{p[1]}")
 def every_site(request, sample_site):
-    """(html folder, base URL) of each of the seven sample sites: every sample page passes axe in CI."""
+    """(html folder, base URL) of each of the eight sample sites: every sample page passes axe in CI."""
     html = sample_site(*request.param)
     with serving(html) as base:
         yield html, base

@@ -45,7 +45,9 @@ def page_text(path: Path) -> str:
 
 
 @pytest.fixture(
-    scope="module", params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020)], ids=lambda p: f"{p[0]}-{p[1]}"
+    scope="module",
+    params=[("leeds", 2021), ("mlcsu", 2024), ("hwccg", 2020), ("exampleicb", 2020)],
+    ids=lambda p: f"{p[0]}-{p[1]}",
 )
 def site(request, sample_site):
     org, year = request.param
@@ -132,6 +134,23 @@ EXPECTED = {
         "board": ["0.0% of the Governing Body’s members (0 of 25)"],
         "experience": ["Not required", "COVID-19"],
         "action_plan": ["Deadline: Jan 31st 2020 ( overdue )", "Overdue 5", "Beyond the Data R1"],
+    },
+    # The aggregate of leeds and hwccg in 2020: 62 of leeds's 389 staff are BAME (15.94%, its 2020 seed figure)
+    # and 25 of hwccg's 736 (3.4%, its seed figure), so 87 of 1,125 (7.7%). Its own board (the generator's
+    # seats): 1 + 2 BME voting members of 3 + 1 + 5 + 2 = 11, 27.3%.
+    "exampleicb": {
+        "index": [
+            "7.7% of staff (87 of 1,125) were BME",
+            "NHS Leeds Clinical Commissioning Group and NHS Herefordshire and Worcestershire CCG, summed from their",
+            "27.3% of the Board’s voting members (3 of 11) are BME",
+            "none from NHS Herefordshire and Worcestershire CCG",  # hwccg supplied no staff survey file
+        ],
+        "methodology": [
+            "Supplied by every member",
+            "reports for its member organisations together",
+            "NHS Leeds Clinical Commissioning Group, 2020: staff",  # the members' files' fingerprints
+            "NHS Herefordshire and Worcestershire CCG, 2020: recruitment",
+        ],
     },
 }
 
@@ -221,3 +240,20 @@ def test_relative_likelihood_chart_has_a_table_of_its_figures(site):
     if org == "leeds":
         assert "Indicator 2: Appointment from shortlisting White ÷ BAME 0.89 0.78" in pages["index"]
         assert "Indicator 4: Non-mandatory training and CPD White ÷ BAME 1.04 1.00" in pages["index"]
+
+
+def test_no_members_withheld_count_can_be_worked_out_from_the_three_reports(sample_site):
+    """The aggregate sample beside its members' own sample sites: the independent joint audit (an integer
+    programme over the three published tables, the aggregate's counts tied to the sums of the members') finds
+    no withheld count of any of them narrowed to fewer than 4 whole numbers."""
+    from wres_helpers.disclosure_audit import audit_together, unprotected
+    from wres_helpers.report_data import load_report
+
+    tables = {}
+    for org in ("exampleicb", "leeds", "hwccg"):
+        root = sample_site(org, 2020).parents[3]  # each site's own workspace
+        r = load_report(org, 2020, root)
+        tables[org] = {**r.history, 2020: r.table}
+    findings = audit_together(tables.pop("exampleicb"), tables, 2020, 5, "exampleicb")
+    assert findings, "the audit found no withheld figure to attack"
+    assert not unprotected(findings, 4, 5)

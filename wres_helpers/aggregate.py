@@ -106,8 +106,8 @@ def combine(own: YearInputs, members: dict[str, YearInputs]) -> YearInputs:
         if lacking:
             tables[name] = None
             why[name] = (
-                f"not every member organisation supplied it for {year}: none from {', '.join(lacking)}, "
-                "so the aggregate has no figure"
+                f"not every member organisation supplied it for {year}: none from "
+                f"{', '.join(members[m].org.name for m in lacking)}, so the aggregate has no figure"
             )
             continue
         parts = {m: inputs[name] for m, inputs in members.items()}

@@ -12,6 +12,7 @@ import html
 import json
 from pathlib import Path
 
+from .errors import WresError
 from .workspace import Workspace
 
 # (narrative key, column heading): the figures a board compares first. `{term}` is each organisation's term.
@@ -62,6 +63,7 @@ def published_reports(ws: Workspace) -> list[dict]:
                 "name": org.get("name") or folder.parent.name,
                 "type": org.get("type") or "",
                 "term": org.get("term_for_bme") or "BME",
+                "members": [str(m) for m in org.get("members") or []],
                 "run_time": record.get("run_time", ""),
                 "headlines": record.get("headlines") or {},
                 "failed": _last_failed(folder),
@@ -104,6 +106,14 @@ h1,a{color:#7fb8ff}td.na{color:#c0c8cc}.warn{color:#ff9fb4}}
 """
 
 
+def _name(ws: Workspace, org: str) -> str:
+    """An organisation's name from its org.yaml (its slug when that cannot be read)."""
+    try:
+        return ws.org_settings(org).name
+    except WresError:
+        return org
+
+
 def landing_html(ws: Workspace) -> str:
     reports = published_reports(ws)
     parts = [
@@ -119,6 +129,7 @@ def landing_html(ws: Workspace) -> str:
     ]
     if not reports:
         parts.append("<p>No report has been built yet: run <code>make reports YEAR=…</code>.</p>")
+    names = {r["slug"]: r["name"] for r in reports}  # an aggregate's members, as their own reports name them
     for year in sorted({r["year"] for r in reports}, reverse=True):
         rows = [r for r in reports if r["year"] == year]
         parts.append(f"<table><caption>Reports for {year} (snapshot 31 March {year})</caption><thead><tr>")
@@ -131,7 +142,9 @@ def landing_html(ws: Workspace) -> str:
             kind = f' <span class="na">({html.escape(r["type"])})</span>' if r["type"] else ""
             stale = '<br><span class="warn">its latest build failed: this is the last good report</span>'
             stale = stale if r["failed"] else ""
-            parts.append(f'<tr><th scope="row"><a href="{link}">{name}</a>{kind}{stale}</th>')
+            members = ", ".join(html.escape(names.get(m) or _name(ws, m)) for m in r["members"])
+            members = f'<br><span class="na">the members together: {members}</span>' if members else ""
+            parts.append(f'<tr><th scope="row"><a href="{link}">{name}</a>{kind}{members}{stale}</th>')
             parts += [_cell(r["headlines"].get(key)) for key, _ in HEADLINES]
             when = html.escape(r["run_time"].replace("T", " ").replace("Z", " UTC"))
             parts.append(f'<td class="when">{when}</td></tr>')

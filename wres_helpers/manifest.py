@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .inputs import sha256
 from .report_data import ReportData
+from .workspace import INPUT_NAMES
 
 PACKAGES = (
     "pandas",
@@ -60,13 +61,23 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+MEMBER_INPUTS = (*INPUT_NAMES, "counts", "settings")  # what an aggregate reads of each member's year folder
+
+
 def input_files(r: ReportData) -> list[tuple[str, str]]:
     """(path, SHA-256) of the organisation's settings and every file of this report year and the years
-    before it (the report compares with them), narrative and action plans included."""
+    before it (the report compares with them), narrative and action plans included. An aggregate's report is
+    made from its members' records too: their settings and input files of those years follow (never their
+    narrative or action plans, which it does not read)."""
     org_dir = r.ws.org_dir(r.org.slug)
     files = [org_dir / "org.yaml"]
     for year in [y for y in r.ws.years(r.org.slug) if y <= r.year]:
         files += sorted(p for p in (org_dir / str(year)).rglob("*") if p.is_file())
+    for member in r.org.members:
+        member_dir = r.ws.org_dir(member)
+        files.append(member_dir / "org.yaml")
+        for year in [y for y in r.ws.years(member) if y <= r.year]:
+            files += sorted(p for p in (member_dir / str(year)).iterdir() if p.is_file() and p.stem in MEMBER_INPUTS)
     return [(r.ws.display(p), sha256(p)) for p in files]
 
 
@@ -80,6 +91,7 @@ def settings(r: ReportData) -> dict:
             "term_for_bme": r.org.term_for_bme,
             "board_name": r.org.board_name,
             "band_groups": list(r.org.band_groups),
+            "members": list(r.org.members),
         },
         "year": {
             "report_year": s.year,

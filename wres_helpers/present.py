@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from pathlib import Path
 
 import pandas as pd
 
 from . import judgements as j
+from .aggregate import FROM_MEMBERS
 from .indicators import INDICATOR_TITLES, INPUT_WORDS, NON_ADVERSE_RANGE
 from .judgements import unit_of
 from .keys import friendly
@@ -1147,8 +1149,56 @@ def data_sources(r: ReportData) -> str:
     rows = []
     for name, what in names.items():
         supplied = "Supplied as counts" if counted(r) and name in COUNTED else "Supplied"
+        if aggregated(r) and name in FROM_MEMBERS:
+            supplied = "Supplied by every member"
         rows.append([what, supplied if r.files.get(name) else "**No data supplied**"])
-    return md_table(["Source", "Data"], rows, "ll") + ("\n" + counts_note(r) + "\n" if counted(r) else "")
+    note = counts_note(r) if counted(r) else aggregate_note(r)
+    return md_table(["Source", "Data"], rows, "ll") + ("\n" + note + "\n" if note else "")
+
+
+def aggregated(r: ReportData) -> bool:
+    """Whether the organisation is an aggregate of member organisations (`members:` in org.yaml)."""
+    return bool(r.org.members)
+
+
+def member_names(r: ReportData) -> str:
+    """The members' names in a sentence: 'A, B and C'."""
+    names = [r.ws.org_settings(m).name for m in r.org.members]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def members_sentence(r: ReportData) -> str:
+    """For the opening paragraph of an aggregate's report: whose figures these are (' ' + sentence, or '')."""
+    if not aggregated(r):
+        return ""
+    return (
+        f" Its figures are those of its member organisations together, {member_names(r)}, summed from their "
+        "records (the data behind this report says how)."
+    )
+
+
+def aggregate_note(r: ReportData) -> str:
+    """The paragraph that says an aggregate's report is its members' records together, and how ('' otherwise)."""
+    if not aggregated(r):
+        return ""
+    own_survey = r.files.get("staff_survey") and r.ws.org_dir(r.org.slug) in Path(r.files["staff_survey"]).parents
+    survey = (
+        f"the staff survey results are {r.org.name}'s own"
+        if own_survey
+        else "the staff survey results are the members' put together (each result turned back into the number of "
+        "respondents who agreed, and those numbers summed)"
+        if r.files.get("staff_survey")
+        else "staff survey results are shown only when every member supplied them"
+    )
+    return (
+        f"{r.org.name} reports for its member organisations together: {member_names(r)}. Its figures for "
+        "indicators 1 to 4 are computed from the members' records put together, so every figure is a sum of "
+        "counts, never an average of the members' percentages, and a file is used only when every member supplied "
+        f"it. The {r.org.board_name} (indicator 9) is {r.org.name}'s own, and {survey}. Small numbers are "
+        "protected across the reports together: no figure a member's own report withholds can be worked out from "
+        "this report and the members' reports side by side. Occupations and departments are not combined, "
+        "because each member names its own."
+    )
 
 
 COUNTED = ("staff", "recruitment", "disciplinary", "training", "board")  # what counts.csv replaces (counts.py)
@@ -1270,7 +1320,7 @@ def provenance(r: ReportData) -> str:
     version = code_version()
     commit = version["commit"][:12] + (" (with uncommitted changes)" if version["dirty"] else "")
     packages = ", ".join(f"{name} {v}" for name, v in package_versions().items())
-    rows = [[input_label(name), f"`{digest}`"] for name, digest in input_files(r)]
+    rows = [[input_label(name, r), f"`{digest}`"] for name, digest in input_files(r)]
     return (
         f"Built by the WRES pipeline, code version `{commit}`, on {run_time()}, with {packages}. Every "
         "figure on these pages is computed from the files below; none is typed by hand. The SHA-256 "
@@ -1280,16 +1330,19 @@ def provenance(r: ReportData) -> str:
     )
 
 
-def input_label(shown: str) -> str:
+def input_label(shown: str, r: ReportData | None = None) -> str:
     """An input file in words for a public page ('params/leeds/2021/narrative/summary.md' -> '2021: narrative,
-    summary'): the workspace's paths stay in manifest.json and the build log."""
+    summary'): the workspace's paths stay in manifest.json and the build log. With `r`, a file of another
+    organisation (an aggregate's member) is named by that organisation."""
     parts = shown.replace("\\", "/").split("/")
+    member = parts[1] if r is not None and parts[:1] == ["params"] and len(parts) > 2 else None
+    whose = f"{r.ws.org_settings(member).name}, " if member and member != r.org.slug else ""
     parts = parts[2:] if parts[:1] == ["params"] and len(parts) > 2 else parts[-2:]
     words = [p.rsplit(".", 1)[0].replace("_", " ") for p in parts]
     words = ["action plan" if w == "actions" else w for w in words]
     if words and words[0].isdigit():
-        return f"{words[0]}: {', '.join(words[1:])}"
-    return "organisation settings" if words == ["org"] else ", ".join(words)
+        return f"{whose}{words[0]}: {', '.join(words[1:])}"
+    return whose + ("organisation settings" if words == ["org"] else ", ".join(words))
 
 
 def rl_state(r: ReportData, indicator: int) -> str:
@@ -1306,7 +1359,8 @@ def downloads(r: ReportData) -> str:
     from .workbook import workbook_name
 
     return (
-        (counts_note(r) + "\n\n" if counted(r) else "")  # the home page says where the figures came from
+        # the home page says where the figures came from
+        (counts_note(r) + "\n\n" if counted(r) else aggregate_note(r) + "\n\n" if aggregated(r) else "")
         + f"Every figure in this report is in the analyst's workbook, [{workbook_name(r.org.slug, r.year)}]"
         f"(data/{workbook_name(r.org.slug, r.year)}) (Excel): one sheet per indicator, laid out as NHS "
         "England's data collection asks for the figures, rounded as on these pages. Withheld, not collected "

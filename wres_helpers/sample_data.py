@@ -293,6 +293,7 @@ class OrgSpec:
     local_bme_pct: float | None = None  # org.yaml local_population (population.py), an invented figure
     job_columns: bool = True  # the staff file has the optional occupation and department columns
     counts_only: bool = False  # one counts.csv (counts.py) in place of the record-level files
+    members: tuple[str, ...] = ()  # an aggregate (aggregate.py): its members' records, its own board only
 
 
 def invented(k: int, n: int) -> tuple[float, int]:
@@ -685,7 +686,33 @@ COUNTS = OrgSpec(
     },
 )
 
-ORGS = (LEEDS, MLCSU, HWCCG, SMALL, COUNTS)
+# An ICB made of two sample CCGs (issue 11's aggregate sample): its report is built from leeds's and hwccg's 2020
+# records, and disclosure control protects every count either member withholds.
+EXAMPLEICB = OrgSpec(
+    slug="exampleicb",
+    name="NHS Example Integrated Care Board (synthetic)",
+    type="ICB",
+    term_for_bme="BME",
+    board_name="Board",
+    band_groups=("Band 8a and above",),
+    styles={"board": {"national": 1}},
+    departments=[],
+    members=("leeds", "hwccg"),
+    years={
+        2020: YearSpec(
+            staff=(),
+            board=(
+                Seat("white", True, True, 3),
+                Seat("bme", True, True),
+                Seat("white", True, False, 5),
+                Seat("bme", True, False, 2),
+                Seat("white", False, True, 2),
+            ),
+        ),
+    },
+)
+
+ORGS = (LEEDS, MLCSU, HWCCG, SMALL, COUNTS, EXAMPLEICB)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -890,6 +917,13 @@ def year_files(org: OrgSpec, year: int, spec: YearSpec) -> dict[str, str]:
         return random.Random(f"{org.slug}/{year}/{name}")
 
     files = {}
+    if org.members:  # an aggregate's year holds its own board and settings; every count is its members'
+        files["board.csv"] = csv_text(
+            ["member_id", "ethnic_category", "voting", "executive"], board_rows(org, spec.board, rng("board"))
+        )
+        if spec.settings is not None:
+            files["settings.yaml"] = yaml_text(spec.settings)
+        return files
     staff_before, board_before = _people(org, year - 1)
     staff = staff_rows(org, spec, rng("staff"), staff_before, rng("staff-ids"))
     if org.counts_only:
@@ -1005,9 +1039,11 @@ are chosen so that the engine reproduces the correct figures printed in three pu
 | `mlcsu/` | NHS Midlands and Lancashire CSU | 2022, 2023, 2024 |
 | `hwccg/` | NHS Herefordshire and Worcestershire CCG | 2020 |
 
-Two more are invented outright: `smallccg/` (2021, 40 staff: what small-number protection withholds) and
+Three more are invented outright: `smallccg/` (2021, 40 staff: what small-number protection withholds),
 `countsccg/` (2022, a counts-only organisation: one `counts.csv` in place of the record-level files, as an
-organisation that has only the ESR WRES dashboard's counts supplies it).
+organisation that has only the ESR WRES dashboard's counts supplies it) and `exampleicb/` (2020, an
+aggregate: an ICB whose `org.yaml` names `leeds` and `hwccg` as its `members`, so that its report is their
+2020 records put together; its year folder holds only its own board).
 
 `tests/test_seed_figures.py` checks those figures; `tests/test_sample_data.py` checks that the files here
 are exactly what the generator writes. Do not edit the files by hand: change the specs in the generator
@@ -1020,7 +1056,7 @@ Each organisation has `org.yaml` (name, type, term for the BME group, board name
 year with `staff.csv`, `board.csv` and, where the organisation had them, `recruitment.csv`,
 `disciplinary.csv`, `training.csv`, `staff_survey.csv` and `settings.yaml` (survey year, and indicators
 declared withheld, not collected or not required, with the reason). `countsccg/` has `counts.csv`,
-`staff_survey.csv` and no record-level files.
+`staff_survey.csv` and no record-level files; `exampleicb/2020/` has `board.csv` alone.
 """
 
 
@@ -1031,6 +1067,8 @@ def render(org: OrgSpec) -> dict[str, str]:
         settings["band_groups"] = list(org.band_groups)
     if org.comparators:
         settings["comparators"] = list(org.comparators)
+    if org.members:
+        settings["members"] = list(org.members)
     if org.representation_target:
         settings["representation_target"] = {"year": org.representation_target}
     if org.local_bme_pct is not None:

@@ -335,7 +335,7 @@ def _notes(book, r: ReportData) -> None:
         text_row(name, value)
     heading("Input files (SHA-256 fingerprints)")
     for shown, digest in input_files(r):
-        text_row(p.input_label(shown), digest)
+        text_row(p.input_label(shown, r), digest)
 
 
 def _contents(book, r: ReportData, sheets: list) -> None:
