@@ -75,3 +75,25 @@ def test_members_must_be_other_organisations(tmp_path):
     write_workspace(tmp_path, {2021: {}}, org="icb", org_yaml=ICB)
     with pytest.raises(InputError, match="'b' is not an organisation of this workspace"):
         Workspace(tmp_path).org_settings("icb")
+
+
+def test_a_counts_only_member_is_summed_like_records(tmp_path):
+    """Member a supplied only counts.csv (20 White and 10 BME non-clinical staff in band 5), member b records
+    (30 White, 10 BME): the aggregate has 50 White and 20 BME of 70, and says where its figures came from."""
+    counts = (
+        "indicator,measure,breakdown,group,numerator,denominator\n"
+        "1,headcount,Band 5/non-clinical,white,20,\n"
+        "1,headcount,Band 5/non-clinical,bme,10,\n"
+        "1,headcount,Band 5/non-clinical,unknown,0,\n"
+    )
+    write_workspace(tmp_path, {2021: {"counts.csv": counts}}, org="a")
+    write_workspace(tmp_path, {2021: {"staff.csv": staff_csv(30, 10, prefix="b")}}, org="b")
+    write_workspace(tmp_path, {2021: {}}, org="icb", org_yaml=ICB)
+    icb = load_report("icb", 2021, tmp_path)
+    assert _count(icb.table, "all", "total") == ("ok", 70)
+    assert _count(icb.table, "all", "white") == ("ok", 50)
+    assert _count(icb.table, "all", "bme") == ("ok", 20)
+    assert icb.files["staff"].name == "counts.csv"  # the first member's file: a's counts
+    reasons = icb.table[(icb.table.indicator == 1) & (icb.table.group == "total")].set_index("breakdown").reason
+    assert "a member organisation supplied counts" in reasons["ethnic category"]  # counts give no category
+    assert reasons["occupation"].startswith("not combined across the member organisations")

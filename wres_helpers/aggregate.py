@@ -29,10 +29,6 @@ from .workspace import INPUT_NAMES, Workspace, parse_year_settings
 FROM_MEMBERS = ("staff", "recruitment", "disciplinary", "training")
 ID_COLUMNS = {"staff": ("staff_id",), "recruitment": ("application_id",), "disciplinary": ("case_id",)}
 NOT_COMBINED = ("occupation", "department")
-NOT_COMBINED_REASON = (
-    "not combined across the member organisations: each spells its own job titles and departments, so their "
-    "{column}s do not line up"
-)
 SEPARATOR = "/"
 
 

@@ -166,7 +166,12 @@ def _representation_of(rows: Rows, indicator: int, breakdown: str, counts: dict[
 
 
 def indicator_1(
-    rows: Rows, staff: pd.DataFrame, band_groups: tuple[str, ...] = (), free_text_min: int = 5, counted: bool = False
+    rows: Rows,
+    staff: pd.DataFrame,
+    band_groups: tuple[str, ...] = (),
+    free_text_min: int = 5,
+    counted: bool = False,
+    aggregate: bool = False,
 ) -> None:
     """`counted`: the staff table was made from counts (counts.py), which give no ethnic category, occupation or
     department: those drill-downs are no_data."""
@@ -224,7 +229,7 @@ def indicator_1(
     counts, people = count(lambda b, k, f: f == "medical")
     if people:
         _representation_of(rows, 1, "Medical and dental", counts)
-    _drilldowns(rows, staff, count, free_text_min, counted)
+    _drilldowns(rows, staff, count, free_text_min, counted, aggregate)
 
 
 # -- indicator 1 beneath the headline (README, "The indicator table") ------------------------------------------
@@ -249,18 +254,35 @@ def other_label(column: str, values: int) -> str:
     return f"{values:,} other {column}{'' if values == 1 else 's'}, not named"
 
 
-def _drilldowns(rows: Rows, staff: pd.DataFrame, count, free_text_min: int, counted: bool = False) -> None:
+# An aggregate's (aggregate.py): the members' job titles and departments are not put together, and a member that
+# supplied counts gives no ethnic category.
+NOT_COMBINED = (
+    "not combined across the member organisations: each spells its own job titles and departments, so their "
+    "{column}s do not line up"
+)
+NO_CATEGORY_IN_MEMBER = (
+    "a member organisation supplied counts, not records (they give White, BME and Unknown only), so there is no "
+    "breakdown by ethnic category"
+)
+
+
+def _drilldowns(
+    rows: Rows, staff: pd.DataFrame, count, free_text_min: int, counted: bool = False, aggregate: bool = False
+) -> None:
     """Indicator 1 by census ethnic category, band 8a and above by staff group, and by occupation and by
-    department where the staff file has those columns (counts give band 8a and above by staff group only)."""
-    if counted:
-        rows.add(1, "headcount", CATEGORY_BREAKDOWN, "total", status="no_data", reason=NO_CATEGORY)
+    department where the staff file has those columns (counts give band 8a and above by staff group only).
+    `aggregate`: the staff table is an aggregate's members' together (no occupation or department)."""
+    if counted or "ethnic_category" not in staff.columns:
+        reason = NO_CATEGORY if counted else NO_CATEGORY_IN_MEMBER
+        rows.add(1, "headcount", CATEGORY_BREAKDOWN, "total", status="no_data", reason=reason)
         senior = set(dict(vocab.band_groupings())[SENIOR])
         for kind, breakdown in SENIOR_SPLIT.items():
             found, people = count(lambda b, k, f: b in senior and k == kind)
             if people:
                 _representation_of(rows, 1, breakdown, found)
         for column in FREE_TEXT_COLUMNS:
-            rows.add(1, "headcount", column, "total", status="no_data", reason=no_free_text(column))
+            reason = NOT_COMBINED.format(column=column) if aggregate else no_free_text(column)
+            rows.add(1, "headcount", column, "total", status="no_data", reason=reason)
         return
     codes, uniques = pd.factorize(staff["ethnic_category"].astype(object).fillna(""), use_na_sentinel=False)
     category = np.array([vocab.ethnic_category_code(u) for u in uniques], dtype=object)[codes] if len(codes) else []
@@ -290,7 +312,9 @@ def _drilldowns(rows: Rows, staff: pd.DataFrame, count, free_text_min: int, coun
                 column,
                 "total",
                 status="no_data",
-                reason=f"the staff file has no {column} column, so there is no breakdown by {column}",
+                reason=NOT_COMBINED.format(column=column)
+                if aggregate
+                else f"the staff file has no {column} column, so there is no breakdown by {column}",
             )
 
 
@@ -652,7 +676,9 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
 
     staff = inputs["staff"]
     if staff is not None:
-        indicator_1(rows, staff, org.band_groups, _threshold(org), inputs.source == "counts")
+        indicator_1(
+            rows, staff, org.band_groups, _threshold(org), inputs.source == "counts", inputs.source == "aggregate"
+        )
     else:
         _no_data(rows, 1, IND1_KEYS, missing("staff"))
 

@@ -1452,7 +1452,7 @@ def free_text_table(r: ReportData, column: str) -> str:
     missing = r.row(1, "headcount", column, "total")
     if missing is not None:
         article = "an" if column[0] in "aeiou" else "a"
-        if counted(r):
+        if counted(r) or aggregated(r):  # no column to add: counts give none; an aggregate's are not combined
             return f"*{_sentence(str(missing['reason']))}*"
         return f"*{_sentence(str(missing['reason']))}* Add {article} `{column}` column to the staff file to see it."
     prefix = FREE_TEXT_PREFIX[column]
