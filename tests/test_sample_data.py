@@ -103,6 +103,10 @@ def test_records_are_synthetic_and_plausible():
                     if (folder / f"{n}.csv").exists()
                 ]
                 continue
+            if org.members:  # exampleicb: its own board alone; every record is its members'
+                assert sorted(p.name for p in folder.iterdir()) == ["board.csv"]
+                assert {r["voting"] for r in read(folder / "board.csv")} == {"Y", "N"}
+                continue
             staff = read(folder / "staff.csv")
             assert all(r["staff_id"].startswith("S") and r["staff_id"][1:].isdigit() for r in staff)
             if org.job_columns:
