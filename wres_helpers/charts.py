@@ -60,10 +60,12 @@ def _fit_titles(fig) -> None:
     for ax in fig.axes:
         box = ax.get_position()
         room = {"left": (1 - box.x0) * width, "center": box.width * width, "right": box.x1 * width}
-        for loc in ("left", "center", "right"):
-            title = ax.get_title(loc)
-            if title:
-                ax.set_title(wrap(title, ax.title.get_fontsize(), room[loc]), loc=loc)
+        # The title's own Text, changed in place: set_title would put back the default pad (and overlap what
+        # a chart draws above its axes, such as the whole-workforce label).
+        for loc, attribute in (("left", "_left_title"), ("center", "title"), ("right", "_right_title")):
+            title = getattr(ax, attribute)
+            if title.get_text():
+                title.set_text(wrap(title.get_text(), title.get_fontsize(), room[loc]))
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text():
         suptitle.set_text(wrap(suptitle.get_text(), suptitle.get_fontsize(), width * 0.98))
@@ -95,7 +97,7 @@ def band_representation(r: ReportData) -> str | None:
     if not present.ok(overall):
         return None
     kinds = [k for k in ("non-clinical", "clinical") if present.ok(r.row(1, "headcount", k, "total"))]
-    panels, view_note = pay_band_view(r.table, kinds)
+    panels, view_note = pay_band_view(r.table, kinds, bool(r.org.members))
     if not panels:
         return None
     longest = max(len(rows) for _, rows in panels)

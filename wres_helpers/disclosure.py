@@ -1070,10 +1070,23 @@ VIEW_NOTES = {
 }
 
 
-def pay_band_view(table: pd.DataFrame, kinds: list[str]) -> tuple[list[tuple[str, list[tuple[str, str]]]], str]:
+# An aggregate's view can be mostly withheld whatever its detail: its members publish their own pay bands.
+AGGREGATE_VIEW_NOTE = (
+    "Most of these figures are withheld even so: the member organisations' own reports publish their pay bands, "
+    "and this report's counts beside theirs would let a figure a member withholds be worked out."
+)
+
+
+def pay_band_view(
+    table: pd.DataFrame, kinds: list[str], aggregate: bool = False
+) -> tuple[list[tuple[str, list[tuple[str, str]]]], str]:
     """The panels of the pay band view, for its chart and tables: [(title, [(label, breakdown)])], and the
-    sentence that says why it is not bands within each staff group ('' when it is)."""
+    sentence that says why it is not bands within each staff group ('' when it is), and, for an aggregate
+    whose view still withholds most BME shares, why."""
     view = published_view(table)
+    note = VIEW_NOTES.get(view, "")
+    if aggregate and not _enough_shown(table, view):
+        note = f"{note} {AGGREGATE_VIEW_NOTE}".strip()
     present = set(table[(table.indicator == 1) & (table.measure == "headcount")].breakdown)
     bands = [b for b in vocab.pay_bands() if b in present]
     if view == BAND_VIEWS[0]:
@@ -1085,4 +1098,4 @@ def pay_band_view(table: pd.DataFrame, kinds: list[str]) -> tuple[list[tuple[str
         panels = [("All staff", [(b, b) for b in bands])]
     else:
         panels = [("All staff, by pay band cluster", [(c, c) for c in _CLUSTERS if c in present])]
-    return [(title, rows) for title, rows in panels if rows], VIEW_NOTES.get(view, "")
+    return [(title, rows) for title, rows in panels if rows], note

@@ -1011,7 +1011,7 @@ def pay_band_tables(r: ReportData) -> str:
     disclosure.BAND_VIEWS), one table per panel in pay order, then the pay band groups the organisation reports."""
     from .disclosure import pay_band_view
 
-    panels, note = pay_band_view(r.table, ["non-clinical", "clinical"])
+    panels, note = pay_band_view(r.table, ["non-clinical", "clinical"], aggregated(r))
     out = [note] if note else []
     shown = set()
     for title_, rows in panels:
@@ -1194,7 +1194,7 @@ def aggregate_note(r: ReportData) -> str:
         f"{r.org.name} reports for its member organisations together: {member_names(r)}. Its figures for "
         "indicators 1 to 4 are computed from the members' records put together, so every figure is a sum of "
         "counts, never an average of the members' percentages, and a file is used only when every member supplied "
-        f"it. The {r.org.board_name} (indicator 9) is {r.org.name}'s own, and {survey}. Small numbers are "
+        f"it. The {r.org.board_name}'s figures (indicator 9) are {r.org.name}'s own, and {survey}. Small numbers are "
         "protected across the reports together: no figure a member's own report withholds can be worked out from "
         "this report and the members' reports side by side. Occupations and departments are not combined, "
         "because each member names its own."
@@ -1255,6 +1255,17 @@ def suppression_rule(r: ReportData) -> str:
         "workforce figures last of all. An independent check (an interval audit by linear programming, the "
         "method statistical offices use) attacks every published table with all of the above before it is "
         "published.",
+        *(
+            [
+                f"**Beside the members' reports.** {r.org.name}'s counts are the sums of its members' "
+                f"({member_names(r)}), whose own reports are public too. So a figure is also withheld where, "
+                "read beside their published figures, it would narrow a figure a member withholds to fewer than "
+                f"{rules.width + 1} whole numbers; and a staff survey result a member withholds is withheld here. "
+                "The independent check attacks this report and the members' reports together."
+            ]
+            if aggregated(r)
+            else []
+        ),
         "**Pay band view.** Bands within each staff group and bands for all staff can be subtracted from each "
         "other, so the report shows the most detailed of three views in which the " + r.term + " share of at "
         "least half of the bands can be published: bands within each staff group, then bands for all staff "
