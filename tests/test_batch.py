@@ -104,6 +104,23 @@ def test_the_landing_page_lists_every_report_with_its_published_headline_figures
     assert html.escape("Broken") not in page  # never built: not listed
 
 
+def test_an_aggregate_is_built_after_its_members_and_the_landing_page_names_them(workspace):
+    from wres_helpers.batch import _members_first
+    from wres_helpers.landing import write_landing
+
+    _org(workspace.root, "system", "Example ICB", extra="members: [alpha, beta]\n")
+    (workspace.root / "params" / "system" / "2021" / "staff.csv").unlink()  # an aggregate's records are its members'
+    (workspace.root / "params" / "alpha" / "org.yaml").write_text(  # alpha withholds like the aggregate does
+        "name: Alpha NHS Trust\ntype: trust\nterm_for_bme: BME\nboard_name: Trust Board\n"
+    )
+    assert _members_first(workspace, ["system", "alpha", "beta"]) == ["alpha", "beta", "system"]
+    outcomes = _by_org(build_many(2021, ["system", "alpha", "beta"], workspace, jobs=2, options=OPTIONS))
+    assert {org: o.status for org, o in outcomes.items()} == dict.fromkeys(("system", "alpha", "beta"), "built")
+    page = write_landing(workspace).read_text(encoding="utf-8")
+    row = page.split('<a href="system/2021/html/index.html">Example ICB</a>', 1)[1].split("</th>", 1)[0]
+    assert "the members together: Alpha NHS Trust, Beta NHS Trust" in row
+
+
 def test_make_reports_exits_non_zero_with_a_summary_when_an_organisation_fails(workspace, capsys):
     code = main(["reports", "2021", "--workspace", str(workspace.root), "--orgs", "broken", "--jobs", "1"])
     err = capsys.readouterr().err

@@ -125,6 +125,19 @@ def _warm_imports() -> None:
     from . import build, narrative, pdf, report_data, values, workbook  # noqa: F401
 
 
+def _members_first(ws: Workspace, orgs: Sequence[str]) -> list[str]:
+    """Aggregates last: their members' published tables, which they read, are then in the workspace's cache.
+    An org.yaml that cannot be read goes first, so that its build reports the problem."""
+
+    def aggregate(org: str) -> bool:
+        try:
+            return bool(ws.org_settings(org).members)
+        except WresError:
+            return False
+
+    return sorted(orgs, key=aggregate)
+
+
 def build_many(
     year: int,
     orgs: Sequence[str],
@@ -141,9 +154,7 @@ def build_many(
     _warm_imports()
     done: dict[str, Outcome] = {}
     with executor(jobs, scheduler) as (pool, _):
-        # An aggregate last: its members' published tables, which it reads, are then in the workspace's cache.
-        first = sorted(orgs, key=lambda org: bool(ws.org_settings(org).members))
-        futures = {pool.submit(build_one, org, year, str(ws.root), options): org for org in first}
+        futures = {pool.submit(build_one, org, year, str(ws.root), options): org for org in _members_first(ws, orgs)}
         for future in cf.as_completed(futures):
             org = futures[future]
             try:
