@@ -68,8 +68,9 @@ def _kill(process: subprocess.Popen, whole_group: bool) -> None:
     process.stderr.close()
 
 
-def _group_ends(pgid: int, seconds: float = 15) -> None:
-    """Every process the build started in its group (the notebook workers, jupyter-book) has ended."""
+def _group_ends(pgid: int, seconds: float = 60) -> None:
+    """Every process the build started in its group (the notebook workers, jupyter-book) has ended. The bound is
+    for a hang, not a speed: with two test workers on two cores a kernel can take well over 15 s to be told."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -77,7 +78,9 @@ def _group_ends(pgid: int, seconds: float = 15) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.1)
-    raise AssertionError("processes of the killed build are still running")
+    listing = subprocess.run(["ps", "-eo", "pid=,pgid=,args="], capture_output=True, text=True).stdout.splitlines()
+    alive = [line.strip() for line in listing if line.split()[1:2] == [str(pgid)]]
+    raise AssertionError(f"processes of the killed build are still running after {seconds} s: {alive}")
 
 
 def _unchanged(site: Path, before: dict) -> None:
