@@ -112,10 +112,14 @@ def sample_site(tmp_path_factory):
 
 # The suites that read the session's shared sample sites (the `sample_site` fixture) run in one worker.
 SAMPLE_SITE_SUITES = {"tests/test_browser.py", "tests/test_sample_reports.py"}
+# Suites whose module fixture builds one site per parameter: each parameter's tests go together, and the
+# parameters to both workers (six and four builds of about 35 s).
+SPLIT_BY_PARAMETER = {"tests/test_missing_inputs.py", "tests/test_safe_publishing.py"}
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """`make test` runs in pytest-xdist workers, a test file at a time: its module fixtures are built once and
+    """`make test` runs in pytest-xdist workers, a test file (or one parameter of it) at a time: its module
+    fixtures are built once and
     nbval's cells of one notebook share one kernel. (xdist_group marks would say the same, but pytest-xdist 3.8's
     loadgroup renames nodes through an attribute pytest 9 no longer reads, so it groups nothing.)"""
     from xdist.scheduler import LoadScopeScheduling
@@ -123,6 +127,10 @@ def pytest_xdist_make_scheduler(config, log):
     class ByFile(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "sample sites" if path in SAMPLE_SITE_SUITES else path
+            if path in SAMPLE_SITE_SUITES:
+                return "sample sites"
+            if path in SPLIT_BY_PARAMETER:
+                return path + ("[" + nodeid.rsplit("[", 1)[1] if nodeid.endswith("]") else "::" + nodeid)
+            return path
 
     return ByFile(config, log)
