@@ -119,9 +119,9 @@ SPLIT_BY_PARAMETER = {"tests/test_missing_inputs.py", "tests/test_safe_publishin
 
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs in pytest-xdist workers, a test file (or one parameter of it) at a time: its module
-    fixtures are built once and
-    nbval's cells of one notebook share one kernel. (xdist_group marks would say the same, but pytest-xdist 3.8's
-    loadgroup renames nodes through an attribute pytest 9 no longer reads, so it groups nothing.)"""
+    fixtures are built once and nbval's cells of one notebook share one kernel. (xdist_group marks would say the
+    same, but pytest-xdist 3.8's loadgroup renames nodes through an attribute pytest 9 no longer reads, so it
+    groups nothing.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByFile(LoadScopeScheduling):
