@@ -3,7 +3,7 @@
 Written apart from `disclosure.py` on purpose, as the independent check that tries to break it (the model is
 τ-ARGUS's audit of cell suppression). It reads only published tables (what `--published` prints and the site's
 downloads hold: this year's and every earlier year's) and the documented rules, and for every withheld count
-solves two integer programmes (HiGHS, through SciPy): the smallest and the largest value it can take while
+solves two integer programmes (HiGHS, lp_ranges.py): the smallest and the largest value it can take while
 
 - every count is a whole number of at least 0, and every printed count is what it says;
 - the labels hold: one label for every withheld count says only "at least 0"; where the labels tell small
@@ -69,6 +69,10 @@ class _Attack:
         self.upper: list[float] = []
         self.integer: list[int] = []
         self.rows: list[tuple[dict[int, float], float, float]] = []  # (coefficients, low, high)
+        # Kept between calls of `bounds` while the programme is unchanged (`_block_solver`).
+        self._solvers_for: tuple | None = None
+        self._solvers: dict = {}
+        self._rows_of: dict[int, list[int]] | None = None
 
     def var(self, key, low: float = 0, high: float = None, integer: bool = True) -> int:
         high = BIG if high is None else high
@@ -96,12 +100,42 @@ class _Attack:
 
         Solved over the variables the terms are tied to (through constraints with other free variables), with
         every fixed variable moved to the constraint bounds: the rest of the table cannot change the answer,
-        since the programme is feasible (the true counts satisfy it) and it splits into independent blocks."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        since the programme is feasible (the true counts satisfy it) and it splits into independent blocks.
+        One HiGHS model per block, kept while the programme is unchanged (lp_ranges.WholeNumberRange)."""
+        lower = np.array(self.lower)
+        keep_vars, solver = self._block_solver([self.index[key] for key in terms])
+        position = {j: k for k, j in enumerate(keep_vars)}
+        c = np.zeros(len(keep_vars))
+        offset = 0.0
+        for key, v in terms.items():
+            j = self.index[key]
+            if j in position:
+                c[position[j]] += v
+            else:
+                offset += v * lower[j]
+        if not len(keep_vars):
+            return offset, offset
+        try:
+            return solver.minimum(c) + offset, -solver.minimum(-c) + offset
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: the audit's model of the published table is wrong") from None
 
+    def _state(self) -> tuple:
+        return len(self.lower), len(self.rows), tuple(self.lower), tuple(self.upper)
+
+    def _block_solver(self, start: list[int]):
+        """The free variables tied to `start` and the model of their block (made once per block)."""
+        from .lp_ranges import WholeNumberRange
+
+        state = self._state()
+        if self._solvers_for != state:  # the programme changed since: every block is made again
+            self._solvers_for, self._solvers, self._rows_of = state, {}, None
         lower, upper = np.array(self.lower), np.array(self.upper)
         free = lower < upper
-        keep_vars, keep_rows = self._block([self.index[key] for key in terms], free)
+        keep_vars, keep_rows = self._block(start, free)
+        block = tuple(keep_vars)
+        if block in self._solvers or not keep_vars:
+            return keep_vars, self._solvers.get(block)
         position = {j: k for k, j in enumerate(keep_vars)}
         a = np.zeros((len(keep_rows), len(keep_vars)))
         lo, hi = np.zeros(len(keep_rows)), np.zeros(len(keep_rows))
@@ -114,40 +148,20 @@ class _Attack:
                 else:
                     constant += c * lower[j]  # a fixed variable
             lo[r], hi[r] = low - constant, high - constant
-        c = np.zeros(len(keep_vars))
-        offset = 0.0
-        for key, v in terms.items():
-            j = self.index[key]
-            if j in position:
-                c[position[j]] += v
-            else:
-                offset += v * lower[j]
-        if not len(keep_vars):
-            return offset, offset
-        ends = []
-        for sign in (1.0, -1.0):
-            res = milp(
-                sign * c,
-                integrality=np.array(self.integer)[keep_vars],
-                bounds=Bounds(lower[keep_vars], upper[keep_vars]),
-                constraints=[LinearConstraint(a, lo, hi)] if len(keep_rows) else [],
-                options={"mip_rel_gap": 0},
-            )
-            if res.status != 0:
-                raise AssertionError(
-                    f"the attacker's programme has no solution ({res.message}): the audit's "
-                    "model of the published table is wrong"
-                )
-            ends.append(sign * res.fun + offset)
-        return ends[0], ends[1]
+        solver = WholeNumberRange(a, lo, hi, lower[keep_vars], upper[keep_vars], np.array(self.integer)[keep_vars])
+        self._solvers[block] = solver
+        return keep_vars, solver
 
     def _block(self, start: list[int], free: np.ndarray) -> tuple[list[int], list[int]]:
         """The free variables reachable from `start` through constraints, and the constraints that hold them."""
-        rows_of: dict[int, list[int]] = {}
-        for r, (coef, _, _) in enumerate(self.rows):
-            for j in coef:
-                if free[j]:
-                    rows_of.setdefault(j, []).append(r)
+        rows_of = self._rows_of
+        if rows_of is None:  # which constraints hold each free variable (kept with the block models)
+            rows_of = {}
+            for r, (coef, _, _) in enumerate(self.rows):
+                for j in coef:
+                    if free[j]:
+                        rows_of.setdefault(j, []).append(r)
+            self._rows_of = rows_of
         seen = {j for j in start if free[j]}
         todo, rows = list(seen), set()
         while todo:
