@@ -585,7 +585,8 @@ BIG = 1e7  # an upper bound no count reaches: keeps every attacker's problem bou
 
 
 def _ranges(prob: _Problem, withheld: np.ndarray, targets: list[int], memo: dict, width: int):
-    """For each target variable: (lowest, highest, printed variables whose values limit the range). The
+    """For each target variable: (lowest, highest, printed variables whose values limit the range; None when
+    the range is at least `width` wide, since then nothing more need be withheld for it). The
     attacker's linear programme: every sum holds, every count is at least 0, printed counts are fixed.
     `memo` keeps the answers of earlier rounds: a component whose unknowns did not change has the same ranges,
     and a range at least `width` wide stays so while every figure unknown then is still unknown (an attacker
@@ -621,16 +622,19 @@ def _ranges(prob: _Problem, withheld: np.ndarray, targets: list[int], memo: dict
             out[t] = (0.0, BIG, set())
             continue
         position = int(np.nonzero(comp == t)[0][0])
+        ends = [model.extreme(position, sign, warm=True)[0] for sign in (1.0, -1.0)]
+        if _width(*ends) >= width:  # wide enough: nothing more need be withheld for it, so no duals are needed
+            out[t] = memo[key] = (ends[0], ends[1], None)
+            memo.setdefault(("wide", t), []).append((unknown, out[t]))
+            continue
         ends, limiting = [], set()
-        for sign in (1.0, -1.0):
+        for sign in (1.0, -1.0):  # cold, for the duals a cold solver finds (lp_ranges.Bounds.extreme)
             end, duals = model.extreme(position, sign)
             ends.append(end)
             # A printed count limits the range when the optimum moves with it (a non-zero shadow price).
             sensitivity = fixed.T @ duals
             limiting |= {int(fixed_index[k]) for k in np.nonzero(np.abs(sensitivity) > 1e-9)[0]}
         out[t] = memo[key] = (ends[0], ends[1], limiting)
-        if _width(*ends) >= width:
-            memo.setdefault(("wide", t), []).append((unknown, out[t]))
     return out
 
 
@@ -955,15 +959,15 @@ def _publish(
         "number be worked out"
     )
 
+    marks: dict = {}  # row index -> (kind, reason), written into `out` at once (a cell at a time took seconds)
+
     def mark(index, kind: str, reason: str) -> None:
-        out.loc[index, "status"] = "withheld"
-        out.loc[index, "suppression"] = kind
-        out.loc[index, "reason"] = reason
-        out.loc[index, "shown_as"] = rules.wording
+        marks[index] = (kind, reason)  # a later rule's mark replaces an earlier one's
 
     rate_withheld: set[tuple] = set()
     small_in_members = _survey_in_members(members, rules)
-    for index, row in table.iterrows():
+    rows = list(zip(table.index, table.to_dict("records")))  # plain dicts: iterrows made a Series per row
+    for index, row in rows:
         if row["status"] != "ok":
             continue
         num, den = _row_cells(row)
@@ -982,7 +986,7 @@ def _publish(
                 if cell in withheld:
                     out.loc[index, column] = pd.NA
 
-    for index, row in table.iterrows():
+    for index, row in rows:
         if row["status"] != "ok":
             continue
         i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
@@ -1002,7 +1006,7 @@ def _publish(
                 f"{rules.survey_min_respondents} respondents, and this figure less the other members' would show it",
             )
             rate_withheld.add((i, m, b, row["group"]))
-    for index, row in table.iterrows():
+    for index, row in rows:
         if row["status"] != "ok":
             continue
         i, m, b = int(row["indicator"]), row["measure"], str(row["breakdown"])
@@ -1026,8 +1030,14 @@ def _publish(
             and (("1", "all", "unknown") in withheld or ("1", "all", "total") in withheld)
         ):
             mark(index, "derived", "withheld because it would reveal the withheld number of staff of unknown ethnicity")
+    if marks:
+        at = list(marks)
+        out.loc[at, "status"] = "withheld"
+        out.loc[at, "suppression"] = [kind for kind, _ in marks.values()]
+        out.loc[at, "reason"] = [reason for _, reason in marks.values()]
+        out.loc[at, "shown_as"] = rules.wording
     uncertainty = [c for c in UNCERTAINTY_COLUMNS if c in out.columns]
-    for index, row in out.iterrows():  # rule 9
+    for index, row in zip(out.index, out.to_dict("records")):  # rule 9
         if row["status"] == "ok" and any(c in withheld for c in _interval_cells(row)):
             if any(not pd.isna(row[c]) for c in uncertainty):
                 out.loc[index, uncertainty] = pd.NA

@@ -77,13 +77,18 @@ class Bounds:
         self._status = highspy.HighsModelStatus
         self._last: int | None = None
 
-    def extreme(self, j: int, sign: float) -> tuple[float, np.ndarray]:
-        """(value, row duals) of the optimum of  sign * x_j  (sign 1: the lowest x_j; -1: the highest)."""
+    def extreme(self, j: int, sign: float, warm: bool = False) -> tuple[float, np.ndarray]:
+        """(value, row duals) of the optimum of  sign * x_j  (sign 1: the lowest x_j; -1: the highest).
+
+        Cold (from no basis) by default, so that the duals of these degenerate programmes are the ones a
+        cold solver finds. `warm`: from the last basis, several times faster; the optimum's value is the same
+        (it is unique), its duals may not be."""
         if self._last is not None and self._last != j:
             self._h.changeColCost(self._last, 0.0)
         self._h.changeColCost(j, sign)
         self._last = j
-        self._h.clearSolver()
+        if not warm:
+            self._h.clearSolver()
         self._h.run()
         status = self._h.getModelStatus()
         if status != self._status.kOptimal:
