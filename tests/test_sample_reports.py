@@ -232,7 +232,41 @@ def test_board_paper_pdf(site, tmp_path):
     # The contents' numbers are the pages the sections start on: the methodology's heading is on that page.
     start = int(re.search(r"Methodology and data quality (\d+)", texts[1]).group(1))
     assert "Methodology and data quality" in texts[start - 1]
+    assert made["prints"] == 2 and made["sections"]["methodology"] == start, made  # no guess: printed twice
     assert str(html) not in _pdf_text(out) and "file:" not in _pdf_text(out), "no path of the build machine"
+
+
+def test_board_paper_is_printed_once_when_its_sections_have_not_moved(sample_site, tmp_path):
+    """The contents' page numbers are known only once the report is printed: with the last build's numbers
+    as the guess, one print does when every section still starts there, and a wrong guess is printed again
+    with the right ones. The pages are read from the PDF's named destinations, or, where a browser names
+    none, from its text: both give the same pages."""
+    from pypdf import PdfReader, PdfWriter
+
+    from conftest import PDF_SITE
+    from wres_helpers import pdf
+    from wres_helpers.build import SECTIONS
+
+    html = sample_site(*PDF_SITE)
+    sections = [(p, t) for p, (_, _, t) in zip(PAGES, SECTIONS)]
+    cover = pdf.Cover("An organisation", "A header", PDF_SITE[1], "1 October 2030")
+    browser = shutil.which("chromium")
+    first = pdf.make_pdf(html, sections, cover, tmp_path / "a.pdf", browser=browser)
+    again = pdf.make_pdf(html, sections, cover, tmp_path / "b.pdf", browser=browser, guess=first["sections"])
+    assert (first["prints"], again["prints"]) == (2, 1) and again["sections"] == first["sections"]
+    contents = [" ".join(PdfReader(tmp_path / n).pages[1].extract_text().split()) for n in ("a.pdf", "b.pdf")]
+    assert contents[0] == contents[1]
+    wrong = {slug: n + 1 for slug, n in first["sections"].items()}
+    fixed = pdf.make_pdf(html, sections, cover, tmp_path / "c.pdf", browser=browser, guess=wrong)
+    assert fixed["prints"] == 2 and fixed["sections"] == first["sections"]
+
+    headings = [(slug, pdf._first_heading(html, slug, title)) for slug, title in sections]
+    plain = PdfWriter()
+    for page in PdfReader(tmp_path / "a.pdf").pages:
+        plain.add_page(page)  # the pages without the document's named destinations
+    plain.write(tmp_path / "plain.pdf")
+    assert not PdfReader(tmp_path / "plain.pdf").named_destinations
+    assert pdf._section_pages(tmp_path / "plain.pdf", headings, first=2) == first["sections"]
 
 
 def test_relative_likelihood_chart_has_a_table_of_its_figures(site):

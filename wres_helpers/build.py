@@ -343,8 +343,10 @@ def build_report(
                     html_dir / "data" / pdf.pdf_name(org, year),
                     browser=browser,
                     template=template,
+                    guess=pdf.last_sections(out_root),
                 )
-                log(f"printed the report to a PDF of {printed['pages']} pages in {_seconds(step)}")
+                times = "once: its sections start where they did last time" if printed["prints"] == 1 else "twice"
+                log(f"printed the report to a PDF of {printed['pages']} pages in {_seconds(step)} ({times})")
 
             # 7. publish
             final = out_root / "html"
@@ -365,6 +367,8 @@ def build_report(
                 shutil.rmtree(aside, ignore_errors=True)
             shutil.copyfile(final / "manifest.json", out_root / "manifest.json")  # beside the site, too
             write_stamp(out_root, site_print)
+            if browser is not None:
+                pdf.keep_sections(out_root, printed["sections"])  # the next build's guess for its contents
             log(f"published {ws.display(final)} in {_seconds(started)} in total")
             return final
         except WresError as exc:

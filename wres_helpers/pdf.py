@@ -13,6 +13,7 @@ the build machine is written into the PDF.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -177,12 +178,18 @@ def _print(browser: str, source: Path, out: Path, profile: Path) -> None:
 
 
 def _section_pages(pdf: Path, headings: Sequence[tuple[str, str]], first: int) -> dict[str, int]:
-    """The page (from 1) on which each section starts: the first page from `first` (from 0) whose text holds
-    the section's first heading (every section starts a new page)."""
+    """The page (from 1) on which each section starts. Chromium names a destination in the PDF for each
+    section the contents link to (`#page-<slug>`), on the page where it starts; where one is missing (another
+    browser), the first page from `first` (from 0) whose text holds the section's first heading (every
+    section starts a new page). Reading the destinations takes milliseconds, the text over a second."""
     from pypdf import PdfReader
 
+    reader = PdfReader(pdf)
+    named = reader.named_destinations
+    if all(f"/page-{slug}" in named for slug, _ in headings):
+        return {slug: reader.get_destination_page_number(named[f"/page-{slug}"]) + 1 for slug, _ in headings}
     # NFKC: the PDF's text has the font's ligatures ("ﬁ" for "fi").
-    texts = [" ".join(unicodedata.normalize("NFKC", p.extract_text() or "").split()) for p in PdfReader(pdf).pages]
+    texts = [" ".join(unicodedata.normalize("NFKC", p.extract_text() or "").split()) for p in reader.pages]
     found, at = {}, first
     for slug, wanted in headings:
         while at < len(texts) and wanted not in texts[at]:
@@ -193,6 +200,27 @@ def _section_pages(pdf: Path, headings: Sequence[tuple[str, str]], first: int) -
     return found
 
 
+SECTIONS_FILE = ".pdf-sections.json"  # beside the site: the page on which each section of its PDF starts
+
+
+def last_sections(out_root: Path) -> dict[str, int] | None:
+    """The pages the last published PDF's sections start on (None when there is none or it cannot be read:
+    only a guess, checked against the print)."""
+    try:
+        found = json.loads((out_root / SECTIONS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(found, dict) and all(isinstance(v, int) and not isinstance(v, bool) for v in found.values())
+    return found if ok else None
+
+
+def keep_sections(out_root: Path, sections: dict[str, int]) -> None:
+    try:
+        (out_root / SECTIONS_FILE).write_text(json.dumps(sections), encoding="utf-8")
+    except OSError:
+        pass  # the next build prints twice
+
+
 def make_pdf(
     html_dir: Path,
     pages: Sequence[tuple[str, str]],
@@ -201,29 +229,42 @@ def make_pdf(
     *,
     browser: str | None = None,
     template: Path | None = None,
+    guess: dict[str, int] | None = None,
 ) -> dict:
-    """Print the site in `html_dir` to `out`; returns {"pages": n, "seconds": s}. Raises PdfError."""
+    """Print the site in `html_dir` to `out`; returns {"pages": n, "seconds": s, "sections": the page on which
+    each section starts, "prints": 1 or 2}. Raises PdfError.
+
+    The contents page lists those pages, known only once the report is printed: it is printed with `guess`
+    (the last build's, or blanks), and printed again only if a section starts on another page. The contents
+    take one page whatever its numbers, so the second print's sections start where the first's did."""
     browser = browser or chromium()
     if not browser:
         raise PdfError("Chromium is not installed, so the PDF cannot be printed (sudo apt-get install chromium).")
     started = time.perf_counter()
     css = ((template or TEMPLATE_DIR) / "pdf" / "print.css").read_text(encoding="utf-8")
+    if guess is not None and set(guess) != {slug for slug, _ in pages}:
+        guess = None  # another set of sections: no guess
     with tempfile.TemporaryDirectory(prefix="wres-pdf-") as tmp:
         # The document sits in the site's folder, so that the charts and images it names are found.
         source = html_dir / ".wres-print.html"
+        headings = [(slug, _first_heading(html_dir, slug, title)) for slug, title in pages]
         try:
-            source.write_text(report_html(html_dir, pages, cover, None, css), encoding="utf-8")
-            first = Path(tmp) / "first.pdf"
-            _print(browser, source, first, Path(tmp) / "profile")
-            headings = [(slug, _first_heading(html_dir, slug, title)) for slug, title in pages]
-            numbers = _section_pages(first, headings, first=2)  # after the cover and the contents
-            source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
-            _print(browser, source, Path(tmp) / "final.pdf", Path(tmp) / "profile")
+            numbers = guess
+            for prints in (1, 2):
+                source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
+                printed = Path(tmp) / f"print-{prints}.pdf"
+                _print(browser, source, printed, Path(tmp) / "profile")
+                if prints == 2:
+                    break  # printed with the pages the first print found
+                found = _section_pages(printed, headings, first=2)  # after the cover and the contents
+                if found == numbers:
+                    break  # the guess was right
+                numbers = found
         finally:
             source.unlink(missing_ok=True)
         from pypdf import PdfReader
 
-        count = len(PdfReader(Path(tmp) / "final.pdf").pages)
+        count = len(PdfReader(printed).pages)
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(Path(tmp) / "final.pdf", out)
-    return {"pages": count, "seconds": round(time.perf_counter() - started, 1)}
+        shutil.move(printed, out)
+    return {"pages": count, "seconds": round(time.perf_counter() - started, 1), "sections": numbers, "prints": prints}
