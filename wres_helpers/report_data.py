@@ -53,24 +53,39 @@ class ReportData:
         table = self.table if current else self.history.get(year)
         if table is None:
             return None
-        hit = table[
-            (table.indicator == indicator)
-            & (table.measure == measure)
-            & (table.breakdown == str(breakdown))
-            & (table.group == group)
-        ]
-        if not len(hit):
+        at = _row_positions(table).get((indicator, measure, str(breakdown), group))
+        if at is None:
             return None
-        row = hit.iloc[0].copy()
+        row = table.iloc[at]
         if current:
-            row["key"] = row_key(row, self.settings.survey_year)
+            key = row_key(row, self.settings.survey_year)
         else:
-            row["key"] = row_key(row) + ("_prev" if year == self.previous_year() else f"_{year}")
-        return row
+            key = row_key(row) + ("_prev" if year == self.previous_year() else f"_{year}")
+        # A new Series with the key (adding a label to a Series in place copies it, slowly).
+        return pd.Series([*row.array, key], index=[*row.index, "key"], name=row.name, dtype=object)
 
     def previous_year(self) -> int | None:
         earlier = [y for y in self.history if y < self.year]
         return max(earlier) if earlier else None
+
+
+_positions: dict[int, tuple[pd.DataFrame, int, dict]] = {}  # id(table) -> (table, its length, positions by KEY)
+
+
+def _row_positions(table: pd.DataFrame) -> dict:
+    """Each key's first row in `table` (a page asks for one row at a time, over a thousand times a report: a
+    filter of the whole table each time took a third of the notebooks' time). Published tables are not
+    changed once made; the table is kept with its positions, so its id cannot be another table's."""
+    kept = _positions.get(id(table))
+    if kept is not None and kept[0] is table and kept[1] == len(table):
+        return kept[2]
+    positions: dict = {}
+    for at, key in enumerate(zip(table.indicator, table.measure, table.breakdown.astype(str), table.group)):
+        positions.setdefault(key, at)
+    if len(_positions) > 64:  # a batch builds many reports in one process
+        _positions.clear()
+    _positions[id(table)] = (table, len(table), positions)
+    return positions
 
 
 # A build loads the report once and hands it to its notebook kernels through this file, so that the six pages
