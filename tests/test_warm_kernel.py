@@ -152,3 +152,46 @@ def test_a_kernel_killed_by_a_notebook_is_replaced_for_the_next(tmp_path):
         assert after["leftover"] is False and _counts(tmp_path / "o3.ipynb") == [1, 2, 3, 4]
     finally:
         warm_kernel.shutdown()
+
+
+# A batch's worker process, as `reports` runs one: two builds one after the other, each with its own report file.
+BATCH_WORKER = """\
+import os, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from test_warm_kernel import _notebook
+from wres_helpers import execute
+execute.keep_workers()
+tmp = Path(sys.argv[1])
+ENV = "open(os.path.join(OUT, 'env'), 'w').write(os.environ.get('WRES_REPORT_CACHE', 'unset'))"
+for build in ("first", "second"):
+    os.environ["WRES_REPORT_CACHE"] = f"/the/report/of/the/{build}/build"
+    (tmp / build).mkdir()
+    source = _notebook(tmp / f"{build}.ipynb", build, tmp / build, ENV)
+    execute.execute_notebooks([(source, tmp / build / "executed.ipynb")], {}, tmp, jobs=1, shown=str)
+"""
+
+
+def test_a_batch_worker_keeps_its_kernel_from_one_build_to_the_next(tmp_path):
+    """keep_workers (what `reports` sets in its workers): the second build's notebook runs in the first's
+    kernel, clean, and reads the second build's report file, not the one the kernel was started with; the
+    kernel ends when the worker process does."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", BATCH_WORKER, str(tmp_path), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    reports = {b: json.loads((tmp_path / b / f"{b}.json").read_text()) for b in ("first", "second")}
+    assert reports["first"]["pid"] == reports["second"]["pid"], "the second build started a kernel of its own"
+    assert reports["second"]["leftover"] is False and _counts(tmp_path / "second" / "executed.ipynb") == [1, 2, 3, 4, 5]
+    for build in ("first", "second"):
+        assert (tmp_path / build / "env").read_text() == f"/the/report/of/the/{build}/build"
+    deadline = time.monotonic() + 10
+    while _kernels_alive({reports["first"]["pid"]}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _kernels_alive({reports["first"]["pid"]}), "the kept kernel outlived its worker process"

@@ -4,7 +4,7 @@
 
 Each organisation is one `build_report` call, sent through the standard `concurrent.futures` interface: a
 local process pool (one process per core; a worker builds organisation after organisation with its imports
-warm), or, with `--scheduler` or DASK_SCHEDULER_ADDRESS, a Dask distributed cluster whose workers see the
+and its notebook kernel warm), or, with `--scheduler` or DASK_SCHEDULER_ADDRESS, a Dask distributed cluster whose workers see the
 workspace at the same path. One organisation's failure never stops the others. The run ends with a summary
 table (organisation, status, time, error), writes the workspace's landing page (landing.py) and exits
 non-zero when any organisation failed.
@@ -108,7 +108,9 @@ def executor(jobs: int, scheduler: str | None) -> Iterator[tuple[cf.Executor, st
             client.close()
         return
     # fork: each worker starts with this process's imports; "forkserver" would pay them again per worker
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = cf.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=_keep_notebook_workers
+    )
     try:
         yield pool, _plural(jobs, "local worker process", "es")
     except BaseException:
@@ -118,6 +120,13 @@ def executor(jobs: int, scheduler: str | None) -> Iterator[tuple[cf.Executor, st
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _keep_notebook_workers() -> None:
+    """In each local worker: its notebook kernel kept warm from one organisation to the next (execute.py)."""
+    from .execute import keep_workers
+
+    keep_workers()
 
 
 def _warm_imports() -> None:

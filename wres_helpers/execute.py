@@ -49,14 +49,19 @@ def _worker_exit(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: str) -> dict:
+def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: str, env: dict) -> dict:
     """Run one notebook (in a worker process). Returns a plain dict: papermill's errors do not pickle.
 
     The kernel and papermill write warnings to standard error: they go to <notebook>.log beside the
     executed copy rather than to the terminal (the kernel inherits this worker's file descriptor 2).
+    `env`: variables the notebook reads (the build's report file), set here and in the kept kernel, since a
+    worker kept between builds (`keep_workers`) was started with another build's.
     """
     from . import warm_kernel
 
+    for name, value in env.items():
+        os.environ[name] = value
+    warm_kernel.set_env(env)
     saved_stderr = os.dup(2)
     with open(Path(output).with_suffix(".log"), "w", encoding="utf-8") as log_file:
         os.dup2(log_file.fileno(), 2)
@@ -188,15 +193,13 @@ def execute_notebooks(
     Raises BuildError naming every failed notebook and cell.
     """
     workers = max(1, min(int(jobs), len(jobs_list)))
-    context = multiprocessing.get_context("fork")
     failures: list[str] = []
-    pool = cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_worker_signals, initargs=(os.getpid(),)
-    )
+    pool = _kept_pool(workers) if _keeping else _new_pool(workers)
+    env = {name: os.environ.get(name, "") for name in KERNEL_ENV}  # "" clears an earlier build's
     try:
         with signals.critical():  # workers are forked here: let none be orphaned half-way
             futures = {
-                pool.submit(_execute_one, str(src), str(out), parameters, str(cwd), KERNEL): (src, out)
+                pool.submit(_execute_one, str(src), str(out), parameters, str(cwd), KERNEL, env): (src, out)
                 for src, out in jobs_list
             }
         if log:
@@ -219,10 +222,52 @@ def execute_notebooks(
             with contextlib.suppress(Exception):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        _kept.pop(workers, None)
         raise
-    pool.shutdown(wait=True)
+    if not _keeping:
+        pool.shutdown(wait=True)
     if failures:
         raise BuildError("\n".join(failures))
+
+
+# The variables a notebook reads from the build (report_data.CACHE_ENV, named here to keep imports light).
+KERNEL_ENV = ("WRES_REPORT_CACHE",)
+
+_keeping = False  # set in a batch's worker processes (keep_workers)
+_kept: dict[int, cf.ProcessPoolExecutor] = {}  # number of workers -> the pool kept between builds
+
+
+def keep_workers() -> None:
+    """In a process that builds report after report (a batch's worker): keep the notebook workers, and with
+    them their kernels (warm_kernel.py), from one build to the next, so that each organisation after the first
+    pays no kernel start-up and no imports. They are stopped when this process exits."""
+    global _keeping
+    _keeping = True
+    from multiprocessing.util import Finalize
+
+    Finalize(None, _stop_kept, exitpriority=20)
+
+
+def _stop_kept() -> None:
+    while _kept:
+        _, pool = _kept.popitem()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kept_pool(workers: int) -> cf.ProcessPoolExecutor:
+    pool = _kept.get(workers)
+    if pool is None or getattr(pool, "_broken", False):  # a worker died (killed, out of memory): start afresh
+        pool = _kept[workers] = _new_pool(workers)
+    return pool
+
+
+def _new_pool(workers: int) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_signals,
+        initargs=(os.getpid(),),
+    )
 
 
 def execution_fingerprint(report, notebooks: Sequence[Path], parameters: dict) -> str:

@@ -31,6 +31,7 @@ import os as _os, sys as _sys
 if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
 _os.chdir({cwd})
+_os.environ.update({env})  # this build's, not the one the kernel was started for
 _sys.stderr.flush()
 # ipykernel captures fd 2 into the notebook and echoes it to a copy of the fd it started with; where it does
 # not capture (it never does under pytest), fd 2 itself is the log. Either way, point it at this notebook's.
@@ -46,9 +47,17 @@ _stderr_log: str | None = None  # the log the next notebook's kernel messages go
 _finalizer = None
 
 
+_env: dict = {}  # variables the next notebook reads from its build (set by execute.py)
+
+
 def set_log(path: str) -> None:
     global _stderr_log
     _stderr_log = path
+
+
+def set_env(env: dict) -> None:
+    global _env
+    _env = dict(env)
 
 
 class _Client(PapermillNotebookClient):
@@ -60,7 +69,9 @@ class _Client(PapermillNotebookClient):
         super().papermill_execute_cells()
 
     def _reset(self) -> None:
-        code = _RESET.format(cwd=json.dumps(os.getcwd()), log=json.dumps(_stderr_log or os.devnull))
+        code = _RESET.format(
+            cwd=json.dumps(os.getcwd()), log=json.dumps(_stderr_log or os.devnull), env=json.dumps(_env)
+        )
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         reply = self.wait_for_reply(msg_id)
         content = (reply or {}).get("content", {})
