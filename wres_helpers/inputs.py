@@ -491,16 +491,27 @@ def check_training_refs(
         keys = fold(frame["staff_id"])
         return keys if scope is None else frame[scope].astype("str") + "\x1f" + keys
 
-    # Plain object arrays and a hash index (pandas' isin on Arrow strings loops in Python).
-    spelled = pd.Series(staff["staff_id"].to_numpy(dtype=object), index=keyed(staff).to_numpy(dtype=object))
-    spelled = spelled[~spelled.index.duplicated(keep="last")]  # as a dict built row by row would keep
     ids = training["staff_id"].to_numpy(dtype=object)
-    found = spelled.index.get_indexer(keyed(training).to_numpy(dtype=object))
+    found = _last_match(keyed(training), keyed(staff))
     unknown = (ids != "") & (found < 0)
     for sid, row in zip(ids[unknown], training.loc[unknown, ROW]):
         problems.add(shown, int(row), "staff_id", sid, "this staff_id is not in the staff file")
-    if len(spelled):
-        training["staff_id"] = np.where(found >= 0, spelled.to_numpy()[found], ids)
+    if len(staff):
+        spelled = staff["staff_id"].take(np.maximum(found, 0)).to_numpy(dtype=object)
+        training["staff_id"] = np.where(found >= 0, spelled, ids)
+
+
+def _last_match(keys: pd.Series, among: pd.Series) -> np.ndarray:
+    """The position in `among` of the last string equal to each of `keys` (as a dict built row by row would
+    keep), or -1. pyarrow's hash lookup, on the Arrow strings as they are: pandas' made a Python string of
+    every id first."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    last_first = pc.take(pa.array(among, type=pa.large_string()), pa.array(np.arange(len(among) - 1, -1, -1)))
+    at = pc.index_in(pa.array(keys, type=pa.large_string()), value_set=last_first)
+    at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(at >= 0, len(among) - 1 - at, -1)
 
 
 def sha256(path: Path) -> str:
