@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import safe_yaml
@@ -197,8 +198,20 @@ def _by_org(table: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
         return {}
     # Plain numpy columns: each organisation's table is sliced dozens of times by the indicators, and slicing
     # a small Arrow-backed column costs far more than slicing a numpy one.
-    table = table.astype({c: object for c in table.columns if isinstance(table[c].dtype, pd.StringDtype)})
-    return {key: part.drop(columns=["org_code", "_org"]) for key, part in table.groupby("_org", sort=False)}
+    columns = {c: _plain(table[c]) for c in table.columns if c not in ("org_code", "_org")}
+    plain = pd.DataFrame(columns, index=table.index)
+    return dict(tuple(plain.groupby(table["_org"].to_numpy(dtype=object), sort=False)))
+
+
+def _plain(column: pd.Series) -> pd.Series:
+    """An Arrow string column as an object one (as astype(object) makes it), other columns as they are. Each
+    distinct value becomes one Python string, shared by its rows: a national column repeats a few values
+    (pay bands, groups) millions of times, and a string per row was most of the memory of the split."""
+    if not isinstance(column.dtype, pd.StringDtype):
+        return column
+    codes, uniques = pd.factorize(column)
+    values = np.append(uniques.astype(object), column.dtype.na_value)
+    return pd.Series(values[codes], index=column.index, dtype=object)
 
 
 def org_inputs(extract: Extract):
