@@ -177,20 +177,7 @@ def indicator_1(
     department: those drill-downs are no_data."""
     # Staff are counted once, by pay band, staff group and ethnic group; every breakdown below is a sum of
     # those cells (slicing the staff table for each of ~60 breakdowns was most of the time of a national run).
-    kinds = staff["clinical"].map({True: "clinical", False: "non-clinical"})
-    cells = (
-        pd.DataFrame(
-            {
-                "band": staff["pay_band"].to_numpy(dtype=object),
-                "kind": kinds.to_numpy(dtype=object),
-                "family": staff["family"].to_numpy(dtype=object),
-                "group": staff["group"].to_numpy(dtype=object),
-            }
-        )
-        .value_counts(dropna=False, sort=False)
-        .items()
-    )
-    cells = [(band, kind, family, group, int(n)) for (band, kind, family, group), n in cells]
+    cells = _cells(staff)
 
     def count(keep) -> tuple[dict[str, int], int]:
         counts = dict.fromkeys(vocab.GROUPS, 0)
@@ -230,6 +217,22 @@ def indicator_1(
     if people:
         _representation_of(rows, 1, "Medical and dental", counts)
     _drilldowns(rows, staff, count, free_text_min, counted, aggregate)
+
+
+def _cells(staff: pd.DataFrame) -> list[tuple]:
+    """(pay band, clinical or non-clinical, family, group, staff) of every combination that has staff. Each
+    column is factorised and the combinations counted on their codes (value_counts on a frame of the four
+    columns was most of indicator 1's time in a national run); a missing value is a value of its own (NaN)."""
+    kinds = staff["clinical"].map({True: "clinical", False: "non-clinical"})
+    columns = (staff["pay_band"], kinds, staff["family"], staff["group"])
+    factors = [pd.factorize(c.to_numpy(dtype=object), use_na_sentinel=False) for c in columns]
+    shape = tuple(max(len(uniques), 1) for _, uniques in factors)
+    combined, n = np.unique(np.ravel_multi_index([codes for codes, _ in factors], shape), return_counts=True)
+    at = np.unravel_index(combined, shape)
+    return [
+        (*(uniques[i] for (_, uniques), i in zip(factors, where)), int(k))
+        for *where, k in zip(*(a.tolist() for a in at), n.tolist())
+    ]
 
 
 # -- indicator 1 beneath the headline (README, "The indicator table") ------------------------------------------
