@@ -16,12 +16,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import safe_yaml
 from .errors import InputError, ProblemList, WresError
-from .inputs import SCHEMAS, Column, Context, Schema, YearInputs, check_training_refs, fold, validate
+from .inputs import SCHEMAS, Column, Context, Schema, YearInputs, as_objects, check_training_refs, fold, validate
 from .tables import ROW, read_table
 from .workspace import INPUT_NAMES, MAX_SETTINGS_BYTES, ORG_TYPES, OrgSettings, YearSettings, parse_year_settings
 
@@ -204,14 +203,9 @@ def _by_org(table: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
 
 
 def _plain(column: pd.Series) -> pd.Series:
-    """An Arrow string column as an object one (as astype(object) makes it), other columns as they are. Each
-    distinct value becomes one Python string, shared by its rows: a national column repeats a few values
-    (pay bands, groups) millions of times, and a string per row was most of the memory of the split."""
-    if not isinstance(column.dtype, pd.StringDtype):
-        return column
-    codes, uniques = pd.factorize(column)
-    values = np.append(uniques.astype(object), column.dtype.na_value)
-    return pd.Series(values[codes], index=column.index, dtype=object)
+    """An Arrow string column as an object one, its Python strings shared by the rows of each value (a string
+    per row was most of the memory of the split); other columns as they are."""
+    return as_objects(column) if isinstance(column.dtype, pd.StringDtype) else column
 
 
 def org_inputs(extract: Extract):

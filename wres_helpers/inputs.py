@@ -169,7 +169,7 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
         blank_ok = col.name in ("clinical", "staff_group") and {"clinical", "staff_group"} <= set(frame.columns)
         parsed = _check_column(col, frame[col.name], rows, shown, ctx, problems, blank_ok)
         if col.kind == "ethnicity":
-            out["ethnic_category"] = frame[col.name].astype(object)
+            out["ethnic_category"] = as_objects(frame[col.name])
             out["group"] = parsed
         elif col.kind == "band":
             out["pay_band"] = parsed
@@ -239,6 +239,13 @@ def _per_value(values, fn) -> np.ndarray:
     return np.array([fn(u) for u in uniques] + [None], dtype=object)[codes]
 
 
+def as_objects(values: pd.Series) -> pd.Series:
+    """values.astype(object), made from the distinct values: each becomes one Python string, shared by its
+    rows (a national file repeats a few ethnic categories or pay bands millions of times)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd.Series(np.asarray(uniques, dtype=object)[codes], index=values.index, dtype=object)
+
+
 def _check_column(
     col: Column, values: pd.Series, rows: np.ndarray, shown: str, ctx: Context, problems: ProblemList, blank_ok=False
 ):
@@ -266,15 +273,16 @@ def _check_column(
 def _check_ids(col: Column, values: pd.Series, rows: np.ndarray, shown: str, problems: ProblemList) -> np.ndarray:
     """Ids are mostly distinct, so they are cleaned in bulk: only an id with a character outside ASCII can hold
     an invisible or full-width character that clean_id removes (ASCII is unchanged by NFKC)."""
-    text = values.astype(object)
     plain = values.str.isascii().to_numpy(dtype=bool)
-    if not plain.all():
-        text = text.copy()
+    if plain.all():  # nothing to clean: the ids stay strings as read, not a Python string each
+        text = values.astype("str")
+    else:
+        text = values.astype(object).copy()
         text[~plain] = [clean_id(v) for v in text[~plain]]
-    empty = (text == "").to_numpy()
+    empty = (text == "").to_numpy(dtype=bool)
     for row in rows[empty]:
         problems.add(shown, int(row), col.name, "", "an id is required in every row")
-    return text.to_numpy()
+    return text.array if plain.all() else text.to_numpy()
 
 
 def _check_cell(col: Column, value: str, row: int, shown: str, ctx: Context, problems: ProblemList):
