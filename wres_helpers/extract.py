@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import safe_yaml
@@ -138,13 +139,15 @@ def _read_year(
                 )
                 problems.add(shown, int(row), "org_code", code, f"{why} (which has {len(codes)}: {known[:300]})")
         if name == "staff_survey" and "org_code" in frame.columns:
-            # A survey group may be written in an organisation's own term for BME: checked organisation by
+            # A survey group may be written in an organisation's own term for BME: checked as organisation by
             # organisation (the file has a few rows per organisation).
-            parts = []
-            for key, part in frame.groupby(org, sort=False):
-                term = orgs[key].term_for_bme if key in orgs else "BME"
-                parts.append(validate_part(part, schema, Context(ctx.period, term), shown, problems))
-            table = pd.concat(parts) if parts else validate_part(frame, schema, ctx, shown, problems)
+            table = _validate_by_term(frame, org, schema, ctx, orgs, shown, problems)
+            if table is None:
+                parts = []
+                for key, part in frame.groupby(org, sort=False):
+                    term = _term(orgs, key)
+                    parts.append(validate_part(part, schema, Context(ctx.period, term), shown, problems))
+                table = pd.concat(parts) if parts else validate_part(frame, schema, ctx, shown, problems)
         else:
             table = validate_part(frame, schema, ctx, shown, problems)
         if "org_code" in table.columns:
@@ -166,6 +169,43 @@ def _read_year(
                 training, staff, _shown(folder, folder / str(year) / "training.csv"), problems, scope="_org"
             )
     return raw, tables
+
+
+def _term(orgs: dict[str, OrgSettings], key: str) -> str:
+    return orgs[key].term_for_bme if key in orgs else "BME"
+
+
+def _validate_by_term(
+    frame: pd.DataFrame, org: pd.Series, schema: Schema, ctx: Context, orgs, shown: str, problems: ProblemList
+) -> pd.DataFrame | None:
+    """The table and problems that validating organisation by organisation gives, from one pass per term for
+    BME (a validation of each of hundreds of small parts cost more than the rest of the file's checks). Each
+    organisation's problems are its rows' problems of its term's pass, in that pass's order, listed organisation
+    by organisation, as the organisation-by-organisation passes list them. None when a pass finds a problem of
+    no organisation's row (a missing column, listed once per organisation) or more problems than a list holds:
+    the caller then validates organisation by organisation."""
+    keys = org.to_numpy(dtype=object)
+    order = list(dict.fromkeys(keys.tolist()))  # as groupby(sort=False) orders the organisations
+    terms = np.array([_term(orgs, key) for key in keys.tolist()], dtype=object)
+    org_of_row = dict(zip(frame[ROW].tolist(), keys.tolist()))
+    tables, found = [], []
+    for term in dict.fromkeys(terms.tolist()):
+        listed = ProblemList()
+        tables.append(validate_part(frame[terms == term], schema, Context(ctx.period, term), shown, listed))
+        if listed.omitted or any(p.row not in org_of_row for p in listed):
+            return None
+        found += listed
+    by_org: dict[str, list] = {key: [] for key in order}
+    for p in found:
+        by_org[org_of_row[p.row]].append(p)
+    for key in order:
+        for p in by_org[key]:
+            problems.add(p.file, p.row, p.column, p.value, p.expected)
+    if not tables:
+        return None
+    table = pd.concat(tables)
+    rank = {key: i for i, key in enumerate(order)}
+    return table.iloc[np.argsort([rank[org_of_row[r]] for r in table[ROW].tolist()], kind="stable")]
 
 
 def validate_part(frame: pd.DataFrame, schema: Schema, ctx: Context, shown: str, problems: ProblemList):
