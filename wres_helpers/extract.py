@@ -266,15 +266,18 @@ def org_inputs(extract: Extract):
 
 def indicator_tables(folder: str | Path, year: int | str) -> pd.DataFrame:
     """Every organisation's indicator table, stacked, org_code first."""
-    from .indicators import compute
+    from .indicators import compute_rows, table_of
 
     extract = load_extract(folder, year)
-    parts = []
+    rows, codes = [], []
     for code, current, previous in org_inputs(extract):
-        table = compute(current, previous)
-        table.insert(0, "org_code", code)
-        parts.append(table)
-    return pd.concat(parts, ignore_index=True)
+        found = compute_rows(current, previous)
+        rows += found
+        codes += [code] * len(found)
+    # One table of every organisation's rows: they share the year's settings (and so its declarations).
+    table = table_of(rows, extract.settings)
+    table.insert(0, "org_code", codes)
+    return table
 
 
 def split(folder: str | Path, year: int | str, workspace: str | Path) -> list[str]:

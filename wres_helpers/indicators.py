@@ -18,6 +18,7 @@ import pandas as pd
 from . import uncertainty, vocab
 from .counts import NO_CATEGORY, no_free_text
 from .inputs import YearInputs
+from .workspace import YearSettings
 
 COLUMNS = [
     "indicator",
@@ -229,10 +230,8 @@ def _cells(staff: pd.DataFrame) -> list[tuple]:
     shape = tuple(max(len(uniques), 1) for _, uniques in factors)
     combined, n = np.unique(np.ravel_multi_index([codes for codes, _ in factors], shape), return_counts=True)
     at = np.unravel_index(combined, shape)
-    return [
-        (*(uniques[i] for (_, uniques), i in zip(factors, where)), int(k))
-        for *where, k in zip(*(a.tolist() for a in at), n.tolist())
-    ]
+    values = [np.asarray(uniques, dtype=object)[i].tolist() for (_, uniques), i in zip(factors, at)]
+    return list(zip(*values, n.tolist()))
 
 
 # -- indicator 1 beneath the headline (README, "The indicator table") ------------------------------------------
@@ -669,6 +668,11 @@ def indicator_9(rows: Rows, board: pd.DataFrame, workforce_bme: Row | None, boar
 # -- all of them ---------------------------------------------------------------------------------------
 def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
     """All nine indicators for one report year. `previous` is last year's inputs (for indicator 3)."""
+    return table_of(compute_rows(inputs, previous), inputs.settings)
+
+
+def compute_rows(inputs: YearInputs, previous: YearInputs | None) -> Rows:
+    """The rows of `compute`'s table, before the declarations of the year's settings are applied."""
     year, org = inputs.settings.year, inputs.org
     rows = Rows()
 
@@ -737,8 +741,14 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
             rows, 9, [(m, s, "bme") for s in BOARD_SUBSETS for m in ("share_pct", "difference_pp")], missing("board")
         )
 
+    return rows
+
+
+def table_of(rows: list[Row], settings: YearSettings) -> pd.DataFrame:
+    """The indicator table of `rows` (of one organisation, or of many that share `settings`: a national
+    extract's table is made once, not once per organisation and stacked)."""
     table = pd.DataFrame([r.__dict__ for r in rows], columns=COLUMNS)
-    table = _apply_declarations(table, inputs)
+    table = _apply_declarations(table, settings)
     for col in ("value", *UNCERTAINTY_COLUMNS):
         table[col] = table[col].astype("Float64")
     for col in ("numerator", "denominator"):
@@ -753,14 +763,14 @@ def _threshold(org) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100 else 5
 
 
-def _apply_declarations(table: pd.DataFrame, inputs: YearInputs) -> pd.DataFrame:
+def _apply_declarations(table: pd.DataFrame, settings: YearSettings) -> pd.DataFrame:
     """An indicator the organisation declares withheld, not collected or not required takes that status.
 
     Withheld figures keep their values in this (unsuppressed) table for the analyst; not collected and
     not required have none.
     """
     table = table.copy()
-    for indicator, declared in inputs.settings.declared.items():
+    for indicator, declared in settings.declared.items():
         mask = table["indicator"] == indicator
         table.loc[mask, "status"] = declared.status
         table.loc[mask, "reason"] = declared.reason
