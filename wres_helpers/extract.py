@@ -129,7 +129,7 @@ def _read_year(
             tables[name] = None
             continue
         if "org_code" in frame.columns:
-            org = pd.Series(fold(frame["org_code"]).to_numpy(dtype=object), index=frame.index)
+            org = fold(frame["org_code"])
             unknown = ~org.isin(codes.keys())
             for row, code in zip(frame.loc[unknown, ROW], frame.loc[unknown, "org_code"]):
                 why = (
@@ -151,7 +151,7 @@ def _read_year(
         else:
             table = validate_part(frame, schema, ctx, shown, problems)
         if "org_code" in table.columns:
-            table["_org"] = fold(table["org_code"]).to_numpy(dtype=object)
+            table["_org"] = fold(table["org_code"]).array  # (Arrow strings, not a Python string per row)
         raw[name], tables[name] = frame, table
     staff, training = tables.get("staff"), tables.get("training")
     if training is not None and "staff_id" in training.columns:
@@ -239,7 +239,7 @@ def _by_org(table: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     # a small Arrow-backed column costs far more than slicing a numpy one.
     columns = {c: _plain(table[c]) for c in table.columns if c not in ("org_code", "_org")}
     plain = pd.DataFrame(columns, index=table.index)
-    return dict(tuple(plain.groupby(table["_org"].to_numpy(dtype=object), sort=False)))
+    return dict(tuple(plain.groupby(table["_org"], sort=False)))
 
 
 def _plain(column: pd.Series) -> pd.Series:
