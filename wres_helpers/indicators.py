@@ -230,14 +230,24 @@ def _cells(staff: pd.DataFrame) -> list[tuple]:
     """(pay band, clinical or non-clinical, family, group, staff) of every combination that has staff. Each
     column is factorised and the combinations counted on their codes (value_counts on a frame of the four
     columns was most of indicator 1's time in a national run); a missing value is a value of its own (NaN)."""
-    kinds = staff["clinical"].map({True: "clinical", False: "non-clinical"})
-    columns = (staff["pay_band"], kinds, staff["family"], staff["group"])
-    factors = [pd.factorize(c.to_numpy(dtype=object), use_na_sentinel=False) for c in columns]
+    factors = [pd.factorize(staff[c].to_numpy(dtype=object), use_na_sentinel=False) for c in ("pay_band", "family")]
+    factors.insert(1, _kinds(staff["clinical"]))
+    factors.append(pd.factorize(staff["group"].to_numpy(dtype=object), use_na_sentinel=False))
     shape = tuple(max(len(uniques), 1) for _, uniques in factors)
     combined, n = np.unique(np.ravel_multi_index([codes for codes, _ in factors], shape), return_counts=True)
     at = np.unravel_index(combined, shape)
     values = [np.asarray(uniques, dtype=object)[i].tolist() for (_, uniques), i in zip(factors, at)]
     return list(zip(*values, n.tolist()))
+
+
+KINDS = {True: "clinical", False: "non-clinical"}
+
+
+def _kinds(clinical: pd.Series) -> tuple[np.ndarray, list]:
+    """The clinical column factorised as it is (Y/N) and its values named: (codes, 'clinical', 'non-clinical'
+    or NaN for a value that is neither), as factorising clinical.map(KINDS) would give."""
+    codes, values = pd.factorize(clinical.to_numpy(), use_na_sentinel=False)
+    return codes, [KINDS.get(v, np.nan) if isinstance(v, (bool, np.bool_)) else np.nan for v in values]
 
 
 # -- indicator 1 beneath the headline (README, "The indicator table") ------------------------------------------
@@ -292,9 +302,7 @@ def _drilldowns(
             reason = NOT_COMBINED.format(column=column) if aggregate else no_free_text(column)
             rows.add(1, "headcount", column, "total", status="no_data", reason=reason)
         return
-    codes, uniques = pd.factorize(staff["ethnic_category"].astype(object).fillna(""), use_na_sentinel=False)
-    category = np.array([vocab.ethnic_category_code(u) for u in uniques], dtype=object)[codes] if len(codes) else []
-    by_category = pd.Series(category, dtype=object).value_counts()
+    by_category = _category_counts(staff["ethnic_category"])
     total = len(staff)
     for code in vocab.CATEGORY_ORDER:
         n = int(by_category.get(code, 0))
@@ -324,6 +332,17 @@ def _drilldowns(
                 if aggregate
                 else f"the staff file has no {column} column, so there is no breakdown by {column}",
             )
+
+
+def _category_counts(ethnicities: pd.Series) -> dict[str | None, int]:
+    """Staff per census category (vocab.ethnic_category_code; blank is 99): each distinct ethnicity is read
+    once and its staff counted with bincount."""
+    codes, uniques = pd.factorize(ethnicities.astype(object).fillna(""), use_na_sentinel=False)
+    counts: dict[str | None, int] = {}
+    for value, n in zip(uniques, np.bincount(codes, minlength=len(uniques)).tolist()):
+        code = vocab.ethnic_category_code(value)
+        counts[code] = counts.get(code, 0) + n
+    return counts
 
 
 def _free_text(rows: Rows, staff: pd.DataFrame, column: str, free_text_min: int) -> None:
