@@ -26,25 +26,22 @@ def read_csv_fast(path: Path, expected: Sequence[str]) -> pd.DataFrame | None:
         return None
     if data.startswith(tables._UTF8_BOM):
         data = data[len(tables._UTF8_BOM) :]
-    if not data.strip():
+    if not data or data.isspace():  # (as `not data.strip()`, without copying the file)
         return None
     if b"\r" in data:  # a lone \r (Excel for Mac) ends a line for the streaming reader: let it split those
         if data.count(b"\r") != data.count(b"\r\n"):
             return None
     if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
         return None  # a blank line is a spreadsheet row of its own: the streaming reader counts it
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    lines = len(ends) + (0 if data.endswith(b"\n") else 1)
-    starts = np.concatenate(([-1], ends))
-    if len(data) - 1 - starts.max() > tables.MAX_LINE_BYTES or (
-        len(ends) and np.diff(starts).max() - 1 > tables.MAX_LINE_BYTES
-    ):
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if _has_long_line(data, tables.MAX_LINE_BYTES):
         return None
     if lines - 1 > tables.MAX_ROWS:
         return None
-    if b'"' in data and not _plain_quotes(data, ends):
+    if b'"' in data and not _plain_quotes(data):
         return None  # a quote the strict reader might refuse, or a quoted cell running over lines
-    header_line = data[: ends[0]] if len(ends) else data
+    first_end = data.find(b"\n")
+    header_line = data[:first_end] if first_end >= 0 else data
     try:
         header = next(csv.reader([header_line.decode("utf-8").rstrip("\r\n")]))
     except (UnicodeDecodeError, csv.Error, StopIteration):
@@ -63,13 +60,33 @@ def read_csv_fast(path: Path, expected: Sequence[str]) -> pd.DataFrame | None:
         frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
         frame[tables.ROW] = pd.Series([], dtype="int64")
         return frame
-    table = _parse(data[len(header_line) :].lstrip(b"\r\n"), names)
+    table = _parse(data, _body_start(data, len(header_line)), names)
     if table is None or table.num_rows != lines - 1:
         return None
     return _to_frame(table, names)
 
 
-def _plain_quotes(data: bytes, ends: np.ndarray) -> bool:
+def _has_long_line(data: bytes, limit: int) -> bool:
+    """Is any line (the bytes between two line feeds) longer than `limit`? Each step jumps to the last line feed
+    within reach of a line's start (bytes.rfind, in C), so the file is scanned once and nothing is allocated."""
+    start = 0
+    while len(data) - start > limit:
+        end = data.rfind(b"\n", start, start + limit + 1)
+        if end < 0:
+            return True
+        start = end + 1
+    return False
+
+
+def _body_start(data: bytes, header_bytes: int) -> int:
+    """Where the rows begin: after the header line and its line end."""
+    start = header_bytes
+    while start < len(data) and data[start] in b"\r\n":
+        start += 1
+    return start
+
+
+def _plain_quotes(data: bytes) -> bool:
     """Is every double quote one that opens a cell (after a comma or at the start of a line) or closes one
     (before a comma or the end of a line), with an even number of them on every line? Then each quoted cell
     opens and closes on its line, and pyarrow reads it as the streaming reader (strict csv) does. A doubled
@@ -84,19 +101,37 @@ def _plain_quotes(data: bytes, ends: np.ndarray) -> bool:
     closes = (after == 44) | (after == 10) | (after == 13)
     if not (opens | closes).all():
         return False
-    # Quotes before each line end (a search of the few line ends among the many quotes), then per line.
+    return _even_per_line(data, quotes)
+
+
+_FEW_QUOTES = 10_000  # a quoted header or a few quoted cells: their lines are counted one quote at a time
+
+
+def _even_per_line(data: bytes, quotes: np.ndarray) -> bool:
+    """Is the number of quotes on every line even? With few quotes, the line feeds between one quote and the
+    next are counted (bytes.count, in C); with many, every line end is found and the quotes before each."""
+    if len(quotes) <= _FEW_QUOTES:
+        per_line: dict[int, int] = {}
+        line = previous = 0
+        for at in quotes.tolist():
+            line += data.count(b"\n", previous, at)
+            previous = at
+            per_line[line] = per_line.get(line, 0) + 1
+        return all(n % 2 == 0 for n in per_line.values())
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     per_line = np.diff(np.concatenate(([0], np.searchsorted(quotes, ends), [len(quotes)])))
     return bool((per_line % 2 == 0).all())
 
 
-def _parse(body: bytes, names: list[str]):
+def _parse(data: bytes, start: int, names: list[str]):
+    """The rows of data[start:], every cell a string (the buffer is sliced, not copied)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     columns = [f"c{i}" for i in range(len(names))]
     try:
         return pacsv.read_csv(
-            pa.py_buffer(body),
+            pa.py_buffer(data)[start:],
             read_options=pacsv.ReadOptions(column_names=columns, use_threads=True),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(

@@ -16,11 +16,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import safe_yaml
 from .errors import InputError, ProblemList, WresError
-from .inputs import SCHEMAS, Column, Context, Schema, YearInputs, check_training_refs, fold, validate
+from .inputs import SCHEMAS, Column, Context, Schema, YearInputs, as_objects, check_training_refs, fold, validate
 from .tables import ROW, read_table
 from .workspace import INPUT_NAMES, MAX_SETTINGS_BYTES, ORG_TYPES, OrgSettings, YearSettings, parse_year_settings
 
@@ -128,7 +129,7 @@ def _read_year(
             tables[name] = None
             continue
         if "org_code" in frame.columns:
-            org = pd.Series(fold(frame["org_code"]).to_numpy(dtype=object), index=frame.index)
+            org = fold(frame["org_code"])
             unknown = ~org.isin(codes.keys())
             for row, code in zip(frame.loc[unknown, ROW], frame.loc[unknown, "org_code"]):
                 why = (
@@ -138,17 +139,19 @@ def _read_year(
                 )
                 problems.add(shown, int(row), "org_code", code, f"{why} (which has {len(codes)}: {known[:300]})")
         if name == "staff_survey" and "org_code" in frame.columns:
-            # A survey group may be written in an organisation's own term for BME: checked organisation by
+            # A survey group may be written in an organisation's own term for BME: checked as organisation by
             # organisation (the file has a few rows per organisation).
-            parts = []
-            for key, part in frame.groupby(org, sort=False):
-                term = orgs[key].term_for_bme if key in orgs else "BME"
-                parts.append(validate_part(part, schema, Context(ctx.period, term), shown, problems))
-            table = pd.concat(parts) if parts else validate_part(frame, schema, ctx, shown, problems)
+            table = _validate_by_term(frame, org, schema, ctx, orgs, shown, problems)
+            if table is None:
+                parts = []
+                for key, part in frame.groupby(org, sort=False):
+                    term = _term(orgs, key)
+                    parts.append(validate_part(part, schema, Context(ctx.period, term), shown, problems))
+                table = pd.concat(parts) if parts else validate_part(frame, schema, ctx, shown, problems)
         else:
             table = validate_part(frame, schema, ctx, shown, problems)
         if "org_code" in table.columns:
-            table["_org"] = fold(table["org_code"]).to_numpy(dtype=object)
+            table["_org"] = fold(table["org_code"]).array  # (Arrow strings, not a Python string per row)
         raw[name], tables[name] = frame, table
     staff, training = tables.get("staff"), tables.get("training")
     if training is not None and "staff_id" in training.columns:
@@ -166,6 +169,43 @@ def _read_year(
                 training, staff, _shown(folder, folder / str(year) / "training.csv"), problems, scope="_org"
             )
     return raw, tables
+
+
+def _term(orgs: dict[str, OrgSettings], key: str) -> str:
+    return orgs[key].term_for_bme if key in orgs else "BME"
+
+
+def _validate_by_term(
+    frame: pd.DataFrame, org: pd.Series, schema: Schema, ctx: Context, orgs, shown: str, problems: ProblemList
+) -> pd.DataFrame | None:
+    """The table and problems that validating organisation by organisation gives, from one pass per term for
+    BME (a validation of each of hundreds of small parts cost more than the rest of the file's checks). Each
+    organisation's problems are its rows' problems of its term's pass, in that pass's order, listed organisation
+    by organisation, as the organisation-by-organisation passes list them. None when a pass finds a problem of
+    no organisation's row (a missing column, listed once per organisation) or more problems than a list holds:
+    the caller then validates organisation by organisation."""
+    keys = org.to_numpy(dtype=object)
+    order = list(dict.fromkeys(keys.tolist()))  # as groupby(sort=False) orders the organisations
+    terms = np.array([_term(orgs, key) for key in keys.tolist()], dtype=object)
+    org_of_row = dict(zip(frame[ROW].tolist(), keys.tolist()))
+    tables, found = [], []
+    for term in dict.fromkeys(terms.tolist()):
+        listed = ProblemList()
+        tables.append(validate_part(frame[terms == term], schema, Context(ctx.period, term), shown, listed))
+        if listed.omitted or any(p.row not in org_of_row for p in listed):
+            return None
+        found += listed
+    by_org: dict[str, list] = {key: [] for key in order}
+    for p in found:
+        by_org[org_of_row[p.row]].append(p)
+    for key in order:
+        for p in by_org[key]:
+            problems.add(p.file, p.row, p.column, p.value, p.expected)
+    if not tables:
+        return None
+    table = pd.concat(tables)
+    rank = {key: i for i, key in enumerate(order)}
+    return table.iloc[np.argsort([rank[org_of_row[r]] for r in table[ROW].tolist()], kind="stable")]
 
 
 def validate_part(frame: pd.DataFrame, schema: Schema, ctx: Context, shown: str, problems: ProblemList):
@@ -197,8 +237,15 @@ def _by_org(table: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
         return {}
     # Plain numpy columns: each organisation's table is sliced dozens of times by the indicators, and slicing
     # a small Arrow-backed column costs far more than slicing a numpy one.
-    table = table.astype({c: object for c in table.columns if isinstance(table[c].dtype, pd.StringDtype)})
-    return {key: part.drop(columns=["org_code", "_org"]) for key, part in table.groupby("_org", sort=False)}
+    columns = {c: _plain(table[c]) for c in table.columns if c not in ("org_code", "_org")}
+    plain = pd.DataFrame(columns, index=table.index)
+    return dict(tuple(plain.groupby(table["_org"], sort=False)))
+
+
+def _plain(column: pd.Series) -> pd.Series:
+    """An Arrow string column as an object one, its Python strings shared by the rows of each value (a string
+    per row was most of the memory of the split); other columns as they are."""
+    return as_objects(column) if isinstance(column.dtype, pd.StringDtype) else column
 
 
 def org_inputs(extract: Extract):
@@ -219,15 +266,18 @@ def org_inputs(extract: Extract):
 
 def indicator_tables(folder: str | Path, year: int | str) -> pd.DataFrame:
     """Every organisation's indicator table, stacked, org_code first."""
-    from .indicators import compute
+    from .indicators import compute_rows, table_of
 
     extract = load_extract(folder, year)
-    parts = []
+    rows, codes = [], []
     for code, current, previous in org_inputs(extract):
-        table = compute(current, previous)
-        table.insert(0, "org_code", code)
-        parts.append(table)
-    return pd.concat(parts, ignore_index=True)
+        found = compute_rows(current, previous)
+        rows += found
+        codes += [code] * len(found)
+    # One table of every organisation's rows: they share the year's settings (and so its declarations).
+    table = table_of(rows, extract.settings)
+    table.insert(0, "org_code", codes)
+    return table
 
 
 def split(folder: str | Path, year: int | str, workspace: str | Path) -> list[str]:

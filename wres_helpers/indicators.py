@@ -18,6 +18,7 @@ import pandas as pd
 from . import uncertainty, vocab
 from .counts import NO_CATEGORY, no_free_text
 from .inputs import YearInputs
+from .workspace import YearSettings
 
 COLUMNS = [
     "indicator",
@@ -137,8 +138,14 @@ def relative_likelihood(rows: Rows, indicator: int, breakdown: str, key: str, to
 
 
 def _counts(frame: pd.DataFrame) -> dict[str, int]:
-    counts = frame["group"].value_counts()
-    return {g: int(counts.get(g, 0)) for g in vocab.GROUPS}
+    return _group_counts(frame["group"].to_numpy(dtype=object))
+
+
+def _group_counts(groups: np.ndarray) -> dict[str, int]:
+    """How many of each group there are among `groups` (a group column's values). Counted with numpy, as are
+    the other counts of indicators 2 to 4: a national extract counts hundreds of organisations' tables, and
+    slicing a frame to count its rows cost more than the counting."""
+    return {g: int(np.count_nonzero(groups == g)) for g in vocab.GROUPS}
 
 
 def _no_data(rows: Rows, indicator: int, keys: list[tuple[str, str, str]], reason: str) -> None:
@@ -177,20 +184,7 @@ def indicator_1(
     department: those drill-downs are no_data."""
     # Staff are counted once, by pay band, staff group and ethnic group; every breakdown below is a sum of
     # those cells (slicing the staff table for each of ~60 breakdowns was most of the time of a national run).
-    kinds = staff["clinical"].map({True: "clinical", False: "non-clinical"})
-    cells = (
-        pd.DataFrame(
-            {
-                "band": staff["pay_band"].to_numpy(dtype=object),
-                "kind": kinds.to_numpy(dtype=object),
-                "family": staff["family"].to_numpy(dtype=object),
-                "group": staff["group"].to_numpy(dtype=object),
-            }
-        )
-        .value_counts(dropna=False, sort=False)
-        .items()
-    )
-    cells = [(band, kind, family, group, int(n)) for (band, kind, family, group), n in cells]
+    cells = _cells(staff)
 
     def count(keep) -> tuple[dict[str, int], int]:
         counts = dict.fromkeys(vocab.GROUPS, 0)
@@ -230,6 +224,30 @@ def indicator_1(
     if people:
         _representation_of(rows, 1, "Medical and dental", counts)
     _drilldowns(rows, staff, count, free_text_min, counted, aggregate)
+
+
+def _cells(staff: pd.DataFrame) -> list[tuple]:
+    """(pay band, clinical or non-clinical, family, group, staff) of every combination that has staff. Each
+    column is factorised and the combinations counted on their codes (value_counts on a frame of the four
+    columns was most of indicator 1's time in a national run); a missing value is a value of its own (NaN)."""
+    factors = [pd.factorize(staff[c].to_numpy(dtype=object), use_na_sentinel=False) for c in ("pay_band", "family")]
+    factors.insert(1, _kinds(staff["clinical"]))
+    factors.append(pd.factorize(staff["group"].to_numpy(dtype=object), use_na_sentinel=False))
+    shape = tuple(max(len(uniques), 1) for _, uniques in factors)
+    combined, n = np.unique(np.ravel_multi_index([codes for codes, _ in factors], shape), return_counts=True)
+    at = np.unravel_index(combined, shape)
+    values = [np.asarray(uniques, dtype=object)[i].tolist() for (_, uniques), i in zip(factors, at)]
+    return list(zip(*values, n.tolist()))
+
+
+KINDS = {True: "clinical", False: "non-clinical"}
+
+
+def _kinds(clinical: pd.Series) -> tuple[np.ndarray, list]:
+    """The clinical column factorised as it is (Y/N) and its values named: (codes, 'clinical', 'non-clinical'
+    or NaN for a value that is neither), as factorising clinical.map(KINDS) would give."""
+    codes, values = pd.factorize(clinical.to_numpy(), use_na_sentinel=False)
+    return codes, [KINDS.get(v, np.nan) if isinstance(v, (bool, np.bool_)) else np.nan for v in values]
 
 
 # -- indicator 1 beneath the headline (README, "The indicator table") ------------------------------------------
@@ -284,9 +302,7 @@ def _drilldowns(
             reason = NOT_COMBINED.format(column=column) if aggregate else no_free_text(column)
             rows.add(1, "headcount", column, "total", status="no_data", reason=reason)
         return
-    codes, uniques = pd.factorize(staff["ethnic_category"].astype(object).fillna(""), use_na_sentinel=False)
-    category = np.array([vocab.ethnic_category_code(u) for u in uniques], dtype=object)[codes] if len(codes) else []
-    by_category = pd.Series(category, dtype=object).value_counts()
+    by_category = _category_counts(staff["ethnic_category"])
     total = len(staff)
     for code in vocab.CATEGORY_ORDER:
         n = int(by_category.get(code, 0))
@@ -316,6 +332,17 @@ def _drilldowns(
                 if aggregate
                 else f"the staff file has no {column} column, so there is no breakdown by {column}",
             )
+
+
+def _category_counts(ethnicities: pd.Series) -> dict[str | None, int]:
+    """Staff per census category (vocab.ethnic_category_code; blank is 99): each distinct ethnicity is read
+    once and its staff counted with bincount."""
+    codes, uniques = pd.factorize(ethnicities.astype(object).fillna(""), use_na_sentinel=False)
+    counts: dict[str | None, int] = {}
+    for value, n in zip(uniques, np.bincount(codes, minlength=len(uniques)).tolist()):
+        code = vocab.ethnic_category_code(value)
+        counts[code] = counts.get(code, 0) + n
+    return counts
 
 
 def _free_text(rows: Rows, staff: pd.DataFrame, column: str, free_text_min: int) -> None:
@@ -434,22 +461,24 @@ def _indicator_2_campaigns(rows: Rows, shortlisted: pd.DataFrame) -> None:
 
 
 def _indicator_2_headline(rows: Rows, recruitment: pd.DataFrame) -> None:
+    groups = recruitment["group"].to_numpy(dtype=object)
+    was_appointed = recruitment["appointed"].to_numpy(dtype=bool)
     rates = {}
     for group in vocab.GROUPS:
-        subset = recruitment[recruitment["group"] == group]
+        in_group = groups == group
         rates[group] = rate(
             rows,
             2,
             "rate_pct",
             "all",
             group,
-            int(subset["appointed"].sum()),
-            len(subset),
+            int(np.count_nonzero(was_appointed & in_group)),
+            int(np.count_nonzero(in_group)),
             f"no {GROUP_WORDS[group]} applicants were shortlisted",
         )
     relative_likelihood(rows, 2, "all", "white_vs_bme", rates["white"], rates["bme"], "were appointed")
-    shortlisted = _counts(recruitment)
-    appointed = _counts(recruitment[recruitment["appointed"]])
+    shortlisted = _group_counts(groups)
+    appointed = _group_counts(groups[was_appointed])
     for group in vocab.GROUPS:
         rate(
             rows,
@@ -468,15 +497,13 @@ def _indicator_2_headline(rows: Rows, recruitment: pd.DataFrame) -> None:
             "all",
             group,
             appointed[group],
-            int(recruitment["appointed"].sum()),
+            int(np.count_nonzero(was_appointed)),
             "nobody was appointed",
         )
 
 
 def _indicator_3_rates(rows: Rows, breakdown: str, years: list[tuple[int, pd.DataFrame, pd.DataFrame]]) -> None:
-    cases = pd.concat([d for _, d, _ in years])
-    staff = pd.concat([s for _, _, s in years])
-    case_counts, headcounts = _counts(cases), _counts(staff)
+    case_counts, headcounts = _pooled_counts(d for _, d, _ in years), _pooled_counts(s for _, _, s in years)
     labels = " and ".join(str(y) for y, _, _ in sorted(years))
     rates = {
         g: rate(
@@ -515,6 +542,12 @@ def _indicator_3_rates(rows: Rows, breakdown: str, years: list[tuple[int, pd.Dat
         )
 
 
+def _pooled_counts(frames) -> dict[str, int]:
+    """Each group's rows in the frames together (both years of indicator 3)."""
+    counts = [_counts(frame) for frame in frames]
+    return {g: sum(c[g] for c in counts) for g in vocab.GROUPS}
+
+
 def indicator_3(rows: Rows, years: list[tuple[int, pd.DataFrame, pd.DataFrame]], reason_single: str) -> None:
     """years: (year, disciplinary, staff) for the current year and, when available, the previous one.
 
@@ -541,18 +574,19 @@ def indicator_3(rows: Rows, years: list[tuple[int, pd.DataFrame, pd.DataFrame]],
 
 
 def indicator_4(rows: Rows, training: pd.DataFrame, staff: pd.DataFrame) -> None:
-    trained = staff["staff_id"].isin(set(training["staff_id"]))
+    trained = staff["staff_id"].isin(set(training["staff_id"])).to_numpy(dtype=bool)
+    groups = staff["group"].to_numpy(dtype=object)
     rates = {}
     for group in vocab.GROUPS:
-        in_group = staff["group"] == group
+        in_group = groups == group
         rates[group] = rate(
             rows,
             4,
             "rate_pct",
             "all",
             group,
-            int((trained & in_group).sum()),
-            int(in_group.sum()),
+            int(np.count_nonzero(trained & in_group)),
+            int(np.count_nonzero(in_group)),
             f"there are no {GROUP_WORDS[group]} staff",
         )
     relative_likelihood(
@@ -666,6 +700,11 @@ def indicator_9(rows: Rows, board: pd.DataFrame, workforce_bme: Row | None, boar
 # -- all of them ---------------------------------------------------------------------------------------
 def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
     """All nine indicators for one report year. `previous` is last year's inputs (for indicator 3)."""
+    return table_of(compute_rows(inputs, previous), inputs.settings)
+
+
+def compute_rows(inputs: YearInputs, previous: YearInputs | None) -> Rows:
+    """The rows of `compute`'s table, before the declarations of the year's settings are applied."""
     year, org = inputs.settings.year, inputs.org
     rows = Rows()
 
@@ -734,8 +773,14 @@ def compute(inputs: YearInputs, previous: YearInputs | None) -> pd.DataFrame:
             rows, 9, [(m, s, "bme") for s in BOARD_SUBSETS for m in ("share_pct", "difference_pp")], missing("board")
         )
 
+    return rows
+
+
+def table_of(rows: list[Row], settings: YearSettings) -> pd.DataFrame:
+    """The indicator table of `rows` (of one organisation, or of many that share `settings`: a national
+    extract's table is made once, not once per organisation and stacked)."""
     table = pd.DataFrame([r.__dict__ for r in rows], columns=COLUMNS)
-    table = _apply_declarations(table, inputs)
+    table = _apply_declarations(table, settings)
     for col in ("value", *UNCERTAINTY_COLUMNS):
         table[col] = table[col].astype("Float64")
     for col in ("numerator", "denominator"):
@@ -750,14 +795,14 @@ def _threshold(org) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100 else 5
 
 
-def _apply_declarations(table: pd.DataFrame, inputs: YearInputs) -> pd.DataFrame:
+def _apply_declarations(table: pd.DataFrame, settings: YearSettings) -> pd.DataFrame:
     """An indicator the organisation declares withheld, not collected or not required takes that status.
 
     Withheld figures keep their values in this (unsuppressed) table for the analyst; not collected and
     not required have none.
     """
     table = table.copy()
-    for indicator, declared in inputs.settings.declared.items():
+    for indicator, declared in settings.declared.items():
         mask = table["indicator"] == indicator
         table.loc[mask, "status"] = declared.status
         table.loc[mask, "reason"] = declared.reason

@@ -169,7 +169,7 @@ def validate(raw: RawTable, schema: Schema, ctx: Context, problems: ProblemList)
         blank_ok = col.name in ("clinical", "staff_group") and {"clinical", "staff_group"} <= set(frame.columns)
         parsed = _check_column(col, frame[col.name], rows, shown, ctx, problems, blank_ok)
         if col.kind == "ethnicity":
-            out["ethnic_category"] = frame[col.name].astype(object)
+            out["ethnic_category"] = as_objects(frame[col.name])
             out["group"] = parsed
         elif col.kind == "band":
             out["pay_band"] = parsed
@@ -239,6 +239,13 @@ def _per_value(values, fn) -> np.ndarray:
     return np.array([fn(u) for u in uniques] + [None], dtype=object)[codes]
 
 
+def as_objects(values: pd.Series) -> pd.Series:
+    """values.astype(object), made from the distinct values: each becomes one Python string, shared by its
+    rows (a national file repeats a few ethnic categories or pay bands millions of times)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd.Series(np.asarray(uniques, dtype=object)[codes], index=values.index, dtype=object)
+
+
 def _check_column(
     col: Column, values: pd.Series, rows: np.ndarray, shown: str, ctx: Context, problems: ProblemList, blank_ok=False
 ):
@@ -266,15 +273,16 @@ def _check_column(
 def _check_ids(col: Column, values: pd.Series, rows: np.ndarray, shown: str, problems: ProblemList) -> np.ndarray:
     """Ids are mostly distinct, so they are cleaned in bulk: only an id with a character outside ASCII can hold
     an invisible or full-width character that clean_id removes (ASCII is unchanged by NFKC)."""
-    text = values.astype(object)
     plain = values.str.isascii().to_numpy(dtype=bool)
-    if not plain.all():
-        text = text.copy()
+    if plain.all():  # nothing to clean: the ids stay strings as read, not a Python string each
+        text = values.astype("str")
+    else:
+        text = values.astype(object).copy()
         text[~plain] = [clean_id(v) for v in text[~plain]]
-    empty = (text == "").to_numpy()
+    empty = (text == "").to_numpy(dtype=bool)
     for row in rows[empty]:
         problems.add(shown, int(row), col.name, "", "an id is required in every row")
-    return text.to_numpy()
+    return text.array if plain.all() else text.to_numpy()
 
 
 def _check_cell(col: Column, value: str, row: int, shown: str, ctx: Context, problems: ProblemList):
@@ -491,16 +499,27 @@ def check_training_refs(
         keys = fold(frame["staff_id"])
         return keys if scope is None else frame[scope].astype("str") + "\x1f" + keys
 
-    # Plain object arrays and a hash index (pandas' isin on Arrow strings loops in Python).
-    spelled = pd.Series(staff["staff_id"].to_numpy(dtype=object), index=keyed(staff).to_numpy(dtype=object))
-    spelled = spelled[~spelled.index.duplicated(keep="last")]  # as a dict built row by row would keep
     ids = training["staff_id"].to_numpy(dtype=object)
-    found = spelled.index.get_indexer(keyed(training).to_numpy(dtype=object))
+    found = _last_match(keyed(training), keyed(staff))
     unknown = (ids != "") & (found < 0)
     for sid, row in zip(ids[unknown], training.loc[unknown, ROW]):
         problems.add(shown, int(row), "staff_id", sid, "this staff_id is not in the staff file")
-    if len(spelled):
-        training["staff_id"] = np.where(found >= 0, spelled.to_numpy()[found], ids)
+    if len(staff):
+        spelled = staff["staff_id"].take(np.maximum(found, 0)).to_numpy(dtype=object)
+        training["staff_id"] = np.where(found >= 0, spelled, ids)
+
+
+def _last_match(keys: pd.Series, among: pd.Series) -> np.ndarray:
+    """The position in `among` of the last string equal to each of `keys` (as a dict built row by row would
+    keep), or -1. pyarrow's hash lookup, on the Arrow strings as they are: pandas' made a Python string of
+    every id first."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    last_first = pc.take(pa.array(among, type=pa.large_string()), pa.array(np.arange(len(among) - 1, -1, -1)))
+    at = pc.index_in(pa.array(keys, type=pa.large_string()), value_set=last_first)
+    at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(at >= 0, len(among) - 1 - at, -1)
 
 
 def sha256(path: Path) -> str:
