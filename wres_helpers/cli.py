@@ -46,30 +46,8 @@ def _extract_indicators(args) -> int:
     year = args.year or args.org
     if not year:
         raise WresError("indicators --extract DIR needs the YEAR, e.g. indicators --extract DIR 2024.")
-    _reuse_freed_memory()
     _write_table(indicator_tables(args.extract, year), args.out)
     return 0
-
-
-def _reuse_freed_memory() -> None:
-    """Keep memory this process frees for its next tables instead of handing it back to the system: a national
-    extract builds and drops hundreds of MB of columns, and on a virtual machine each page handed back and
-    touched again costs a fault (about 2 ms per MB: 1 to 2 s of a 10 s run). Arrow allocates from the C heap
-    (its own allocator returns freed memory), and the C heap is not trimmed below 1 GB. Process-wide, so only
-    for this one-shot command; without glibc only Arrow's allocator changes."""
-    import ctypes
-
-    import pyarrow as pa
-
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3  # glibc's malloc.h
-    libc.mallopt(m_trim_threshold, 1 << 30)
-    libc.mallopt(m_top_pad, 64 << 20)
-    libc.mallopt(m_mmap_threshold, 32 << 20)  # glibc's largest: blocks up to 32 MB come from the heap
 
 
 def _split(args) -> int:
