@@ -4,10 +4,10 @@
 
 Each organisation is one `build_report` call, sent through the standard `concurrent.futures` interface: a
 local process pool (one process per core; a worker builds organisation after organisation with its imports
-and its notebook kernel warm), or, with `--scheduler` or DASK_SCHEDULER_ADDRESS, a Dask distributed cluster whose workers see the
-workspace at the same path. One organisation's failure never stops the others. The run ends with a summary
-table (organisation, status, time, error), writes the workspace's landing page (landing.py) and exits
-non-zero when any organisation failed.
+and its notebook kernel warm), or, with `--scheduler` or DASK_SCHEDULER_ADDRESS, a Dask distributed cluster
+whose workers see the workspace at the same path. One organisation's failure never stops the others. The run
+ends with a summary table (organisation, status, time, error), writes the workspace's landing page
+(landing.py) and exits non-zero when any organisation failed.
 """
 
 from __future__ import annotations
