@@ -78,11 +78,15 @@ def single_report(scratch: Path) -> None:
     cold, log = report(ws, env={"WRES_KEEP_BOOK": str(keep)})
     print(log.strip().replace("\n", "\n    "), flush=True)
 
-    # Floors: the engine alone (validation, indicators, disclosure control and its audit, in one process) ...
+    # Floors: the engine alone (validation, indicators, disclosure control and its audit, the comparators, in one
+    # process, on a copy of the workspace of its own, so that no result is cached: as cold as the build) ...
+    fresh = scratch / "engine"
+    shutil.copytree(REPO / "params", fresh / "params")
     engine = (
         "import time; t = time.perf_counter()\n"
         "from wres_helpers.report_data import load_report\nfrom wres_helpers.build import _audit_disclosure\n"
-        f"r = load_report('leeds', 2021, {str(ws)!r}); _audit_disclosure(r)\n"
+        "from wres_helpers.comparators import load_comparators\n"
+        f"r = load_report('leeds', 2021, {str(fresh)!r}); _audit_disclosure(r); load_comparators(r)\n"
         "print(time.perf_counter() - t)"
     )
     engine_seconds = float(subprocess.run([PY, "-c", engine], capture_output=True, text=True, check=True).stdout)
