@@ -12,6 +12,7 @@ the build machine is written into the PDF.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -200,6 +201,22 @@ def _section_pages(pdf: Path, headings: Sequence[tuple[str, str]], first: int) -
     return found
 
 
+_CHART = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/]{32})[A-Za-z0-9+/=]*"')
+
+
+def _blank_charts(document: str) -> str:
+    """The document with each chart (a PNG in the page) replaced by an empty image of the same size in pixels,
+    so that it lays out the same: its width and height are the PNG header's."""
+
+    def blank(m: re.Match) -> str:
+        header = base64.b64decode(m.group(1))  # 24 bytes: signature, IHDR length and type, width, height
+        width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'/>"
+        return f'src="data:image/svg+xml,{svg.replace("<", "%3C").replace(">", "%3E")}"'
+
+    return _CHART.sub(blank, document)
+
+
 SECTIONS_FILE = ".pdf-sections.json"  # beside the site: the page on which each section of its PDF starts
 
 
@@ -235,8 +252,9 @@ def make_pdf(
     each section starts, "prints": 1 or 2}. Raises PdfError.
 
     The contents page lists those pages, known only once the report is printed: it is printed with `guess`
-    (the last build's, or blanks), and printed again only if a section starts on another page. The contents
-    take one page whatever its numbers, so the second print's sections start where the first's did."""
+    (the last build's), and printed again only if a section starts on another page. With no guess, a first
+    print with blank charts finds the pages. Every print that is kept is checked: its contents give the pages
+    its sections start on."""
     browser = browser or chromium()
     if not browser:
         raise PdfError("Chromium is not installed, so the PDF cannot be printed (sudo apt-get install chromium).")
@@ -249,17 +267,22 @@ def make_pdf(
         source = html_dir / ".wres-print.html"
         headings = [(slug, _first_heading(html_dir, slug, title)) for slug, title in pages]
         try:
-            numbers = guess
-            for prints in (1, 2):
-                source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
+            numbers, prints, printed = guess, 0, None
+            while prints < 3:
+                document = report_html(html_dir, pages, cover, numbers, css)
+                # With no guess the first print only finds where the sections start: its charts may be blank
+                # boxes of their own size (a third less to print). Every print that could be the last is whole.
+                sketch = numbers is None
+                source.write_text(_blank_charts(document) if sketch else document, encoding="utf-8")
                 printed = Path(tmp) / f"print-{prints}.pdf"
                 _print(browser, source, printed, Path(tmp) / "profile")
-                if prints == 2:
-                    break  # printed with the pages the first print found
+                prints += 1
                 found = _section_pages(printed, headings, first=2)  # after the cover and the contents
-                if found == numbers:
-                    break  # the guess was right
+                if found == numbers and not sketch:
+                    break  # every section starts on the page the contents give
                 numbers = found
+            else:
+                raise PdfError("the sections of the printed report moved each time it was printed")
         finally:
             source.unlink(missing_ok=True)
         from pypdf import PdfReader
