@@ -345,7 +345,9 @@ def build_report(
                     template=template,
                     guess=pdf.last_sections(out_root),
                 )
-                times = "once: its sections start where they did last time" if printed["prints"] == 1 else "twice"
+                times = {1: "once: its sections start where they did last time", 2: "twice"}.get(
+                    printed["prints"], f"{printed['prints']} times"
+                )
                 log(f"printed the report to a PDF of {printed['pages']} pages in {_seconds(step)} ({times})")
 
             # 7. publish

@@ -249,7 +249,7 @@ def make_pdf(
     guess: dict[str, int] | None = None,
 ) -> dict:
     """Print the site in `html_dir` to `out`; returns {"pages": n, "seconds": s, "sections": the page on which
-    each section starts, "prints": 1 or 2}. Raises PdfError.
+    each section starts, "prints": how many prints it took (1 to 3)}. Raises PdfError.
 
     The contents page lists those pages, known only once the report is printed: it is printed with `guess`
     (the last build's), and printed again only if a section starts on another page. With no guess, a first
@@ -267,7 +267,7 @@ def make_pdf(
         source = html_dir / ".wres-print.html"
         headings = [(slug, _first_heading(html_dir, slug, title)) for slug, title in pages]
         try:
-            numbers, prints, printed = guess, 0, None
+            numbers, prints = guess, 0
             while prints < 3:
                 document = report_html(html_dir, pages, cover, numbers, css)
                 # With no guess the first print only finds where the sections start: its charts may be blank
