@@ -212,3 +212,25 @@ def test_ids_are_unique_within_an_organisation_and_training_stays_in_its_own(tmp
         ("staff.csv", 21, "org_code + staff_id"),
         ("training.csv", 3, "staff_id"),  # S9 is AAA's, not CCC's
     ]
+
+
+def test_survey_problems_are_listed_organisation_by_organisation(tmp_path):
+    """The survey file is checked in one pass per term for BME (extract._validate_by_term), yet its problems
+    read as checking each organisation on its own gives them: organisations in the order they first appear
+    (BBB, AAA, CCC), each one's in the order of the file's columns (respondents before percent)."""
+    survey = (
+        "org_code,survey_year,indicator,group,respondents,percent\n"
+        "BBB,2023,7,ethnically diverse,30,140.5\n"  # row 2
+        "AAA,2023,5,purple,40,30.0\n"  # row 3
+        "BBB,2023,7,white,-3,55.5\n"  # row 4
+        "AAA,2023,5,white,120,250.0\n"  # row 5
+        "CCC,2023,5,bme,12,x\n"  # row 6
+    )
+    found = [(p.row, p.column, p.value) for p in _problems(make_extract(tmp_path, staff_survey=survey))]
+    assert found == [
+        (4, "respondents", "-3"),
+        (2, "percent", "140.5"),
+        (3, "group", "purple"),
+        (5, "percent", "250.0"),
+        (6, "percent", "x"),
+    ]
