@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,10 +35,10 @@ DIE_BEFORE_PUBLISHING = _DIE_AT_PUBLISH.format(before=True)
 DIE_WHILE_PUBLISHING = _DIE_AT_PUBLISH.format(before=False)
 
 
-def _start(root: Path, patch: str = "") -> subprocess.Popen:
+def _start(root: Path, patch: str = "", notebooks: Path = FIXTURE_NOTEBOOKS) -> subprocess.Popen:
     script = (
         f"import os, signal\n{patch}\nfrom wres_helpers.build import build_report\n"
-        f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r}, "
+        f"build_report({ORG!r}, 2021, {str(root)!r}, notebooks_dir={str(notebooks)!r}, "
         f"sections={FIXTURE_SECTIONS!r}, log=lambda line: print(line, flush=True))\n"
     )
     return subprocess.Popen(
@@ -189,3 +190,50 @@ def test_a_stale_lock_is_cleared_with_a_message(tmp_path):
         "2024-01-01 09:00:00 stopped without finishing (killed?); its unfinished files are removed"
     ]
     assert (tmp_path / ".lock").read_text() == ""
+
+
+# Linux sends a worker its death signal as each thread of the killed build ends, so one can arrive after the
+# worker has begun to stop. Here every one is held back until all have been sent (the worker's parent is then
+# init), and they arrive in the middle of the stopping: on any machine, and with nothing after them.
+_SIGNALS_ARRIVE_WHILE_STOPPING = """
+import time
+from wres_helpers import warm_kernel
+_build, _shutdown = os.getpid(), warm_kernel.shutdown
+def shutdown():
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    while os.getppid() == _build:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGTERM)  # at least one, however the build's threads ended
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    _shutdown()
+warm_kernel.shutdown = shutdown
+"""
+
+
+def test_notebook_workers_of_a_build_killed_mid_notebook_end_when_told_again_while_stopping(tmp_path):
+    """A worker that took a second SIGTERM as a new reason to stop raised it inside its own stopping; the
+    process pool caught it and waited for work from the dead build for ever (a CI run found this)."""
+    root = _make_workspace(tmp_path)
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(FIXTURE_NOTEBOOKS, notebooks)
+    running = tmp_path / "cell-running"
+    detail = json.loads((notebooks / "detail.ipynb").read_text())
+    detail["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": f"import pathlib, time\npathlib.Path({str(running)!r}).touch()\ntime.sleep(300)",
+        }
+    )
+    (notebooks / "detail.ipynb").write_text(json.dumps(detail))
+
+    process = _start(root, _SIGNALS_ARRIVE_WHILE_STOPPING, notebooks=notebooks)
+    deadline = time.monotonic() + 180
+    while not running.exists():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    _kill(process, whole_group=False)
+    _group_ends(process.pid)

@@ -44,7 +44,12 @@ _worker_stopping = False
 
 
 def _worker_exit(signum, frame):
+    """The first SIGTERM stops the worker; later ones are ignored. A killed build sends several (Linux sends
+    the death signal as each of its threads ends), and one raised in the middle of the stopping would be caught
+    by the process pool, which then waits for work from a dead parent for ever."""
     global _worker_stopping
+    if _worker_stopping:
+        return
     _worker_stopping = True  # leave standard error on the notebook's log: asyncio complains there
     raise SystemExit(128 + signum)
 
@@ -77,8 +82,10 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: s
             if _worker_stopping:
                 # Shut the worker's kernel down and leave now: the process pool would catch SystemExit and wait
                 # for more work from a parent that may be dead.
-                warm_kernel.shutdown()
-                os._exit(143)
+                try:
+                    warm_kernel.shutdown()
+                finally:
+                    os._exit(143)
 
 
 def _ipc_kernel_manager():
