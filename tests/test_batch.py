@@ -4,14 +4,22 @@ The builds use the two small fixture notebooks, so that a batch of several organ
 
 from __future__ import annotations
 
+import contextlib
 import html
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import dask
 import pytest
 from distributed import LocalCluster
 
+from test_fault_injection import _group_ends
 from wres_helpers.batch import Outcome, build_many, summary
 from wres_helpers.cli import main
 from wres_helpers.workspace import Workspace
@@ -162,3 +170,47 @@ def test_a_daemonic_dask_worker_gets_a_clear_error_not_a_traceback(workspace):
                 2021, ["alpha"], workspace, jobs=1, scheduler=cluster.scheduler_address, options=OPTIONS
             )
     assert outcome.status == "failed" and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in outcome.error
+
+
+def test_a_batch_killed_outright_leaves_no_process_and_the_next_batch_builds_every_organisation(workspace):
+    """kill -9 of `reports` (the out-of-memory killer's way) while its workers are in the middle of notebooks:
+    the workers stop their builds, publish nothing half-built and end, with their notebook workers and
+    kernels, instead of waiting for the next organisation for ever; a new batch then builds every one."""
+    root = workspace.root
+    hold, running = root / "hold", root / "cell-running"
+    detail = json.loads((FIXTURE_NOTEBOOKS / "detail.ipynb").read_text())
+    detail["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": f"import pathlib, time\nif pathlib.Path({str(hold)!r}).exists():\n"
+            f"    pathlib.Path({str(running)!r}).touch()\n    time.sleep(300)",
+        }
+    )
+    (Path(OPTIONS["notebooks_dir"]) / "detail.ipynb").write_text(json.dumps(detail))
+    hold.touch()
+    script = (
+        "from wres_helpers.batch import build_many\nfrom wres_helpers.workspace import Workspace\n"
+        f"build_many(2021, ['alpha', 'beta'], Workspace({str(root)!r}), jobs=2, options={OPTIONS!r})\n"
+    )
+    batch = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 180
+    while not running.exists():
+        assert batch.poll() is None and time.monotonic() < deadline, "the batch ended or never reached the cell"
+        time.sleep(0.05)
+    os.kill(batch.pid, signal.SIGKILL)
+    batch.wait(timeout=30)
+    try:
+        _group_ends(batch.pid)
+    finally:  # a failure leaves nothing running into the other tests
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(batch.pid, signal.SIGKILL)
+    for org in ("alpha", "beta"):  # a site is whole or absent, never half-built
+        site = root / "build" / org / "2021" / "html"
+        assert not site.exists() or (site / "index.html").is_file()
+
+    hold.unlink()
+    outcomes = _by_org(build_many(2021, ["alpha", "beta"], workspace, jobs=2, options=OPTIONS))
+    assert {org: o.status for org, o in outcomes.items()} == {"alpha": "built", "beta": "built"}, outcomes

@@ -46,13 +46,21 @@ def build_one(org: str, year: int, workspace: str, options: dict | None = None) 
     Its log goes to build/<org>/<year>/build.log instead of the terminal, where it would interleave with
     the other organisations' logs. `options`: more arguments of build_report (jobs, notebooks_dir, sections);
     by default its notebooks run one at a time, the batch running one organisation per core."""
-    from .build import build_report
     from .lean_imports import skip_unused
 
     skip_unused()  # a Dask worker did not start through our command line
-    started = time.perf_counter()
     ws = Workspace(workspace)
     folder = ws.root / "build" / org / str(year)
+    try:
+        return _build_one(org, year, ws, folder, options)
+    finally:
+        _leave_if_orphaned()
+
+
+def _build_one(org: str, year: int, ws: Workspace, folder, options: dict | None) -> Outcome:
+    from .build import build_report
+
+    started = time.perf_counter()
     lines: list[str] = []
     status, error = "built", ""
     try:
@@ -109,7 +117,10 @@ def executor(jobs: int, scheduler: str | None) -> Iterator[tuple[cf.Executor, st
         return
     # fork: each worker starts with this process's imports; "forkserver" would pay them again per worker
     pool = cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=_keep_notebook_workers
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_local_worker,
+        initargs=(os.getpid(),),
     )
     try:
         yield pool, _plural(jobs, "local worker process", "es")
@@ -122,11 +133,28 @@ def executor(jobs: int, scheduler: str | None) -> Iterator[tuple[cf.Executor, st
     pool.shutdown(wait=True)
 
 
-def _keep_notebook_workers() -> None:
-    """In each local worker: its notebook kernel kept warm from one organisation to the next (execute.py)."""
-    from .execute import keep_workers
+_batch_pid: int | None = None  # in a local worker: the batch process it builds for
 
+
+def _local_worker(batch_pid: int) -> None:
+    """In each local worker: its notebook kernel kept warm from one organisation to the next (execute.py), and
+    its life tied to the batch's. If the batch is killed outright, SIGTERM stops the build under way as it
+    stops any build (nothing half-built is published), and the worker then leaves (`_leave_if_orphaned`)."""
+    global _batch_pid
+    from .execute import keep_workers
+    from .lifeline import die_with_parent, watch_parent
+
+    _batch_pid = batch_pid
     keep_workers()
+    die_with_parent(batch_pid)
+    watch_parent(batch_pid)  # also when that signal came while the parent was still ending: it may be the last
+
+
+def _leave_if_orphaned() -> None:
+    """A local worker whose batch has died would wait for its next organisation for ever: end it now (its
+    notebook workers, and so their kernels, end with it)."""
+    if _batch_pid is not None and os.getppid() != _batch_pid:
+        os._exit(143)
 
 
 def _warm_imports() -> None:

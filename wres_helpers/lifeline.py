@@ -42,7 +42,14 @@ def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM, *, watchdog: 
     if os.getppid() != parent_pid:  # it ended before we asked
         os.kill(os.getpid(), signum)
     if watchdog and not tied:
-        threading.Thread(target=_watch, args=(parent_pid, signum), name="lifeline", daemon=True).start()
+        watch_parent(parent_pid, signum)
+
+
+def watch_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
+    """Receive `signum` within a second of this process being handed to another parent: a thread that polls,
+    on any platform, and that fires once the parent has wholly gone (the death signal of Linux may come first,
+    when the first of the parent's threads ends)."""
+    threading.Thread(target=_watch, args=(parent_pid, signum), name="lifeline", daemon=True).start()
 
 
 def main(argv: list[str]) -> None:
