@@ -193,44 +193,67 @@ def test_a_stale_lock_is_cleared_with_a_message(tmp_path):
 
 
 # Linux sends a worker its death signal as each thread of the killed build ends, so one can arrive after the
-# worker has begun to stop. Here every one is held back until all have been sent (the worker's parent is then
-# init), and they arrive in the middle of the stopping: on any machine, and with nothing after them.
-_SIGNALS_ARRIVE_WHILE_STOPPING = """
-import time
+# worker has begun to stop, or at any point of its work. Here the signals are held back until all have been
+# sent (the worker's parent is then init) and let in at a chosen point: on any machine, and nothing after them.
+_HOLD_SIGNALS = """
+import pathlib, time
 from wres_helpers import warm_kernel
-_build, _shutdown = os.getpid(), warm_kernel.shutdown
-def shutdown():
+_build = os.getpid()
+def _signals_arrive_here():
+    pathlib.Path(RUNNING).touch()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     while os.getppid() == _build:
         time.sleep(0.01)
     time.sleep(0.2)
     os.kill(os.getpid(), signal.SIGTERM)  # at least one, however the build's threads ended
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+"""
+# ... while the worker stops its kernel (after the build was killed in the middle of a notebook cell)
+_WHILE_STOPPING = """
+_shutdown = warm_kernel.shutdown
+def shutdown():
+    if os.getpid() != _build:
+        _signals_arrive_here()
     _shutdown()
 warm_kernel.shutdown = shutdown
 """
+# ... before the notebook starts, outside the part of the job that handles them (the moment of CI's failures)
+_BEFORE_THE_NOTEBOOK = """
+_set_env = warm_kernel.set_env
+def set_env(env):
+    if os.getpid() != _build:
+        _signals_arrive_here()
+    _set_env(env)
+warm_kernel.set_env = set_env
+"""
 
 
-def test_notebook_workers_of_a_build_killed_mid_notebook_end_when_told_again_while_stopping(tmp_path):
-    """A worker that took a second SIGTERM as a new reason to stop raised it inside its own stopping; the
-    process pool caught it and waited for work from the dead build for ever (a CI run found this)."""
+@pytest.mark.parametrize(
+    "where", [_WHILE_STOPPING, _BEFORE_THE_NOTEBOOK], ids=["while-stopping", "before-the-notebook"]
+)
+def test_notebook_workers_of_a_killed_build_end_wherever_its_signals_find_them(tmp_path, where):
+    """A worker that met SIGTERM at such a point raised SystemExit into the process pool, which caught it and
+    waited for work from the dead build for ever (two CI runs found this)."""
     root = _make_workspace(tmp_path)
     notebooks = tmp_path / "notebooks"
     shutil.copytree(FIXTURE_NOTEBOOKS, notebooks)
-    running = tmp_path / "cell-running"
-    detail = json.loads((notebooks / "detail.ipynb").read_text())
-    detail["cells"].append(
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": f"import pathlib, time\npathlib.Path({str(running)!r}).touch()\ntime.sleep(300)",
-        }
-    )
-    (notebooks / "detail.ipynb").write_text(json.dumps(detail))
+    held = tmp_path / "signals-held"
+    running = tmp_path / "cell-running" if where is _WHILE_STOPPING else held  # when to kill the build
+    if where is _WHILE_STOPPING:  # the build is killed while a cell runs
+        detail = json.loads((notebooks / "detail.ipynb").read_text())
+        detail["cells"].append(
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": f"import pathlib, time\npathlib.Path({str(running)!r}).touch()\ntime.sleep(300)",
+            }
+        )
+        (notebooks / "detail.ipynb").write_text(json.dumps(detail))
+    patch = _HOLD_SIGNALS.replace("RUNNING", repr(str(held))) + where
 
-    process = _start(root, _SIGNALS_ARRIVE_WHILE_STOPPING, notebooks=notebooks)
+    process = _start(root, patch, notebooks=notebooks)
     deadline = time.monotonic() + 180
     while not running.exists():
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()

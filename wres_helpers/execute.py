@@ -44,14 +44,20 @@ _worker_stopping = False
 
 
 def _worker_exit(signum, frame):
-    """The first SIGTERM stops the worker; later ones are ignored. A killed build sends several (Linux sends
-    the death signal as each of its threads ends), and one raised in the middle of the stopping would be caught
-    by the process pool, which then waits for work from a dead parent for ever."""
+    """SIGTERM ends the worker here and now, its kernel shut down. Not by raising SystemExit: the process pool
+    catches BaseException around a job and around sending its result, and would then wait for work from a dead
+    parent for ever. Later SIGTERMs are ignored: a killed build sends several (Linux sends the death signal as
+    each of its threads ends), and one may land while the first is being handled."""
     global _worker_stopping
     if _worker_stopping:
         return
-    _worker_stopping = True  # leave standard error on the notebook's log: asyncio complains there
-    raise SystemExit(128 + signum)
+    _worker_stopping = True
+    warm_kernel = sys.modules.get(f"{__package__}.warm_kernel")  # not imported yet: no kernel to stop
+    try:
+        if warm_kernel is not None:
+            warm_kernel.shutdown()  # in the middle of a notebook it ends the kernel process directly
+    finally:
+        os._exit(128 + signum)
 
 
 def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: str, env: dict) -> dict:
@@ -74,18 +80,10 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel: s
             return _papermill(source, output, parameters, cwd, kernel)
         finally:
             sys.stderr.flush()
-            if not _worker_stopping:
-                os.dup2(saved_stderr, 2)
-                # nbclient handles SIGTERM itself while a notebook runs and leaves it at the default: restore ours.
-                signal.signal(signal.SIGTERM, _worker_exit)
+            os.dup2(saved_stderr, 2)
+            # nbclient handles SIGTERM itself while a notebook runs and leaves it at the default: restore ours.
+            signal.signal(signal.SIGTERM, _worker_exit)
             os.close(saved_stderr)
-            if _worker_stopping:
-                # Shut the worker's kernel down and leave now: the process pool would catch SystemExit and wait
-                # for more work from a parent that may be dead.
-                try:
-                    warm_kernel.shutdown()
-                finally:
-                    os._exit(143)
 
 
 def _ipc_kernel_manager():
