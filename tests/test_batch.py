@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import json
 import os
 import shutil
 import signal
@@ -19,7 +18,7 @@ import dask
 import pytest
 from distributed import LocalCluster
 
-from test_fault_injection import _group_ends
+from test_fault_injection import _group_ends, add_cell
 from wres_helpers.batch import Outcome, build_many, summary
 from wres_helpers.cli import main
 from wres_helpers.workspace import Workspace
@@ -178,18 +177,11 @@ def test_a_batch_killed_outright_leaves_no_process_and_the_next_batch_builds_eve
     kernels, instead of waiting for the next organisation for ever; a new batch then builds every one."""
     root = workspace.root
     hold, running = root / "hold", root / "cell-running"
-    detail = json.loads((FIXTURE_NOTEBOOKS / "detail.ipynb").read_text())
-    detail["cells"].append(
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": f"import pathlib, time\nif pathlib.Path({str(hold)!r}).exists():\n"
-            f"    pathlib.Path({str(running)!r}).touch()\n    time.sleep(300)",
-        }
+    shutil.copy(FIXTURE_NOTEBOOKS / "detail.ipynb", Path(OPTIONS["notebooks_dir"]) / "detail.ipynb")
+    add_cell(
+        Path(OPTIONS["notebooks_dir"]) / "detail.ipynb",
+        f"if pathlib.Path({str(hold)!r}).exists():\n    pathlib.Path({str(running)!r}).touch()\n    time.sleep(300)",
     )
-    (Path(OPTIONS["notebooks_dir"]) / "detail.ipynb").write_text(json.dumps(detail))
     hold.touch()
     script = (
         "from wres_helpers.batch import build_many\nfrom wres_helpers.workspace import Workspace\n"

@@ -84,6 +84,15 @@ def _group_ends(pgid: int, seconds: float = 60) -> None:
     raise AssertionError(f"processes of the killed build are still running after {seconds} s: {alive}")
 
 
+def add_cell(notebook: Path, source: str) -> None:
+    """Append a code cell (pathlib and time imported) to a copy of a fixture notebook: a cell that says it is
+    running and then sleeps, so that a kill lands while a notebook runs."""
+    content = json.loads(notebook.read_text())
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
+    content["cells"].append({**cell, "source": f"import pathlib, time\n{source}"})
+    notebook.write_text(json.dumps(content))
+
+
 def _unchanged(site: Path, before: dict) -> None:
     assert _hashes(site) == before
 
@@ -240,17 +249,7 @@ def test_notebook_workers_of_a_killed_build_end_wherever_its_signals_find_them(t
     held = tmp_path / "signals-held"
     running = tmp_path / "cell-running" if where is _WHILE_STOPPING else held  # when to kill the build
     if where is _WHILE_STOPPING:  # the build is killed while a cell runs
-        detail = json.loads((notebooks / "detail.ipynb").read_text())
-        detail["cells"].append(
-            {
-                "cell_type": "code",
-                "metadata": {},
-                "outputs": [],
-                "execution_count": None,
-                "source": f"import pathlib, time\npathlib.Path({str(running)!r}).touch()\ntime.sleep(300)",
-            }
-        )
-        (notebooks / "detail.ipynb").write_text(json.dumps(detail))
+        add_cell(notebooks / "detail.ipynb", f"pathlib.Path({str(running)!r}).touch()\ntime.sleep(300)")
     patch = _HOLD_SIGNALS.replace("RUNNING", repr(str(held))) + where
 
     process = _start(root, patch, notebooks=notebooks)

@@ -146,7 +146,7 @@ def _local_worker(batch_pid: int) -> None:
 
     _batch_pid = batch_pid
     keep_workers()
-    die_with_parent(batch_pid)
+    die_with_parent(batch_pid, watchdog=False)  # the watchdog is always started, just below
     watch_parent(batch_pid)  # also when that signal came while the parent was still ending: it may be the last
 
 
