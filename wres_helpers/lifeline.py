@@ -4,7 +4,10 @@ A build killed outright (kill -9, the out-of-memory killer) runs no clean-up cod
 notice by themselves: on Linux the kernel sends them a signal when their parent dies (prctl
 PR_SET_PDEATHSIG); elsewhere a watchdog thread checks once a second that the parent is still the same.
 
-    python -m wres_helpers.lifeline PARENT_PID PROGRAM ARGS...   runs PROGRAM tied to PARENT_PID
+    python -m wres_helpers.lifeline PARENT_PID [--pipe=R,W] PROGRAM ARGS...   runs PROGRAM tied to PARENT_PID
+
+`--pipe=R,W`: the inherited descriptors R and W become the program's fd 3 and fd 4 (what Chromium's
+`--remote-debugging-pipe` reads and writes: chromium_pipe.py).
 """
 
 from __future__ import annotations
@@ -57,6 +60,15 @@ def main(argv: list[str]) -> None:
     _pdeathsig(signal.SIGTERM)  # Linux only: a watchdog thread would not survive exec
     if os.getppid() != parent:
         sys.exit(143)
+    if program[0].startswith("--pipe="):
+        given = [int(fd) for fd in program.pop(0).removeprefix("--pipe=").split(",")]
+        read, write = (os.dup(fd) for fd in given)  # copies first: R or W may itself be 3 or 4
+        os.dup2(read, 3)
+        os.dup2(write, 4)
+        for fd in {*given, read, write} - {3, 4}:
+            os.close(fd)
+        for fd in (3, 4):  # a copy that landed on 3 itself kept the close-on-exec flag of os.dup
+            os.set_inheritable(fd, True)
     os.execv(program[0], program)  # the death signal setting survives exec
 
 

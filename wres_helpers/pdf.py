@@ -3,8 +3,10 @@
 Every page of the site, in the order of its table of contents, goes into one HTML document behind a cover
 (organisation, year, date) and a contents page; `book/pdf/print.css` lays it out for A4 paper (running
 header and page numbers in the page margins, tables that do not split mid-row, charts and tables kept
-inside the page). Chromium prints it twice: the first print tells on which page each section starts, the
-second writes those numbers into the contents.
+inside the page). The contents give the page each section starts on, known only once it is printed: one
+Chromium (chromium_pipe.py) loads the document once and prints it with the last build's numbers; when a section
+starts elsewhere (or there were none), the numbers the print shows are written into the contents and it prints
+again.
 
 Links inside the site become links inside the PDF; every other local link is dropped, so that no folder of
 the build machine is written into the PDF.
@@ -12,14 +14,11 @@ the build machine is written into the PDF.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import unicodedata
@@ -107,17 +106,22 @@ def _article(page: Path, slug: str, slugs: set[str]) -> str:
     return _HREF.sub(link, body)
 
 
+def contents_html(pages: Sequence[tuple[str, str]], numbers: dict[str, int] | None) -> str:
+    """The contents' entries: each section's title and the page it starts on (blank when not known)."""
+    return "\n".join(
+        f'<li><a href="#page-{slug}"><span class="title">{html.escape(title)}</span>'
+        f'<span class="page">{numbers[slug] if numbers else ""}</span></a></li>'
+        for slug, title in pages
+    )
+
+
 def report_html(
     html_dir: Path, pages: Sequence[tuple[str, str]], cover: Cover, numbers: dict[str, int] | None, css: str
 ) -> str:
     """The whole report as one printable document. `pages`: (file stem, title) in order; `numbers`: the page
     on which each section starts, for the contents (None on the first print)."""
     slugs = {slug for slug, _ in pages}
-    contents = "\n".join(
-        f'<li><a href="#page-{slug}"><span class="title">{html.escape(title)}</span>'
-        f'<span class="page">{numbers[slug] if numbers else ""}</span></a></li>'
-        for slug, title in pages
-    )
+    contents = contents_html(pages, numbers)
     sections = "\n".join(
         f'<section class="report-page" id="page-{slug}">{_article(html_dir / f"{slug}.html", slug, slugs)}</section>'
         for slug, _ in pages
@@ -138,46 +142,13 @@ def report_html(
   <p class="subtitle">WRES report {int(cover.year)}</p>
   <p class="date">{html.escape(cover.date)}</p>
 </section>
-<section class="contents"><h2>Contents</h2><ol>{contents}</ol></section>
+<section class="contents"><h2>Contents</h2><ol id="contents-entries">{contents}</ol></section>
 {sections}
 </body></html>
 """
 
 
 # -- printing ------------------------------------------------------------------------------------------
-def _print(browser: str, source: Path, out: Path, profile: Path) -> None:
-    # Tied to this process (lifeline.py): a build killed outright leaves no Chromium printing on its own.
-    command = [
-        sys.executable,
-        "-m",
-        "wres_helpers.lifeline",
-        str(os.getpid()),
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--no-default-browser-check",
-        f"--user-data-dir={profile}",
-        "--no-pdf-header-footer",
-        f"--print-to-pdf={out}",
-        source.resolve().as_uri(),
-    ]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=PRINT_TIMEOUT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise PdfError(f"Chromium did not print the report within {PRINT_TIMEOUT} seconds.") from None
-    except OSError as exc:
-        raise PdfError(f"Chromium ({browser}) could not be started: {exc.strerror or exc}.") from None
-    if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise PdfError(f"Chromium could not print the report (exit status {done.returncode}): {last}")
-
-
 def _section_pages(pdf: Path, headings: Sequence[tuple[str, str]], first: int) -> dict[str, int]:
     """The page (from 1) on which each section starts. Chromium names a destination in the PDF for each
     section the contents link to (`#page-<slug>`), on the page where it starts; where one is missing (another
@@ -199,22 +170,6 @@ def _section_pages(pdf: Path, headings: Sequence[tuple[str, str]], first: int) -
             raise PdfError(f"the section {wanted!r} was not found in the printed report")
         found[slug] = at + 1
     return found
-
-
-_CHART = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/]{32})[A-Za-z0-9+/=]*"')
-
-
-def _blank_charts(document: str) -> str:
-    """The document with each chart (a PNG in the page) replaced by an empty image of the same size in pixels,
-    so that it lays out the same: its width and height are the PNG header's."""
-
-    def blank(m: re.Match) -> str:
-        header = base64.b64decode(m.group(1))  # 24 bytes: signature, IHDR length and type, width, height
-        width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
-        svg = f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'/>"
-        return f'src="data:image/svg+xml,{svg.replace("<", "%3C").replace(">", "%3E")}"'
-
-    return _CHART.sub(blank, document)
 
 
 SECTIONS_FILE = ".pdf-sections.json"  # beside the site: the page on which each section of its PDF starts
@@ -252,12 +207,13 @@ def make_pdf(
     each section starts, "prints": how many prints it took (1 to 3)}. Raises PdfError.
 
     The contents page lists those pages, known only once the report is printed: it is printed with `guess`
-    (the last build's), and printed again only if a section starts on another page. With no guess, a first
-    print with blank charts finds the pages. Every print that is kept is checked: its contents give the pages
-    its sections start on."""
+    (the last build's, or blank numbers), and printed again, the numbers filled in, only if a section starts on
+    another page. The print that is kept is checked: its contents give the pages its sections start on."""
     browser = browser or chromium()
     if not browser:
         raise PdfError("Chromium is not installed, so the PDF cannot be printed (sudo apt-get install chromium).")
+    from .chromium_pipe import Chromium, ChromiumError
+
     started = time.perf_counter()
     css = ((template or TEMPLATE_DIR) / "pdf" / "print.css").read_text(encoding="utf-8")
     if guess is not None and set(guess) != {slug for slug, _ in pages}:
@@ -266,23 +222,25 @@ def make_pdf(
         # The document sits in the site's folder, so that the charts and images it names are found.
         source = html_dir / ".wres-print.html"
         headings = [(slug, _first_heading(html_dir, slug, title)) for slug, title in pages]
+        printed = Path(tmp) / "report.pdf"
         try:
             numbers, prints = guess, 0
-            while prints < 3:
-                document = report_html(html_dir, pages, cover, numbers, css)
-                # With no guess the first print only finds where the sections start: its charts may be blank
-                # boxes of their own size (a third less to print). Every print that could be the last is whole.
-                sketch = numbers is None
-                source.write_text(_blank_charts(document) if sketch else document, encoding="utf-8")
-                printed = Path(tmp) / f"print-{prints}.pdf"
-                _print(browser, source, printed, Path(tmp) / "profile")
-                prints += 1
-                found = _section_pages(printed, headings, first=2)  # after the cover and the contents
-                if found == numbers and not sketch:
-                    break  # every section starts on the page the contents give
-                numbers = found
-            else:
-                raise PdfError("the sections of the printed report moved each time it was printed")
+            source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
+            with Chromium(browser, Path(tmp) / "profile", PRINT_TIMEOUT) as page:
+                page.open(source.resolve().as_uri())
+                while True:
+                    printed.write_bytes(page.print_pdf())
+                    prints += 1
+                    found = _section_pages(printed, headings, first=2)  # after the cover and the contents
+                    if found == numbers:
+                        break  # every section starts on the page the contents give
+                    if prints == 3:
+                        raise PdfError("the sections of the printed report moved each time it was printed")
+                    numbers = found
+                    entries = json.dumps(contents_html(pages, numbers))
+                    page.run(f"document.getElementById('contents-entries').innerHTML = {entries};")
+        except ChromiumError as exc:
+            raise PdfError(str(exc)) from None
         finally:
             source.unlink(missing_ok=True)
         from pypdf import PdfReader
