@@ -155,3 +155,25 @@ def test_could_be_chance_on_a_real_sample_page():
     assert "outside the non-adverse range" in text  # the four-fifths test stays the headline
     survey = present.survey_details(r, 8)
     assert "significantly worse than White staff" in survey and "Fisher's exact test" in survey
+
+
+def test_fisher_p_and_z_agree_with_scipy_on_small_large_and_tied_tables():
+    """fisher_p is SciPy's two-sided fisher_exact written out (so that no build imports scipy.stats): SciPy is
+    the independent check, on tables from 1 to 40,000 people, the tied ones (two splits equally likely) among
+    them, and the normal quantile bit for bit."""
+    import random
+
+    from scipy.special import ndtri
+    from scipy.stats import fisher_exact, norm
+
+    from wres_helpers.uncertainty import _z95, fisher_p, z_value
+
+    assert z_value() == float(norm.ppf(0.975)) and _z95() == float(ndtri(0.975))
+    rng = random.Random(9)
+    tables = [(0, 1, 38, 75), (25, 51, 1, 1), (29, 44, 2, 2), (5, 10, 5, 10), (0, 5, 0, 5), (5, 5, 5, 5)]
+    for _ in range(3000):
+        n1, n2 = (rng.randint(1, rng.choice([3, 12, 60, 400, 20000])) for _ in range(2))
+        tables.append((rng.randint(0, n1), n1, rng.randint(0, n2), n2))
+    for a, n1, c, n2 in tables:
+        expected = float(fisher_exact([[a, n1 - a], [c, n2 - c]], alternative="two-sided").pvalue)
+        assert fisher_p(a, n1, c, n2) == pytest.approx(expected, rel=1e-9, abs=1e-300), (a, n1, c, n2)

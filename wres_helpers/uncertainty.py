@@ -15,6 +15,7 @@ What of this is published follows the figure's own disclosure (disclosure.py).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from functools import lru_cache
 
 CONFIDENCE = 0.95
@@ -22,18 +23,18 @@ SIGNIFICANCE = 0.05  # p below this is "significant"
 TEST_NAME = "Fisher's exact test"
 
 
+# The normal quantile from scipy.special (which disclosure's scipy.optimize loads anyway), not scipy.stats: that
+# import cost half a second in every build. norm.ppf is ndtri (tests/test_uncertainty.py).
 @lru_cache(maxsize=8)
 def z_value(confidence: float = CONFIDENCE) -> float:
-    from scipy.stats import norm
+    from scipy.special import ndtri
 
-    return float(norm.ppf(0.5 + confidence / 2))
+    return float(ndtri(0.5 + confidence / 2))
 
 
 @lru_cache(maxsize=1)
 def _z95() -> float:
-    from scipy.special import ndtri
-
-    return float(ndtri(0.5 + 0.5 * CONFIDENCE))
+    return z_value(CONFIDENCE)
 
 
 @lru_cache(maxsize=65536)
@@ -68,12 +69,59 @@ def katz(a: int, n1: int, c: int, n2: int) -> tuple[float, float] | None:
     return math.exp(log_rl - half), math.exp(log_rl + half)
 
 
+# SciPy's fisher_exact, two-sided, written out (tests/test_uncertainty.py checks it against SciPy): importing
+# scipy.stats for it cost half a second in every build.
+_TIE = 1 + 1e-7  # a table this close to the observed one's probability counts as no more likely (rounding)
+_SAME = 1e-14  # the observed table as likely as the likeliest: p is 1
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
 @lru_cache(maxsize=65536)
 def fisher_p(a: int, n1: int, c: int, n2: int) -> float:
-    """Two-sided Fisher's exact test of a of n1 against c of n2."""
-    from scipy.stats import fisher_exact
+    """Two-sided Fisher's exact test of a of n1 against c of n2: the probability, with both groups' sizes and
+    the number of events fixed, of every split of the events no more likely than the one observed.
 
-    return float(fisher_exact([[a, n1 - a], [c, n2 - c]], alternative="two-sided").pvalue)
+    The number of events in the first group is hypergeometric and its probabilities rise to one peak (the
+    mode) and fall: the splits no more likely than the observed one are the observed one's own tail and the
+    far side's tail beyond the first split as unlikely, found by bisection. Each tail is summed outward with
+    the ratio of successive probabilities until its terms no longer change the sum."""
+    a, n1, c, n2 = int(a), int(n1), int(c), int(n2)
+    events, total = a + c, n1 + n2
+    low, high = max(0, events - n2), min(n1, events)
+    if low == high:
+        return 1.0
+    log_all = _log_comb(total, events)
+
+    def log_pmf(x: int) -> float:
+        return _log_comb(n1, x) + _log_comb(n2, events - x) - log_all
+
+    def tail(start: int, step: int) -> float:
+        x, term = start, math.exp(log_pmf(start))
+        found = 0.0
+        while low <= x <= high and term > found * 1e-17:
+            found += term
+            if step > 0:  # P(x+1) / P(x)
+                term *= (n1 - x) * (events - x) / ((x + 1) * (n2 - events + x + 1))
+            else:  # P(x-1) / P(x)
+                term *= x * (n2 - events + x) / ((n1 - x + 1) * (events - x + 1))
+            x += step
+        return found
+
+    mode = (events + 1) * (n1 + 1) // (total + 2)
+    observed = log_pmf(a)
+    if abs(math.expm1(observed - log_pmf(mode))) <= _SAME:
+        return 1.0
+    limit = observed + math.log(_TIE)  # in logs: a table far less likely than the likeliest underflows
+    if a < mode:  # the first split from the mode up that is as unlikely as the observed one
+        far = mode + bisect_left(range(mode, high + 1), True, key=lambda x: log_pmf(x) <= limit)
+        p = tail(a, -1) + (tail(far, +1) if far <= high else 0.0)
+    else:  # the first split from the bottom that is likelier than the observed one
+        near = low + bisect_left(range(low, mode + 1), True, key=lambda x: log_pmf(x) > limit)
+        p = tail(a, +1) + (tail(near - 1, -1) if near > low else 0.0)
+    return min(p, 1.0)
 
 
 def katz_reason(first: str, second: str, a: int, event: str) -> str:
