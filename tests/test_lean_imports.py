@@ -1,12 +1,13 @@
 """Imports a build never uses stay out of its processes (lean_imports.py): `rfc3987_syntax`, which jsonschema
-loads for about 1 s in every process that imports nbformat, is not loaded by the build or by jupyter-book."""
+loads for about 1 s in every process that imports nbformat, is not loaded by the build or by jupyter-book's
+process (book_server.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from wres_helpers.book_build import _jupyter_book_command
+from wres_helpers.book_build import build_book
 
 PROBE = (
     "import sys, nbformat; nbformat.validate(nbformat.v4.new_notebook()); "
@@ -33,20 +34,16 @@ def test_the_command_line_blocks_it_before_any_command_runs():
     assert result.stderr.strip().splitlines()[-1] == "NoneType"
 
 
-def test_jupyter_book_builds_without_it(tmp_path):
+def test_the_book_server_preloads_jupyter_book_without_it_and_builds_a_book(tmp_path):
+    """The process that builds every book (book_server.py): its imports leave it out, and a book builds."""
+    code = (
+        "import sys\nfrom wres_helpers.book_server import preload\npreload()\n"
+        "print('jupyter_book.cli.main' in sys.modules, 'nbformat' in sys.modules, "
+        "type(sys.modules.get('rfc3987_syntax')).__name__)"
+    )
+    assert _python(code) == "True True NoneType"  # it got as far as nbformat, and did not load it
     (tmp_path / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: 'off'\n")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\n")
     (tmp_path / "index.md").write_text("# Home\n\nWords.\n")
-    module = _jupyter_book_command()[-1]
-    # The build's own command, run so that what it loaded is reported as it exits.
-    code = (
-        "import atexit, runpy, sys\n"
-        "atexit.register(lambda: print('nbformat' in sys.modules, type(sys.modules.get('rfc3987_syntax')).__name__,"
-        " file=sys.stderr))\n"
-        f"sys.argv = ['jupyter-book', 'build', '.']\nrunpy.run_module({module!r}, run_name='__main__')\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "_build" / "html" / "index.html").is_file()
-    # It got as far as the import that loads it (nbformat), and did not load it.
-    assert result.stderr.strip().splitlines()[-1] == "True NoneType", result.stderr
+    assert build_book(tmp_path) == tmp_path / "_build" / "html"
+    assert "Words." in (tmp_path / "_build" / "html" / "index.html").read_text()

@@ -187,6 +187,11 @@ def build_report(
         )
         return out_root / "html"
 
+    # jupyter-book's imports start now, beside the validation and the notebooks (book_build.py)
+    from .book_build import start_book_server
+
+    start_book_server()
+
     # 1. validate before any kernel starts: inputs, narrative and action plan
     from datetime import date
 
