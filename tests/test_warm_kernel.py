@@ -27,6 +27,7 @@ report = {
     "cwd": os.getcwd(),
     "leftover": "left_by_a_previous_notebook" in dir(),
     "open_figures": len(plt.get_fignums()),
+    "charts_imported": "wres_helpers.charts" in sys.modules,  # which no probe imports
 }
 """
 LITTER = """\
@@ -71,7 +72,7 @@ def _kernels_alive(pids: set[int]) -> set[int]:
 
 def _run(tmp_path: Path, names: list[str], extras: dict[str, str] | None = None, jobs: int = 1):
     out = tmp_path / "reports"
-    out.mkdir()
+    out.mkdir(parents=True)
     work = tmp_path / "work"
     work.mkdir()
     jobs_list = []
@@ -152,6 +153,55 @@ def test_a_kernel_killed_by_a_notebook_is_replaced_for_the_next(tmp_path):
         assert after["leftover"] is False and _counts(tmp_path / "o3.ipynb") == [1, 2, 3, 4]
     finally:
         warm_kernel.shutdown()
+
+
+def _kernels_of_this_process() -> set[int]:
+    """The ipykernel processes descended from this one (read from /proc, not from the engine)."""
+    parents, kernels = {}, set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        if b"ipykernel" in cmdline and fields[0] != "Z":
+            kernels.add(pid)
+
+    def mine(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return {pid for pid in kernels if mine(pid)}
+
+
+def _wait(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return condition()
+
+
+def test_kernels_started_early_run_the_notebooks_and_end_when_no_notebook_runs(tmp_path):
+    """A first build starts its kernels before it validates (execute.start_kernels): the notebook then runs in
+    a kernel that has imported the report's modules already; and kernels no notebook will use end."""
+    from wres_helpers import execute
+
+    assert _run(tmp_path / "cold", ["a"])[0]["a"]["charts_imported"] is False  # a kernel started for the notebook
+    execute.start_kernels(1, tmp_path)
+    reports, _ = _run(tmp_path / "early", ["a"])
+    assert reports["a"]["charts_imported"] is True, "the notebook did not run in the kernel started early"
+    assert reports["a"]["leftover"] is False and _counts(tmp_path / "early" / "executed" / "a.ipynb") == [1, 2, 3, 4]
+    assert _wait(lambda: not _kernels_of_this_process(), 20), "the build's kernel outlived it"
+
+    execute.start_kernels(2, tmp_path)
+    assert _wait(lambda: len(_kernels_of_this_process()) == 2), "two kernels should be starting"
+    execute.drop_early_kernels()  # the build stopped before its notebooks (an input error)
+    assert _wait(lambda: not _kernels_of_this_process(), 20), _kernels_of_this_process()
 
 
 # A batch's worker process, as `reports` runs one: two builds one after the other, each with its own report file.

@@ -160,7 +160,7 @@ def build_report(
     """
     from . import pdf
     from .book_config import TEMPLATE_DIR
-    from .freshness import clear_stamp, site_fingerprint, stamp_matches, write_stamp
+    from .freshness import site_fingerprint, stamp_matches
 
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -187,17 +187,34 @@ def build_report(
         )
         return out_root / "html"
 
-    # jupyter-book's imports start now, beside the validation and the notebooks (book_build.py)
+    # jupyter-book's imports start now, beside the validation and the notebooks (book_build.py); so do the
+    # notebooks' kernels when no notebook has run for this report yet (a first build: they will run)
+    from . import execute
     from .book_build import start_book_server
 
     start_book_server()
+    notebook_count = sum(1 for _, name, _ in sections if name)
+    if notebook_count and not (out_root / "executed" / ".fingerprint").is_file():
+        execute.start_kernels(min(jobs, notebook_count), notebooks)
+    try:
+        return _build_steps(
+            org, year, ws, jobs=jobs, notebooks=notebooks, sections=sections, book_template=book_template, log=log,
+            started=started, browser=browser, out_root=out_root, site_print=site_print,
+        )  # fmt: skip
+    finally:
+        execute.drop_early_kernels()  # started, and not used
 
-    # 1. validate before any kernel starts: inputs, narrative and action plan
+
+def _build_steps(
+    org, year, ws, *, jobs, notebooks, sections, book_template, log, started, browser, out_root, site_print
+):
+    """build_report's steps 1 to 7 (see the module's note), once it is known that there is something to do."""
+    # 1. validate before any notebook runs: inputs, narrative and action plan
     from datetime import date
 
     import nbformat
 
-    from . import __version__, narrative, present
+    from . import __version__, narrative, pdf, present
     from .actions import load_plans
     from .book_build import build_book
     from .book_config import assemble, org_look, page_name, page_text, report_title
@@ -212,6 +229,7 @@ def build_report(
     from .comparators import load_comparators
     from .engine import missing_input_notes
     from .execute import execute_notebooks, execution_fingerprint
+    from .freshness import clear_stamp, write_stamp
     from .landing import headline_figures
     from .manifest import manifest
     from .offline_check import external_references

@@ -199,7 +199,8 @@ def execute_notebooks(
     """
     workers = max(1, min(int(jobs), len(jobs_list)))
     failures: list[str] = []
-    pool = _kept_pool(workers) if _keeping else _new_pool(workers)
+    pool = _kept_pool(workers) if _keeping else (_early.pop(workers, None) or _new_pool(workers))
+    drop_early_kernels()  # started for another number of workers
     env = {name: os.environ.get(name, "") for name in KERNEL_ENV}  # "" clears an earlier build's
     try:
         with signals.critical():  # workers are forked here: let none be orphaned half-way
@@ -233,6 +234,59 @@ def execute_notebooks(
         pool.shutdown(wait=True)
     if failures:
         raise BuildError("\n".join(failures))
+
+
+# -- kernels started before they are needed -------------------------------------------------------------
+_early: dict[int, cf.ProcessPoolExecutor] = {}  # workers -> a pool whose kernels are starting (start_kernels)
+_warmed: set[int] = set()  # ids of kept pools whose kernels were started (a batch's worker)
+
+_WARM_UP = (
+    "from IPython.display import HTML, Markdown, display\n"
+    "from wres_helpers import charts, narrative, present\n"
+    "from wres_helpers.report_data import load_report"
+)  # what the report notebooks' first cell imports
+
+
+def start_kernels(workers: int, cwd: Path) -> None:
+    """Start `workers` notebook workers and their kernels now, in the background: a kernel costs about 1.5 s to
+    start and import what the notebooks use, and the build validates its inputs meanwhile. Each worker runs a
+    one-cell notebook of those imports; the kept kernel then runs the report's notebooks (warm_kernel.py).
+    execute_notebooks takes the pool; drop_early_kernels stops it when the build ends before."""
+    if _keeping:
+        pool = _kept_pool(workers)
+        if id(pool) in _warmed:
+            return
+        _warmed.add(id(pool))
+    elif workers in _early:
+        return
+    else:
+        pool = _early[workers] = _new_pool(workers)
+    for _ in range(workers):  # each a second or more, so each worker takes one
+        pool.submit(_warm_up, str(cwd))
+
+
+def drop_early_kernels() -> None:
+    """Stop kernels started early that no notebook will use (the build stopped, or ran none)."""
+    while _early:
+        _, pool = _early.popitem()
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.terminate()  # each shuts its kernel down (_worker_exit)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up(cwd: str) -> dict:
+    import nbformat
+
+    folder = tempfile.mkdtemp(prefix="wres-warm-up-")
+    source, output = Path(folder) / "warm-up.ipynb", Path(folder) / "warm-up.out.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_WARM_UP)]), source)
+    try:
+        return _execute_one(str(source), str(output), {}, cwd, KERNEL, {})
+    finally:
+        for path in (source, output, output.with_suffix(".log")):
+            path.unlink(missing_ok=True)
+        os.rmdir(folder)
 
 
 # The variables a notebook reads from the build (report_data.CACHE_ENV, named here to keep imports light).
