@@ -86,6 +86,13 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
 
 
+def _wait_dead(pid: int, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _alive(pid)
+
+
 def test_its_owner_killed_outright_leaves_no_chromium(document, tmp_path):
     """kill -9 of the process printing (a build, or a batch's worker): no clean-up code runs, yet the browser
     and every process it started end by themselves."""
@@ -123,3 +130,40 @@ def test_its_owner_killed_outright_leaves_no_chromium(document, tmp_path):
     finally:
         owner.kill()
         subprocess.run(["pkill", "-9", "-f", str(profile)])
+
+
+def _site(folder: Path, pages: dict[str, str]) -> Path:
+    folder.mkdir()
+    for slug, heading in pages.items():
+        article = f'<article class="bd-article" role="main"><h1>{heading}</h1><p>Text.</p></article>'
+        text = f"<html><body>{article}</body></html>"
+        (folder / f"{slug}.html").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_batch_worker_prints_every_report_with_one_chromium_and_a_new_one_after_a_failure(tmp_path, monkeypatch):
+    from wres_helpers import pdf
+
+    assert Path(BROWSER).exists(), "Chromium is needed: sudo apt-get install chromium (CI installs it)"
+    monkeypatch.setattr(pdf, "_keeping", True)  # as keep_browser() sets it in a batch's worker
+    pages = [("index", "Home page"), ("two", "Second page")]
+    cover = pdf.Cover("An organisation", "A header", 2021, "1 October 2030")
+    try:
+        browsers = []
+        for name in ("a", "b"):
+            made = pdf.make_pdf(_site(tmp_path / name, {"index": f"Home of {name}", "two": "Two"}), pages, cover,
+                                tmp_path / f"{name}.pdf", browser=BROWSER)  # fmt: skip
+            assert made["prints"] == 2 and made["sections"] == {"index": 3, "two": 4}, made
+            assert f"Home of {name}" in _texts(tmp_path / f"{name}.pdf")[2]  # this report's page, not the last one's
+            browsers.append(pdf._kept[BROWSER][0]._process.pid)
+        assert browsers[0] == browsers[1], "each report started a Chromium of its own"
+        os.kill(browsers[0], signal.SIGKILL)  # the kept Chromium crashed between two reports
+        assert _wait_dead(browsers[0])
+        pdf.make_pdf(_site(tmp_path / "c", {"index": "Home of c", "two": "Two"}), pages, cover, tmp_path / "c.pdf",
+                     browser=BROWSER)  # fmt: skip
+        assert "Home of c" in _texts(tmp_path / "c.pdf")[2]
+        browsers.append(pdf._kept[BROWSER][0]._process.pid)
+        assert browsers[2] != browsers[0]
+    finally:
+        pdf._close_kept()
+    assert _wait_dead(browsers[2]), "the kept Chromium outlived its worker's last report"

@@ -137,15 +137,18 @@ _batch_pid: int | None = None  # in a local worker: the batch process it builds 
 
 
 def _local_worker(batch_pid: int) -> None:
-    """In each local worker: its notebook kernel kept warm from one organisation to the next (execute.py), and
-    its life tied to the batch's. If the batch is killed outright, SIGTERM stops the build under way as it
-    stops any build (nothing half-built is published), and the worker then leaves (`_leave_if_orphaned`)."""
+    """In each local worker: its notebook kernels (execute.py), jupyter-book (book_build.py) and Chromium
+    (pdf.py) kept warm from one organisation to the next, and its life tied to the batch's. If the batch is
+    killed outright, SIGTERM stops the build under way as it stops any build (nothing half-built is published),
+    and the worker then leaves (`_leave_if_orphaned`)."""
     global _batch_pid
     from .execute import keep_workers
     from .lifeline import die_with_parent, watch_parent
+    from .pdf import keep_browser
 
     _batch_pid = batch_pid
     keep_workers()
+    keep_browser()
     die_with_parent(batch_pid, watchdog=False)  # the watchdog is always started, just below
     watch_parent(batch_pid)  # also when that signal came while the parent was still ending: it may be the last
 

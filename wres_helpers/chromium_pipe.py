@@ -79,10 +79,17 @@ class Chromium:
         self._out, self._in = commands_w, replies_r
 
     def __enter__(self) -> "Chromium":
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self._session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.call("Page.enable")
+        try:
+            target = self.call("Target.createTarget", url="about:blank")["targetId"]
+            self._session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            self.call("Page.enable")
+        except BaseException:
+            self.close()
+            raise
         return self
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
 
     def __exit__(self, *exc) -> None:
         self.close()

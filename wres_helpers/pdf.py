@@ -14,6 +14,7 @@ the build machine is written into the PDF.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -193,6 +194,48 @@ def keep_sections(out_root: Path, sections: dict[str, int]) -> None:
         pass  # the next build prints twice
 
 
+# -- one Chromium for every report a process prints (a batch's worker) -------------------------------------
+_keeping = False
+_kept: dict[str, tuple] = {}  # program -> (its Chromium, its profile folder)
+
+
+def keep_browser() -> None:
+    """In a process that builds report after report (a batch's worker): keep one Chromium for all their PDFs,
+    instead of starting one for each (about half a second). It is closed when this process exits."""
+    global _keeping
+    _keeping = True
+    from multiprocessing.util import Finalize
+
+    Finalize(None, _close_kept, exitpriority=20)
+
+
+def _close_kept() -> None:
+    while _kept:
+        _, (page, profile) = _kept.popitem()
+        page.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _chromium(program: str, profile: Path):
+    from .chromium_pipe import Chromium
+
+    if not _keeping:
+        with Chromium(program, profile, PRINT_TIMEOUT) as page:
+            yield page
+        return
+    kept = _kept.get(program)
+    if kept is None or not kept[0].alive():
+        _close_kept()
+        folder = Path(tempfile.mkdtemp(prefix="wres-chromium-"))
+        kept = _kept[program] = (Chromium(program, folder, PRINT_TIMEOUT).__enter__(), folder)
+    try:
+        yield kept[0]
+    except BaseException:
+        _close_kept()  # after a failure, a fresh browser for the next report
+        raise
+
+
 def make_pdf(
     html_dir: Path,
     pages: Sequence[tuple[str, str]],
@@ -212,7 +255,7 @@ def make_pdf(
     browser = browser or chromium()
     if not browser:
         raise PdfError("Chromium is not installed, so the PDF cannot be printed (sudo apt-get install chromium).")
-    from .chromium_pipe import Chromium, ChromiumError
+    from .chromium_pipe import ChromiumError
 
     started = time.perf_counter()
     css = ((template or TEMPLATE_DIR) / "pdf" / "print.css").read_text(encoding="utf-8")
@@ -226,7 +269,7 @@ def make_pdf(
         try:
             numbers, prints = guess, 0
             source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
-            with Chromium(browser, Path(tmp) / "profile", PRINT_TIMEOUT) as page:
+            with _chromium(browser, Path(tmp) / "profile") as page:
                 page.open(source.resolve().as_uri())
                 while True:
                     printed.write_bytes(page.print_pdf())
