@@ -135,3 +135,25 @@ def test_a_narrative_file_for_no_section_is_refused(ws):
     root = ws({2021: {"staff.csv": staff_csv(white=5, bme=2), "narrative/intro.md": "Hello\n"}})
     with pytest.raises(InputError, match="not a report section"):
         narrative.load_narrative(load_report("t", 2021, root))
+
+
+def test_report_values_travel_with_the_report_to_the_kernels_and_follow_its_comparators(monkeypatch):
+    """The build works the values out once (validating the narrative) and pickles the report for its kernels:
+    a kernel gets them without working them out again, and a copy handed to a caller cannot change them."""
+    import pickle
+
+    from wres_helpers import values as values_module
+    from wres_helpers.comparators import load_comparators
+
+    r = load_report("leeds", 2021)
+    first = report_values(r)
+    first["rl_appointment"] = "changed by a caller"
+    received = pickle.loads(pickle.dumps(r))  # what report_data.save_for_kernels hands on
+    monkeypatch.setattr(values_module, "_report_values", lambda r: pytest.fail("worked out again"))
+    again = report_values(received)
+    assert again == report_values(r) and again["rl_appointment"] != "changed by a caller"
+    assert again["rl_appointment"].text == "0.78"  # leeds 2021: 0.78, as its seed report prints it
+    monkeypatch.undo()
+    load_comparators(r)  # now there are comparators: the values are made again, for them
+    monkeypatch.setattr(values_module, "_report_values", lambda r: {"made": "again"})
+    assert report_values(r) == ({"made": "again"} if r.comparators else again)

@@ -125,7 +125,18 @@ def _judgements(r: ReportData, row, key: str, current: dict, values: dict[str, V
 
 
 def report_values(r: ReportData) -> dict[str, Value]:
-    """Every key the narrative may use for this organisation and year, with its formatted value."""
+    """Every key the narrative may use for this organisation and year, with its formatted value.
+
+    Worked out once per report and kept on it (a build asks in validating the narrative, and each page again;
+    its kernels receive the report, and these with it, from the build: report_data.save_for_kernels)."""
+    loaded = tuple(sorted(r.comparators)) if r.comparators else None  # made before the comparators: not theirs
+    kept = r.__dict__.get("_values")
+    if kept is None or kept[0] != loaded:
+        kept = r.__dict__["_values"] = (loaded, _report_values(r))
+    return dict(kept[1])
+
+
+def _report_values(r: ReportData) -> dict[str, Value]:
     sy = r.settings.survey_year
     values: dict[str, Value] = {}
     current = {}
