@@ -158,7 +158,9 @@ def test_a_batch_worker_prints_every_report_with_one_chromium_and_a_new_one_afte
             browsers.append(pdf._kept[BROWSER][0]._process.pid)
         assert browsers[0] == browsers[1], "each report started a Chromium of its own"
         os.kill(browsers[0], signal.SIGKILL)  # the kept Chromium crashed between two reports
-        assert _wait_dead(browsers[0])
+        deadline = time.monotonic() + 20
+        while pdf._kept[BROWSER][0].alive() and time.monotonic() < deadline:  # once it has wholly ended
+            time.sleep(0.1)
         pdf.make_pdf(_site(tmp_path / "c", {"index": "Home of c", "two": "Two"}), pages, cover, tmp_path / "c.pdf",
                      browser=BROWSER)  # fmt: skip
         assert "Home of c" in _texts(tmp_path / "c.pdf")[2]
@@ -167,3 +169,26 @@ def test_a_batch_worker_prints_every_report_with_one_chromium_and_a_new_one_afte
     finally:
         pdf._close_kept()
     assert _wait_dead(browsers[2]), "the kept Chromium outlived its worker's last report"
+
+
+def test_a_chromium_started_beside_the_book_prints_the_pdf_and_one_not_used_is_closed(tmp_path):
+    from wres_helpers import pdf
+
+    pages = [("index", "Home page"), ("two", "Second page")]
+    cover = pdf.Cover("An organisation", "A header", 2021, "1 October 2030")
+    pdf.start_browser(BROWSER)  # the build starts it as the book build begins
+    early = pdf._early[1]._process.pid
+    opened = []
+    real = pdf._new_browser
+    pdf._new_browser = lambda program: opened.append(real(program)) or opened[-1]
+    try:
+        pdf.make_pdf(_site(tmp_path / "a", {"index": "Home", "two": "Two"}), pages, cover, tmp_path / "a.pdf",
+                     browser=BROWSER)  # fmt: skip
+    finally:
+        pdf._new_browser = real
+    assert [browser._process.pid for browser, _ in opened] == [early], "the PDF started a Chromium of its own"
+    assert _wait_dead(early) and not opened[0][1].exists()  # closed after the print, its profile removed
+    pdf.start_browser(BROWSER)
+    unused = pdf._early[1]._process.pid
+    pdf.drop_early_browser()  # the build stopped before its PDF
+    assert _wait_dead(unused) and pdf._early is None

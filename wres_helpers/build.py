@@ -203,6 +203,7 @@ def build_report(
         )  # fmt: skip
     finally:
         execute.drop_early_kernels()  # started, and not used
+        pdf.drop_early_browser()
 
 
 def _build_steps(
@@ -333,7 +334,9 @@ def _build_steps(
             if os.environ.get(KEEP_BOOK_ENV):  # bench/run.py times a bare `jupyter-book build` of these pages
                 shutil.copytree(book, os.environ[KEEP_BOOK_ENV], dirs_exist_ok=True)
 
-            # 4. book
+            # 4. book (the PDF's Chromium starts beside it)
+            if browser is not None:
+                pdf.start_browser(browser)
             step = time.perf_counter()
             log("building the book with jupyter-book")
             html_dir = build_book(book, signals=signals, where=origins.locate)

@@ -216,19 +216,70 @@ def _close_kept() -> None:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def _chromium(program: str, profile: Path):
+_early: tuple | None = None  # (program, a Chromium starting, its profile folder): start_browser
+
+
+def start_browser(program: str) -> None:
+    """Start Chromium now, beside the book build (it takes about half a second to start); make_pdf takes it, and
+    drop_early_browser closes it if the build stops before the PDF."""
+    global _early
+    from .chromium_pipe import Chromium, ChromiumError
+
+    if _early is not None or (_keeping and program in _kept and _kept[program][0].alive()):
+        return
+    folder = Path(tempfile.mkdtemp(prefix="wres-chromium-"))
+    try:
+        _early = (program, Chromium(program, folder, PRINT_TIMEOUT), folder)
+    except ChromiumError:  # make_pdf tries again and says why
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def drop_early_browser() -> None:
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        early[1].close()
+        shutil.rmtree(early[2], ignore_errors=True)
+
+
+def _new_browser(program: str):
+    """A Chromium (not yet given its page) and its profile folder: the one started early, else a new one."""
     from .chromium_pipe import Chromium
 
+    global _early
+    early, _early = _early, None
+    if early is not None and early[0] == program and early[1].alive():
+        return early[1], early[2]
+    if early is not None:
+        early[1].close()
+        shutil.rmtree(early[2], ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix="wres-chromium-"))
+    try:
+        return Chromium(program, folder, PRINT_TIMEOUT), folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
+def _chromium(program: str):
     if not _keeping:
-        with Chromium(program, profile, PRINT_TIMEOUT) as page:
-            yield page
+        browser, folder = _new_browser(program)
+        try:
+            with browser as page:
+                yield page
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         return
     kept = _kept.get(program)
     if kept is None or not kept[0].alive():
         _close_kept()
-        folder = Path(tempfile.mkdtemp(prefix="wres-chromium-"))
-        kept = _kept[program] = (Chromium(program, folder, PRINT_TIMEOUT).__enter__(), folder)
+        browser, folder = _new_browser(program)
+        try:
+            kept = _kept[program] = (browser.__enter__(), folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     try:
         yield kept[0]
     except BaseException:
@@ -269,7 +320,7 @@ def make_pdf(
         try:
             numbers, prints = guess, 0
             source.write_text(report_html(html_dir, pages, cover, numbers, css), encoding="utf-8")
-            with _chromium(browser, Path(tmp) / "profile") as page:
+            with _chromium(browser) as page:
                 page.open(source.resolve().as_uri())
                 while True:
                     printed.write_bytes(page.print_pdf())
