@@ -2,8 +2,9 @@
 
     python -m wres_helpers report ORG YEAR [--workspace DIR] [--jobs 2]
 
-Steps, one log line each:
-1. validate: compute the indicator table, so that an input error stops the run before any kernel starts;
+Steps, one log line each (jupyter-book's imports, a first build's notebook kernels and, at step 4, the PDF's
+Chromium are started ahead, beside the steps before them, and stopped if the build does not reach them):
+1. validate: compute the indicator table, so that an input error stops the run before any notebook runs;
 2. execute every section notebook with papermill (typed parameters, kernel "wres", two at a time) into
    <workspace>/build/<org>/<year>/executed/ (the copies of the latest attempt, failed ones included);
 3. prepare the pages (`prepare_for_book`: the one place that applies the publishing rules);
