@@ -50,7 +50,7 @@ def test_it_prints_what_the_command_line_prints_and_a_change_in_the_page_reaches
         capture_output=True,
         timeout=120,
     )
-    with Chromium(BROWSER, tmp_path / "p2", timeout=60) as page:
+    with Chromium(BROWSER, timeout=60, profile=tmp_path / "p2") as page:
         page.open(document.as_uri())
         (tmp_path / "one.pdf").write_bytes(page.print_pdf())
         page.run("document.getElementById('entries').innerHTML = '<li>First 2</li><li>Second 3</li>';")
@@ -63,7 +63,7 @@ def test_it_prints_what_the_command_line_prints_and_a_change_in_the_page_reaches
 
 
 def test_a_script_error_and_a_missing_document_are_reported(document, tmp_path):
-    with Chromium(BROWSER, tmp_path / "p", timeout=60) as page:
+    with Chromium(BROWSER, timeout=60, profile=tmp_path / "p") as page:
         with pytest.raises(ChromiumError, match="could not be changed"):
             page.run("no_such_function();")
         page.open(document.as_uri())  # still usable after an error
@@ -72,7 +72,7 @@ def test_a_script_error_and_a_missing_document_are_reported(document, tmp_path):
 
 def test_a_chromium_that_exits_at_once_is_an_error_with_its_exit_status(tmp_path):
     with pytest.raises(ChromiumError, match=r"exit status 1"):
-        with Chromium(shutil.which("false") or "/bin/false", tmp_path / "p", timeout=30):
+        with Chromium(shutil.which("false") or "/bin/false", timeout=30, profile=tmp_path / "p"):
             pass
 
 
@@ -105,7 +105,7 @@ def test_its_owner_killed_outright_leaves_no_chromium(document, tmp_path):
                 import sys, time
                 from pathlib import Path
                 from wres_helpers.chromium_pipe import Chromium
-                page = Chromium({BROWSER!r}, Path({str(profile)!r}), timeout=60).__enter__()
+                page = Chromium({BROWSER!r}, timeout=60, profile=Path({str(profile)!r})).__enter__()
                 page.open({document.as_uri()!r})
                 print(page._process.pid, flush=True)
                 time.sleep(300)
@@ -155,16 +155,16 @@ def test_a_batch_worker_prints_every_report_with_one_chromium_and_a_new_one_afte
                                 tmp_path / f"{name}.pdf", browser=BROWSER)  # fmt: skip
             assert made["prints"] == 2 and made["sections"] == {"index": 3, "two": 4}, made
             assert f"Home of {name}" in _texts(tmp_path / f"{name}.pdf")[2]  # this report's page, not the last one's
-            browsers.append(pdf._kept[BROWSER][0]._process.pid)
+            browsers.append(pdf._kept[BROWSER]._process.pid)
         assert browsers[0] == browsers[1], "each report started a Chromium of its own"
         os.kill(browsers[0], signal.SIGKILL)  # the kept Chromium crashed between two reports
         deadline = time.monotonic() + 20
-        while pdf._kept[BROWSER][0].alive() and time.monotonic() < deadline:  # once it has wholly ended
+        while pdf._kept[BROWSER].alive() and time.monotonic() < deadline:  # once it has wholly ended
             time.sleep(0.1)
         pdf.make_pdf(_site(tmp_path / "c", {"index": "Home of c", "two": "Two"}), pages, cover, tmp_path / "c.pdf",
                      browser=BROWSER)  # fmt: skip
         assert "Home of c" in _texts(tmp_path / "c.pdf")[2]
-        browsers.append(pdf._kept[BROWSER][0]._process.pid)
+        browsers.append(pdf._kept[BROWSER]._process.pid)
         assert browsers[2] != browsers[0]
     finally:
         pdf._close_kept()
@@ -177,7 +177,7 @@ def test_a_chromium_started_beside_the_book_prints_the_pdf_and_one_not_used_is_c
     pages = [("index", "Home page"), ("two", "Second page")]
     cover = pdf.Cover("An organisation", "A header", 2021, "1 October 2030")
     pdf.start_browser(BROWSER)  # the build starts it as the book build begins
-    early = pdf._early[1]._process.pid
+    early = pdf._early._process.pid
     opened = []
     real = pdf._new_browser
     pdf._new_browser = lambda program: opened.append(real(program)) or opened[-1]
@@ -186,9 +186,9 @@ def test_a_chromium_started_beside_the_book_prints_the_pdf_and_one_not_used_is_c
                      browser=BROWSER)  # fmt: skip
     finally:
         pdf._new_browser = real
-    assert [browser._process.pid for browser, _ in opened] == [early], "the PDF started a Chromium of its own"
-    assert _wait_dead(early) and not opened[0][1].exists()  # closed after the print, its profile removed
+    assert [browser._process.pid for browser in opened] == [early], "the PDF started a Chromium of its own"
+    assert _wait_dead(early) and not opened[0].profile.exists()  # closed after the print, its profile removed
     pdf.start_browser(BROWSER)
-    unused = pdf._early[1]._process.pid
+    unused = pdf._early._process.pid
     pdf.drop_early_browser()  # the build stopped before its PDF
     assert _wait_dead(unused) and pdf._early is None

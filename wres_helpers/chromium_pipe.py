@@ -15,8 +15,10 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,8 +32,11 @@ class ChromiumError(WresError):
 class Chromium:
     """A headless Chromium with one page, tied to this process (lifeline.py). Use as a context manager."""
 
-    def __init__(self, program: str, profile: Path, timeout: float) -> None:
-        self.timeout = timeout
+    def __init__(self, program: str, timeout: float, profile: Path | None = None) -> None:
+        """`profile`: the browser's profile folder; by default a temporary one, removed when it is closed."""
+        self.program, self.timeout = program, timeout
+        self._own_profile = profile is None
+        profile = self.profile = Path(tempfile.mkdtemp(prefix="wres-chromium-")) if profile is None else profile
         self._next_id = 0
         self._buffer = b""
         self._events: list[dict] = []
@@ -72,6 +77,7 @@ class Chromium:
         except OSError as exc:
             for fd in (commands_w, replies_r):
                 os.close(fd)
+            self._remove_profile()
             raise ChromiumError(f"Chromium ({program}) could not be started: {exc.strerror or exc}.") from None
         finally:
             os.close(commands_r)
@@ -183,3 +189,8 @@ class Chromium:
         for fd in (self._out, self._in):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        self._remove_profile()
+
+    def _remove_profile(self) -> None:
+        if self._own_profile:
+            shutil.rmtree(self.profile, ignore_errors=True)

@@ -196,7 +196,7 @@ def keep_sections(out_root: Path, sections: dict[str, int]) -> None:
 
 # -- one Chromium for every report a process prints (a batch's worker) -------------------------------------
 _keeping = False
-_kept: dict[str, tuple] = {}  # program -> (its Chromium, its profile folder)
+_kept: dict = {}  # program -> its Chromium, given its page
 
 
 def keep_browser() -> None:
@@ -211,12 +211,10 @@ def keep_browser() -> None:
 
 def _close_kept() -> None:
     while _kept:
-        _, (page, profile) = _kept.popitem()
-        page.close()
-        shutil.rmtree(profile, ignore_errors=True)
+        _kept.popitem()[1].close()
 
 
-_early: tuple | None = None  # (program, a Chromium starting, its profile folder): start_browser
+_early = None  # a Chromium starting beside the book build (start_browser)
 
 
 def start_browser(program: str) -> None:
@@ -225,63 +223,45 @@ def start_browser(program: str) -> None:
     global _early
     from .chromium_pipe import Chromium, ChromiumError
 
-    if _early is not None or (_keeping and program in _kept and _kept[program][0].alive()):
+    if _early is not None or (_keeping and program in _kept and _kept[program].alive()):
         return
-    folder = Path(tempfile.mkdtemp(prefix="wres-chromium-"))
     try:
-        _early = (program, Chromium(program, folder, PRINT_TIMEOUT), folder)
+        _early = Chromium(program, PRINT_TIMEOUT)
     except ChromiumError:  # make_pdf tries again and says why
-        shutil.rmtree(folder, ignore_errors=True)
+        pass
 
 
 def drop_early_browser() -> None:
     global _early
     early, _early = _early, None
     if early is not None:
-        early[1].close()
-        shutil.rmtree(early[2], ignore_errors=True)
+        early.close()
 
 
 def _new_browser(program: str):
-    """A Chromium (not yet given its page) and its profile folder: the one started early, else a new one."""
+    """A Chromium, not yet given its page: the one started early, else a new one."""
     from .chromium_pipe import Chromium
 
     global _early
     early, _early = _early, None
-    if early is not None and early[0] == program and early[1].alive():
-        return early[1], early[2]
+    if early is not None and early.program == program and early.alive():
+        return early
     if early is not None:
-        early[1].close()
-        shutil.rmtree(early[2], ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix="wres-chromium-"))
-    try:
-        return Chromium(program, folder, PRINT_TIMEOUT), folder
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+        early.close()
+    return Chromium(program, PRINT_TIMEOUT)
 
 
 @contextlib.contextmanager
 def _chromium(program: str):
     if not _keeping:
-        browser, folder = _new_browser(program)
-        try:
-            with browser as page:
-                yield page
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        with _new_browser(program) as page:
+            yield page
         return
-    kept = _kept.get(program)
-    if kept is None or not kept[0].alive():
+    if program not in _kept or not _kept[program].alive():
         _close_kept()
-        browser, folder = _new_browser(program)
-        try:
-            kept = _kept[program] = (browser.__enter__(), folder)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
+        _kept[program] = _new_browser(program).__enter__()
     try:
-        yield kept[0]
+        yield _kept[program]
     except BaseException:
         _close_kept()  # after a failure, a fresh browser for the next report
         raise
